@@ -73,7 +73,7 @@ void sg_buf_add_byte(sg_buf *b, char c);
 void sg_buf_add_cstr(sg_buf *b, const char *s);
 void sg_buf_add_str(sg_buf *b, sg_str s);
 void sg_buf_printf(sg_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void sg_buf_vprintf(sg_buf *b, const char *fmt, va_list ap);
+void sg_buf_vprintf(sg_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Copies the buffer into the arena as a string. */
 sg_str sg_buf_to_str(const sg_buf *b, sg_arena *arena);
 

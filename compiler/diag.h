@@ -67,7 +67,7 @@ void sg_diag_add(sg_diags *d, sg_diag_id id, sg_loc loc, const char *fmt, ...)
 void sg_diag_add_sev(sg_diags *d, sg_diag_id id, sg_severity sev, sg_loc loc, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 void sg_diag_vadd(sg_diags *d, sg_diag_id id, sg_severity sev, sg_loc loc, const char *fmt,
-                  va_list ap);
+                  va_list ap) __attribute__((format(printf, 5, 0)));
 /* Sets rule_id on diagnostics [from, count) that have none. */
 void sg_diags_tag_rule(sg_diags *d, size_t from, sg_str rule_id);
 /* Stable sort by file, line, column, id, message. */

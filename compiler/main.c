@@ -1,12 +1,368 @@
-/* main.c - the sigc command line (placeholder until the driver lands). */
+/* main.c - the sigc command line: the only place that prints or exits.
+ *
+ * Exit codes: 0 clean; 1 findings at or above --fail-level (or rules that
+ * did not compile); 2 usage error; 3 I/O or internal error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "data.h"
+#include "fileio.h"
+#include "modifiers.h"
+#include "render.h"
+#include "rule.h"
+
+enum { SG_EXIT_OK = 0, SG_EXIT_FINDINGS = 1, SG_EXIT_USAGE = 2, SG_EXIT_IO = 3 };
+
+static const char sg_usage[] =
+    "usage: sigc <command> [options] [PATH...]\n"
+    "\n"
+    "Sigma rule compiler.\n"
+    "\n"
+    "commands:\n"
+    "  check     lint Sigma rules (files, directories, - for stdin)\n"
+    "  dump-ir   print the normalized IR of rules\n"
+    "  list      list checks or modifiers: sigc list checks|modifiers\n"
+    "  help      show help for a command: sigc help check\n"
+    "\n"
+    "options:\n"
+    "  -h, --help     show this help\n"
+    "  --version      show the version\n";
+
+static const char sg_check_usage[] =
+    "usage: sigc check [options] PATH...\n"
+    "\n"
+    "Loads every rule (directories are walked for *.yml and *.yaml, sorted; - reads\n"
+    "standard input), compiles it to the IR and runs every check.  Findings are\n"
+    "printed as file:line:col: severity[check-id]: message.\n"
+    "\n"
+    "options:\n"
+    "  -f, --format FMT         text (default), json, sarif, github\n"
+    "  -o, --output FILE        write the report to FILE instead of standard output\n"
+    "  --fail-level LEVEL       exit 1 when a finding is at least LEVEL:\n"
+    "                           error (default), warning, note, none\n"
+    "  -x, --exclude ID[,ID]    disable checks (repeatable); see sigc list checks\n"
+    "  --max-file-size BYTES    refuse larger rule files (default 1048576)\n"
+    "  --max-yaml-depth N       refuse deeper YAML nesting (default 64)\n"
+    "  --threshold-defaults F   threshold defaults file (default: built in)\n"
+    "  --color WHEN             auto (default), always, never; NO_COLOR is honoured\n"
+    "  -q, --quiet              no summary line on standard error\n"
+    "  -h, --help               show this help\n"
+    "\n"
+    "exit status: 0 clean, 1 findings at or above --fail-level, 2 usage error,\n"
+    "3 I/O or internal error.\n";
+
+static const char sg_dump_usage[] =
+    "usage: sigc dump-ir [options] PATH...\n"
+    "\n"
+    "Prints the normalized IR of every rule, the form every backend reads.\n"
+    "Diagnostics go to standard error.\n"
+    "\n"
+    "options:\n"
+    "  --threshold-defaults F   threshold defaults file (default: built in)\n"
+    "  -h, --help               show this help\n";
+
+__attribute__((format(printf, 2, 3))) static void sg_usage_error(const char *cmd, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "sigc%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'sigc %s%s--help' for more information.\n", cmd ? cmd : "", cmd ? " " : "");
+}
+
+static bool sg_parse_size(const char *s, size_t *out) {
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || s[0] == '-') return false;
+    *out = (size_t)v;
+    return true;
+}
+
+typedef struct sg_run {
+    sg_diags diags;
+    sg_ruleset rs;
+    sg_pathlist paths;
+    bool io_error;
+} sg_run;
+
+static int sg_load_defaults(sg_run *run, const char *path) {
+    if (!path) return sg_ruleset_load_defaults(&run->rs, "<built-in thresholds.yml>", sg_data_thresholds,
+                                               sg_data_thresholds_len);
+    char *data;
+    size_t len;
+    sg_read_status st = sg_read_file(path, run->rs.opts.max_file_size, &data, &len);
+    if (st != SG_READ_OK) {
+        fprintf(stderr, "sigc: cannot read threshold defaults '%s': %s\n", path,
+                st == SG_READ_TOO_LARGE ? "file too large" : strerror(errno));
+        return -2;
+    }
+    int rc = sg_ruleset_load_defaults(&run->rs, path, data, len);
+    free(data);
+    return rc;
+}
+
+/* Expands the arguments, reads and compiles every file. */
+static void sg_load_inputs(sg_run *run, char **args, int nargs) {
+    for (int i = 0; i < nargs; i++) {
+        if (sg_collect_paths(args[i], &run->paths) != 0) {
+            sg_diag_add(&run->diags, SG_D_IO, (sg_loc){args[i], 0, 0}, "cannot read directory: %s", strerror(errno));
+            run->io_error = true;
+        }
+    }
+    for (size_t i = 0; i < run->paths.count; i++) {
+        const char *path = run->paths.items[i];
+        const char *shown = strcmp(path, "-") == 0 ? "<stdin>" : path;
+        char *data;
+        size_t len;
+        sg_read_status st = sg_read_file(path, run->rs.opts.max_file_size, &data, &len);
+        if (st == SG_READ_TOO_LARGE) {
+            sg_diag_add(&run->diags, SG_D_LIMIT_FILE_SIZE, (sg_loc){shown, 0, 0},
+                        "file is larger than the limit of %zu bytes (--max-file-size)", run->rs.opts.max_file_size);
+            continue;
+        }
+        if (st == SG_READ_ERROR) {
+            sg_diag_add(&run->diags, SG_D_IO, (sg_loc){shown, 0, 0}, "cannot read file: %s", strerror(errno));
+            run->io_error = true;
+            continue;
+        }
+        sg_ruleset_add_file(&run->rs, shown, data, len);
+        free(data);
+    }
+    sg_ruleset_resolve(&run->rs);
+}
+
+static bool sg_want_color(const char *when, FILE *f) {
+    if (strcmp(when, "always") == 0) return true;
+    if (strcmp(when, "never") == 0) return false;
+    const char *nc = getenv("NO_COLOR");
+    if (nc && *nc) return false;
+    const char *term = getenv("TERM");
+    if (term && strcmp(term, "dumb") == 0) return false;
+    return isatty(fileno(f));
+}
+
+enum {
+    OPT_FAIL_LEVEL = 256,
+    OPT_MAX_FILE_SIZE,
+    OPT_MAX_YAML_DEPTH,
+    OPT_THRESHOLD_DEFAULTS,
+    OPT_COLOR,
+};
+
+static int sg_cmd_check_or_dump(int argc, char **argv, bool dump) {
+    const char *cmd = dump ? "dump-ir" : "check";
+    static const struct option longopts[] = {
+        {"format", required_argument, NULL, 'f'},
+        {"output", required_argument, NULL, 'o'},
+        {"fail-level", required_argument, NULL, OPT_FAIL_LEVEL},
+        {"exclude", required_argument, NULL, 'x'},
+        {"max-file-size", required_argument, NULL, OPT_MAX_FILE_SIZE},
+        {"max-yaml-depth", required_argument, NULL, OPT_MAX_YAML_DEPTH},
+        {"threshold-defaults", required_argument, NULL, OPT_THRESHOLD_DEFAULTS},
+        {"color", required_argument, NULL, OPT_COLOR},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    sg_run run;
+    memset(&run, 0, sizeof run);
+    sg_diags_init(&run.diags);
+    sg_options opts = sg_default_options;
+    sg_report_format fmt = SG_REPORT_TEXT;
+    sg_severity fail_level = SG_SEV_ERROR;
+    bool fail_never = false, quiet = false;
+    const char *defaults_path = NULL, *color = "auto", *output = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, dump ? "h" : "f:o:x:qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            if (!sg_report_format_parse(optarg, &fmt)) {
+                sg_usage_error(cmd, "unknown format '%s' (text, json, sarif, github)", optarg);
+                return SG_EXIT_USAGE;
+            }
+            break;
+        case 'o': output = optarg; break;
+        case OPT_FAIL_LEVEL:
+            if (strcmp(optarg, "none") == 0) fail_never = true;
+            else if (!sg_severity_parse(optarg, &fail_level)) {
+                sg_usage_error(cmd, "unknown level '%s' (error, warning, note, none)", optarg);
+                return SG_EXIT_USAGE;
+            }
+            break;
+        case 'x': {
+            char *list = sg_xstrdup(optarg), *save = NULL;
+            for (char *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+                sg_diag_id id = sg_diag_lookup(tok);
+                if (id == SG_D__COUNT) {
+                    sg_usage_error(cmd, "unknown check '%s' (see 'sigc list checks')", tok);
+                    free(list);
+                    return SG_EXIT_USAGE;
+                }
+                run.diags.disabled[id] = true;
+            }
+            free(list);
+            break;
+        }
+        case OPT_MAX_FILE_SIZE:
+            if (!sg_parse_size(optarg, &opts.max_file_size) || opts.max_file_size == 0) {
+                sg_usage_error(cmd, "--max-file-size needs a positive number of bytes, not '%s'", optarg);
+                return SG_EXIT_USAGE;
+            }
+            break;
+        case OPT_MAX_YAML_DEPTH: {
+            size_t d;
+            if (!sg_parse_size(optarg, &d) || d == 0 || d > 10000) {
+                sg_usage_error(cmd, "--max-yaml-depth needs a number from 1 to 10000, not '%s'", optarg);
+                return SG_EXIT_USAGE;
+            }
+            opts.yaml.max_depth = (unsigned)d;
+            break;
+        }
+        case OPT_THRESHOLD_DEFAULTS: defaults_path = optarg; break;
+        case OPT_COLOR:
+            if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
+                sg_usage_error(cmd, "--color takes auto, always or never, not '%s'", optarg);
+                return SG_EXIT_USAGE;
+            }
+            color = optarg;
+            break;
+        case 'q': quiet = true; break;
+        case 'h': fputs(dump ? sg_dump_usage : sg_check_usage, stdout); return SG_EXIT_OK;
+        default: sg_usage_error(cmd, "%s", "invalid option"); return SG_EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        sg_usage_error(cmd, "%s", "no rule files given (use - for standard input)");
+        return SG_EXIT_USAGE;
+    }
+    sg_ruleset_init(&run.rs, &opts, &run.diags);
+    int drc = sg_load_defaults(&run, defaults_path);
+    int status = SG_EXIT_OK;
+    if (drc == -2) {
+        status = SG_EXIT_IO;
+        goto done;
+    }
+    sg_load_inputs(&run, argv + optind, argc - optind);
+    if (!dump) sg_check_run(&run.rs);
+    sg_diags_sort(&run.diags);
+
+    FILE *out = stdout;
+    if (dump) {
+        sg_buf b;
+        sg_buf_init(&b);
+        for (size_t i = 0; i < run.rs.n_rules; i++) {
+            sg_rule *r = run.rs.rules[i];
+            sg_buf_printf(&b, "# %s (document %zu)\n", r->file, r->doc_index + 1);
+            if (r->has_errors) sg_buf_add_cstr(&b, "(not compiled: see diagnostics)\n");
+            else sg_ir_dump(&b, r->ir);
+            sg_buf_add_byte(&b, '\n');
+        }
+        fwrite(b.data ? b.data : "", 1, b.len, stdout);
+        sg_buf_free(&b);
+        sg_report_opts ro = {sg_want_color(color, stderr), SIGC_VERSION};
+        sg_report_write(stderr, &run.diags, SG_REPORT_TEXT, &ro);
+        if (fflush(stdout) != 0 || ferror(stdout)) status = SG_EXIT_IO;
+        else if (run.io_error) status = SG_EXIT_IO;
+        else if (run.diags.by_severity[SG_SEV_ERROR]) status = SG_EXIT_FINDINGS;
+        goto done;
+    }
+    char *tmp_path = NULL;
+    if (output && strcmp(output, "-") != 0) {
+        size_t n = strlen(output) + 16;
+        tmp_path = sg_xmalloc(n);
+        snprintf(tmp_path, n, "%s.tmpXXXXXX", output);
+        int fd = mkstemp(tmp_path);
+        if (fd < 0 || !(out = fdopen(fd, "w"))) {
+            fprintf(stderr, "sigc check: cannot write '%s': %s\n", output, strerror(errno));
+            free(tmp_path);
+            status = SG_EXIT_IO;
+            goto done;
+        }
+    }
+    sg_report_opts ro = {fmt == SG_REPORT_TEXT && sg_want_color(color, out), SIGC_VERSION};
+    int wrc = sg_report_write(out, &run.diags, fmt, &ro);
+    if (tmp_path) {
+        if (fclose(out) != 0) wrc = -1;
+        if (wrc == 0 && rename(tmp_path, output) != 0) wrc = -1;
+        if (wrc != 0) unlink(tmp_path);
+        free(tmp_path);
+    } else if (fflush(stdout) != 0) {
+        wrc = -1;
+    }
+    if (!quiet) {
+        fprintf(stderr, "sigc: %zu file%s, %zu rule%s: %zu error%s, %zu warning%s, %zu note%s\n", run.paths.count,
+                run.paths.count == 1 ? "" : "s", run.rs.n_rules, run.rs.n_rules == 1 ? "" : "s",
+                run.diags.by_severity[SG_SEV_ERROR], run.diags.by_severity[SG_SEV_ERROR] == 1 ? "" : "s",
+                run.diags.by_severity[SG_SEV_WARNING], run.diags.by_severity[SG_SEV_WARNING] == 1 ? "" : "s",
+                run.diags.by_severity[SG_SEV_NOTE], run.diags.by_severity[SG_SEV_NOTE] == 1 ? "" : "s");
+    }
+    if (wrc != 0) {
+        fprintf(stderr, "sigc check: write error: %s\n", strerror(errno));
+        status = SG_EXIT_IO;
+    } else if (run.io_error) {
+        status = SG_EXIT_IO;
+    } else if (!fail_never) {
+        for (int s = fail_level; s <= SG_SEV_ERROR; s++)
+            if (run.diags.by_severity[s]) status = SG_EXIT_FINDINGS;
+    }
+done:
+    sg_ruleset_free(&run.rs);
+    sg_pathlist_free(&run.paths);
+    sg_diags_free(&run.diags);
+    return status;
+}
+
+static int sg_cmd_list(int argc, char **argv) {
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs("usage: sigc list checks|modifiers\n", argc < 2 ? stderr : stdout);
+        return argc < 2 ? SG_EXIT_USAGE : SG_EXIT_OK;
+    }
+    if (strcmp(argv[1], "checks") == 0) {
+        for (int i = 0; i < SG_D__COUNT; i++)
+            printf("%-40s %-8s %s\n", sg_diag_table[i].id, sg_severity_name(sg_diag_table[i].severity),
+                   sg_diag_table[i].summary);
+        return SG_EXIT_OK;
+    }
+    if (strcmp(argv[1], "modifiers") == 0) {
+        for (int i = 0; i < SG_MOD__COUNT; i++) printf("%s\n", sg_mod_table[i].name);
+        return SG_EXIT_OK;
+    }
+    sg_usage_error("list", "unknown list '%s' (checks, modifiers)", argv[1]);
+    return SG_EXIT_USAGE;
+}
 
 int main(int argc, char **argv) {
-    if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-        printf("sigc %s\n", SIGC_VERSION);
-        return 0;
+    if (argc < 2) {
+        fputs(sg_usage, stderr);
+        return SG_EXIT_USAGE;
     }
-    fputs("usage: sigc <command> [options]\n", stderr);
-    return 2;
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("sigc %s\n", SIGC_VERSION);
+        return SG_EXIT_OK;
+    }
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
+        fputs(sg_usage, stdout);
+        return SG_EXIT_OK;
+    }
+    if (strcmp(cmd, "help") == 0) {
+        const char *what = argc > 2 ? argv[2] : "";
+        fputs(strcmp(what, "check") == 0 ? sg_check_usage : strcmp(what, "dump-ir") == 0 ? sg_dump_usage : sg_usage,
+              stdout);
+        return SG_EXIT_OK;
+    }
+    if (strcmp(cmd, "check") == 0) return sg_cmd_check_or_dump(argc - 1, argv + 1, false);
+    if (strcmp(cmd, "dump-ir") == 0) return sg_cmd_check_or_dump(argc - 1, argv + 1, true);
+    if (strcmp(cmd, "list") == 0) return sg_cmd_list(argc - 1, argv + 1);
+    fprintf(stderr, "sigc: unknown command '%s'\n\n%s", cmd, sg_usage);
+    return SG_EXIT_USAGE;
 }

@@ -1,0 +1,17 @@
+/* check.h - the lint checks of `sigc check` (pySigma's validators and more).
+ *
+ * Each check has an id in diag.def and reports located findings through
+ * the rule set's diagnostics list.  Per-rule checks read the front-end
+ * records (sg_rule: YAML nodes with positions, detection items as written)
+ * and the IR; set checks (duplicate ids, titles, file names) compare rules
+ * across everything loaded.
+ */
+#ifndef SG_CHECK_H
+#define SG_CHECK_H
+
+#include "rule.h"
+
+/* Runs every enabled check over the whole rule set. */
+void sg_check_run(sg_ruleset *rs);
+
+#endif
