@@ -371,10 +371,10 @@ static void test_text_basic(void **state) {
     fill_basic(&d);
     char *out = render(&d, SG_REPORT_TEXT);
     assert_string_equal(out,
-                        "rules/a.yml:3:5: error[yaml-syntax]: mapping values are not allowed\n"
-                        "rules/a.yml:7: warning[unknown-key]: unknown key 'foo'\n"
-                        "<stdin>: note[placeholder-filled]: filled in\n"
-                        "sigc: error[io-error]: cannot open 'x': No such file\n");
+                        "rules/a.yml:3:5: error[yaml_syntax]: mapping values are not allowed\n"
+                        "rules/a.yml:7: warning[unknown_key]: unknown key 'foo'\n"
+                        "<stdin>: note[placeholder_filled]: filled in\n"
+                        "sigc: error[io_error]: cannot open 'x': No such file\n");
     free(out);
     sg_diags_free(&d);
 }
@@ -385,11 +385,11 @@ static void test_text_color(void **state) {
     fill_basic(&d);
     char *out = render_opts(&d, SG_REPORT_TEXT, true, NULL);
     assert_string_equal(
-        out, "\033[1mrules/a.yml:3:5:\033[0m \033[1;31merror\033[0m[yaml-syntax]: "
+        out, "\033[1mrules/a.yml:3:5:\033[0m \033[1;31merror\033[0m[yaml_syntax]: "
              "mapping values are not allowed\n"
-             "\033[1mrules/a.yml:7:\033[0m \033[1;35mwarning\033[0m[unknown-key]: unknown key 'foo'\n"
-             "\033[1m<stdin>:\033[0m \033[1;36mnote\033[0m[placeholder-filled]: filled in\n"
-             "\033[1msigc:\033[0m \033[1;31merror\033[0m[io-error]: cannot open 'x': No such file\n");
+             "\033[1mrules/a.yml:7:\033[0m \033[1;35mwarning\033[0m[unknown_key]: unknown key 'foo'\n"
+             "\033[1m<stdin>:\033[0m \033[1;36mnote\033[0m[placeholder_filled]: filled in\n"
+             "\033[1msigc:\033[0m \033[1;31merror\033[0m[io_error]: cannot open 'x': No such file\n");
     free(out);
     sg_diags_free(&d);
 }
@@ -400,7 +400,7 @@ static void test_text_severity_override(void **state) {
     sg_diags_init(&d);
     sg_diag_add_sev(&d, SG_D_YAML_SYNTAX, SG_SEV_NOTE, loc("x.yml", 1, 1), "%s", "m");
     char *out = render(&d, SG_REPORT_TEXT);
-    assert_string_equal(out, "x.yml:1:1: note[yaml-syntax]: m\n");
+    assert_string_equal(out, "x.yml:1:1: note[yaml_syntax]: m\n");
     free(out);
     sg_diags_free(&d);
 }
@@ -415,7 +415,7 @@ static void test_text_hostile(void **state) {
         out, "\033[1m" HOSTILE_FILE ":2:4:\033[0m \033[1;31merror\033[0m[detection]: "
              "say \"hi\" \\ back\\x0aline2\\x0d\\x1b[31mred\\x09\\x7f \\xff \\xc2\\x9b "
              "\xe2\x80\xa8 100% a,b:c \xc3\xa9\n"
-             "\033[1mevil\\x0a\\x1b]0;title\\x07.yml:1:\033[0m \033[1;31merror\033[0m[io-error]: "
+             "\033[1mevil\\x0a\\x1b]0;title\\x07.yml:1:\033[0m \033[1;31merror\033[0m[io_error]: "
              "\\x1b[2J\\x0d\\x0a\n");
     /* one line per diagnostic; the only ESC bytes are our own colour codes */
     assert_int_equal(count_char(out, '\n'), 2);
@@ -452,15 +452,15 @@ static void test_json_basic(void **state) {
         out,
         "[\n"
         "  {\"file\":\"rules/a.yml\",\"line\":3,\"column\":5,\"severity\":\"error\","
-        "\"check\":\"yaml-syntax\",\"message\":\"mapping values are not allowed\","
+        "\"check\":\"yaml_syntax\",\"message\":\"mapping values are not allowed\","
         "\"rule_id\":\"929a690e-bef0-4204-a928-ef5e620d6fcc\"},\n"
         "  {\"file\":\"rules/a.yml\",\"line\":7,\"column\":0,\"severity\":\"warning\","
-        "\"check\":\"unknown-key\",\"message\":\"unknown key 'foo'\","
+        "\"check\":\"unknown_key\",\"message\":\"unknown key 'foo'\","
         "\"rule_id\":\"929a690e-bef0-4204-a928-ef5e620d6fcc\"},\n"
         "  {\"file\":\"<stdin>\",\"line\":0,\"column\":0,\"severity\":\"note\","
-        "\"check\":\"placeholder-filled\",\"message\":\"filled in\",\"rule_id\":null},\n"
+        "\"check\":\"placeholder_filled\",\"message\":\"filled in\",\"rule_id\":null},\n"
         "  {\"file\":null,\"line\":0,\"column\":0,\"severity\":\"error\","
-        "\"check\":\"io-error\",\"message\":\"cannot open 'x': No such file\",\"rule_id\":null}\n"
+        "\"check\":\"io_error\",\"message\":\"cannot open 'x': No such file\",\"rule_id\":null}\n"
         "]\n");
     assert_true(json_valid(out));
     free(out);
@@ -617,21 +617,21 @@ static void test_sarif_results(void **state) {
     sg_buf r;
     sg_buf_init(&r);
     sg_buf_printf(&r,
-                  "\n        {\"ruleId\":\"yaml-syntax\",\"ruleIndex\":%d,\"level\":\"error\","
+                  "\n        {\"ruleId\":\"yaml_syntax\",\"ruleIndex\":%d,\"level\":\"error\","
                   "\"message\":{\"text\":\"mapping values are not allowed\"},"
                   "\"locations\":[{\"physicalLocation\":{\"artifactLocation\":"
                   "{\"uri\":\"rules/a.yml\",\"uriBaseId\":\"%%SRCROOT%%\"},"
                   "\"region\":{\"startLine\":3,\"startColumn\":5}}}]},"
-                  "\n        {\"ruleId\":\"unknown-key\",\"ruleIndex\":%d,\"level\":\"warning\","
+                  "\n        {\"ruleId\":\"unknown_key\",\"ruleIndex\":%d,\"level\":\"warning\","
                   "\"message\":{\"text\":\"unknown key 'foo'\"},"
                   "\"locations\":[{\"physicalLocation\":{\"artifactLocation\":"
                   "{\"uri\":\"rules/a.yml\",\"uriBaseId\":\"%%SRCROOT%%\"},"
                   "\"region\":{\"startLine\":7}}}]},"
-                  "\n        {\"ruleId\":\"placeholder-filled\",\"ruleIndex\":%d,\"level\":\"note\","
+                  "\n        {\"ruleId\":\"placeholder_filled\",\"ruleIndex\":%d,\"level\":\"note\","
                   "\"message\":{\"text\":\"filled in\"},"
                   "\"locations\":[{\"physicalLocation\":{\"artifactLocation\":"
                   "{\"uri\":\"%%3Cstdin%%3E\",\"uriBaseId\":\"%%SRCROOT%%\"}}}]},"
-                  "\n        {\"ruleId\":\"io-error\",\"ruleIndex\":%d,\"level\":\"error\","
+                  "\n        {\"ruleId\":\"io_error\",\"ruleIndex\":%d,\"level\":\"error\","
                   "\"message\":{\"text\":\"cannot open 'x': No such file\"}},"
                   "\n        {\"ruleId\":\"reference\",\"ruleIndex\":%d,\"level\":\"warning\","
                   "\"message\":{\"text\":\"ref\"},"
@@ -779,11 +779,11 @@ static void test_github_basic(void **state) {
     fill_basic(&d);
     char *out = render(&d, SG_REPORT_GITHUB);
     assert_string_equal(out,
-                        "::error file=rules/a.yml,line=3,col=5,title=sigc yaml-syntax::"
+                        "::error file=rules/a.yml,line=3,col=5,title=sigc yaml_syntax::"
                         "mapping values are not allowed\n"
-                        "::warning file=rules/a.yml,line=7,title=sigc unknown-key::unknown key 'foo'\n"
-                        "::notice file=<stdin>,title=sigc placeholder-filled::filled in\n"
-                        "::error title=sigc io-error::cannot open 'x': No such file\n");
+                        "::warning file=rules/a.yml,line=7,title=sigc unknown_key::unknown key 'foo'\n"
+                        "::notice file=<stdin>,title=sigc placeholder_filled::filled in\n"
+                        "::error title=sigc io_error::cannot open 'x': No such file\n");
     free(out);
     sg_diags_free(&d);
 }
@@ -798,7 +798,7 @@ static void test_github_hostile(void **state) {
                         "::error file=dir/a b%2Cc%3Ad%25e#f?.yml,line=2,col=4,title=sigc detection::"
                         "say \"hi\" \\ back%0Aline2%0D\\x1b[31mred\\x09\\x7f \\xff \\xc2\\x9b "
                         "\xe2\x80\xa8 100%25 a,b:c \xc3\xa9\n"
-                        "::error file=a%0D%0Ab%250A.yml,title=sigc io-error::"
+                        "::error file=a%0D%0Ab%250A.yml,title=sigc io_error::"
                         "::error::injected%0A::warning::x%250A\n");
     assert_int_equal(count_char(out, '\n'), 2);
     assert_null(strchr(out, '\r'));
