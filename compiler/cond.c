@@ -94,8 +94,8 @@ typedef enum sg_cond_ctx {
 } sg_cond_ctx;
 
 static bool sg_cond_is_word_byte(unsigned char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-' || c == '*' || c == '.';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '*' || c == '.';
 }
 
 static bool sg_cond_is_blank(unsigned char c) {
@@ -112,7 +112,8 @@ static sg_cond_tok sg_cond_make_tok(sg_cond_tok_kind kind, size_t off, size_t le
 static sg_cond_tok sg_cond_lex(const sg_cond_parser *p, size_t pos) {
     const unsigned char *s = (const unsigned char *)p->s;
     size_t n = p->len;
-    while (pos < n && sg_cond_is_blank(s[pos])) pos++;
+    while (pos < n && sg_cond_is_blank(s[pos]))
+        pos++;
     if (pos >= n) return sg_cond_make_tok(SG_TK_END, n, 0);
 
     unsigned char c = s[pos];
@@ -121,7 +122,8 @@ static sg_cond_tok sg_cond_lex(const sg_cond_parser *p, size_t pos) {
     sg_cond_tok t;
     if (sg_cond_is_word_byte(c)) {
         size_t end = pos + 1;
-        while (end < n && sg_cond_is_word_byte(s[end])) end++;
+        while (end < n && sg_cond_is_word_byte(s[end]))
+            end++;
         return sg_cond_make_tok(SG_TK_WORD, pos, end - pos);
     }
     switch (c) {
@@ -148,7 +150,8 @@ static sg_cond_tok sg_cond_lex(const sg_cond_parser *p, size_t pos) {
     case '=':
         if (has2 && (c2 == '>' || c2 == '<')) {
             t = sg_cond_make_tok(SG_TK_ERROR, pos, 2);
-            t.hint = c2 == '>' ? "invalid operator '=>': use '>='" : "invalid operator '=<': use '<='";
+            t.hint =
+                c2 == '>' ? "invalid operator '=>': use '>='" : "invalid operator '=<': use '<='";
             return t;
         }
         t = sg_cond_make_tok(SG_TK_CMP, pos, has2 && c2 == '=' ? 2 : 1);
@@ -554,9 +557,9 @@ static void *sg_cond_grow(sg_arena *arena, void *old, size_t n, size_t *cap, siz
 /* NUMBER ::= [0-9]+ ( "." [0-9]+ )?, at most 2^53.  p->cur is the token
  * after the comparison operator. */
 static bool sg_cond_parse_threshold(sg_cond_parser *p, sg_cond_agg *agg) {
-    static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    static const double exact_pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                         1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                         1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
     sg_cond_tok t = p->cur;
     const char *op = sg_cmp_op_text(agg->op);
     char buf[SG_COND_SHOW_MAX + 8];
@@ -611,10 +614,10 @@ static bool sg_cond_parse_threshold(sg_cond_parser *p, sg_cond_agg *agg) {
     }
     agg->threshold_text = sg_str_dup(p->arena, s, n);
     agg->threshold_offset = t.off;
-    if (!mant_big && frac < sizeof pow10 / sizeof pow10[0])
+    if (!mant_big && frac < sizeof exact_pow10 / sizeof exact_pow10[0])
         /* Both operands are exact doubles, so the quotient is correctly
          * rounded, and this path does not depend on the C locale. */
-        agg->threshold = (double)mant / pow10[frac];
+        agg->threshold = (double)mant / exact_pow10[frac];
     else
         /* Many significant digits: strtod rounds them correctly. */
         agg->threshold = strtod(agg->threshold_text.ptr, NULL);
@@ -626,7 +629,10 @@ static bool sg_cond_parse_threshold(sg_cond_parser *p, sg_cond_agg *agg) {
 static bool sg_cond_parse_near(sg_cond_parser *p, sg_cond_agg *agg) {
     size_t cap = 0;
     const char *after = "near";
+    /* no field and no threshold: empty strings, offsets at `near` */
+    agg->field = sg_str_dup(p->arena, "", 0);
     agg->field_offset = agg->offset;
+    agg->threshold_text = sg_str_dup(p->arena, "", 0);
     agg->threshold_offset = agg->offset;
     sg_cond_advance(p);
     for (;;) {
@@ -635,8 +641,7 @@ static bool sg_cond_parse_near(sg_cond_parser *p, sg_cond_agg *agg) {
             negated = true;
             after = "not";
             sg_cond_advance(p);
-        } else if (sg_cond_is_miscased(p, p->cur, "not") &&
-                   sg_cond_peek(p).kind == SG_TK_WORD) {
+        } else if (sg_cond_is_miscased(p, p->cur, "not") && sg_cond_peek(p).kind == SG_TK_WORD) {
             sg_cond_fail_case(p, p->cur, "not");
             return false;
         }
@@ -748,11 +753,13 @@ static sg_cond_agg *sg_cond_parse_agg(sg_cond_parser *p) {
                 return NULL;
             }
             if (!sg_cond_check_word(p, t, false, true, "field name")) return NULL;
-            size_t gcap = cap;
-            agg->group_by = sg_cond_grow(p->arena, agg->group_by, agg->n_group_by, &gcap,
-                                         sizeof *agg->group_by);
-            agg->group_by_offset = sg_cond_grow(p->arena, agg->group_by_offset, agg->n_group_by,
-                                                &cap, sizeof *agg->group_by_offset);
+            if (agg->n_group_by == cap) { /* grow the two parallel arrays together */
+                size_t ocap = cap;
+                agg->group_by = sg_cond_grow(p->arena, agg->group_by, agg->n_group_by, &ocap,
+                                             sizeof *agg->group_by);
+                agg->group_by_offset = sg_cond_grow(p->arena, agg->group_by_offset, agg->n_group_by,
+                                                    &cap, sizeof *agg->group_by_offset);
+            }
             agg->group_by[agg->n_group_by] = sg_str_dup(p->arena, p->s + t.off, t.len);
             agg->group_by_offset[agg->n_group_by] = t.off;
             agg->n_group_by++;
@@ -858,7 +865,8 @@ bool sg_cond_pattern_matches(sg_str pattern, bool them, sg_str name) {
             return false;
         }
     }
-    while (pi < pattern.len && pattern.ptr[pi] == '*') pi++;
+    while (pi < pattern.len && pattern.ptr[pi] == '*')
+        pi++;
     return pi == pattern.len;
 }
 

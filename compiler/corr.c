@@ -293,9 +293,15 @@ static sg_ir_expr *sg_temporal_to_ir(sg_arena *a, const sg_cond_node *c, const s
         return NULL;
     case SG_COND_AND:
     case SG_COND_OR: {
-        sg_ir_expr *k[2] = {sg_temporal_to_ir(a, c->left, g, missing), sg_temporal_to_ir(a, c->right, g, missing)};
-        if (!k[0] || !k[1]) return NULL;
-        return sg_ir_new_nary(a, c->kind == SG_COND_AND ? SG_IR_AND : SG_IR_OR, k, 2, g->line, g->col);
+        /* Chains are gathered iteratively (see sg_cond_to_ir in detect.c). */
+        size_t n = 1;
+        for (const sg_cond_node *x = c; x->kind == c->kind; x = x->left) n++;
+        sg_ir_expr **kids = SG_NEW_ARRAY(a, sg_ir_expr *, n);
+        const sg_cond_node *x = c;
+        for (size_t i = n - 1; i > 0; i--, x = x->left)
+            if (!(kids[i] = sg_temporal_to_ir(a, x->right, g, missing))) return NULL;
+        if (!(kids[0] = sg_temporal_to_ir(a, x, g, missing))) return NULL;
+        return sg_ir_new_nary(a, c->kind == SG_COND_AND ? SG_IR_AND : SG_IR_OR, kids, n, g->line, g->col);
     }
     case SG_COND_NOT: {
         sg_ir_expr *k = sg_temporal_to_ir(a, c->left, g, missing);

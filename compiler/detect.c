@@ -700,11 +700,19 @@ static sg_ir_expr *sg_cond_to_ir(sg_lower *L, const sg_ynode *cn, const sg_cond_
     }
     case SG_COND_AND:
     case SG_COND_OR: {
-        sg_ir_expr *kids[2];
-        kids[0] = sg_cond_to_ir(L, cn, c->left, searches, n_searches);
-        kids[1] = sg_cond_to_ir(L, cn, c->right, searches, n_searches);
-        if (!kids[0] || !kids[1]) return NULL;
-        return sg_ir_new_nary(L->a, c->kind == SG_COND_AND ? SG_IR_AND : SG_IR_OR, kids, 2, loc.line, loc.col);
+        /* `a and b and c ...` is a left-leaning chain as long as the
+         * condition: gather it with a loop, so only parentheses recurse
+         * (and the parser bounds those). */
+        size_t n = 1;
+        for (const sg_cond_node *x = c; x->kind == c->kind; x = x->left) n++;
+        sg_ir_expr **kids = SG_NEW_ARRAY(L->a, sg_ir_expr *, n);
+        const sg_cond_node *x = c;
+        bool ok = true;
+        for (size_t i = n - 1; i > 0; i--, x = x->left)
+            if (!(kids[i] = sg_cond_to_ir(L, cn, x->right, searches, n_searches))) ok = false;
+        if (!(kids[0] = sg_cond_to_ir(L, cn, x, searches, n_searches))) ok = false;
+        if (!ok) return NULL;
+        return sg_ir_new_nary(L->a, c->kind == SG_COND_AND ? SG_IR_AND : SG_IR_OR, kids, n, loc.line, loc.col);
     }
     case SG_COND_NOT: {
         sg_ir_expr *k = sg_cond_to_ir(L, cn, c->left, searches, n_searches);

@@ -236,6 +236,7 @@ void sg_ir_dump(sg_buf *out, const sg_ir_rule *r) {
         sg_buf_add_byte(out, '\n');
     }
     for (size_t i = 0; i < m->tags.count; i++) sg_dump_meta_str(out, "tag", m->tags.items[i]);
+    if (r->suppressed) sg_buf_add_cstr(out, "suppressed: only used by a correlation\n");
     if (r->kind == SG_RULE_DETECTION || r->kind == SG_RULE_FILTER) {
         sg_buf_add_cstr(out, "expr:\n");
         sg_dump_expr(out, r->expr, 1);

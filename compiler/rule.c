@@ -22,10 +22,12 @@ void sg_ruleset_init(sg_ruleset *rs, const sg_options *opts, sg_diags *diags) {
 void sg_ruleset_free(sg_ruleset *rs) {
     for (size_t i = 0; i < rs->n_units; i++) {
         sg_arena_free(rs->units[i]->arena);
+        free(rs->units[i]->rules);
         free(rs->units[i]);
     }
     free(rs->units);
     free(rs->rules);
+    free(rs->defaults);
     sg_arena_free(rs->arena);
     memset(rs, 0, sizeof *rs);
 }

@@ -35,7 +35,8 @@ typedef struct sg_yaml_loader {
     sg_yaml_frame *stack;
     size_t depth, stack_cap;
     size_t nodes;
-    bool failed;
+    bool failed;     /* fatal: loading stops */
+    bool had_error;  /* an error that lets loading go on (duplicate keys) */
 } sg_yaml_loader;
 
 static sg_loc sg_yaml_mark_loc(const sg_yaml_loader *ld, yaml_mark_t m) {
@@ -294,7 +295,7 @@ static void sg_yaml_check_duplicates(sg_yaml_loader *ld, sg_ynode *map) {
         sg_diag_add(ld->diags, SG_D_YAML_DUPLICATE_KEY, (sg_loc){ld->file, k->line, k->col},
                     "duplicate key '%.*s' (first defined at line %u)", SG_STR_ARG(k->str),
                     sorted[first]->key->line);
-        ld->failed = true;
+        ld->had_error = true;
     }
     free(sorted);
 }
@@ -331,7 +332,7 @@ static void sg_yaml_attach(sg_yaml_loader *ld, sg_ynode *n, sg_ydoc *doc) {
         sg_diag_add(ld->diags, SG_D_YAML_KEY_TYPE, (sg_loc){ld->file, n->line, n->col},
                     "a mapping key must be a plain string, not a %s",
                     n->kind == SG_YN_MAP ? "mapping" : "sequence");
-        ld->failed = true;
+        ld->had_error = true;
     }
     sg_yaml_frame_push_child(f, n);
 }
@@ -394,7 +395,7 @@ int sg_yaml_load(sg_arena *arena, const char *file, const char *data, size_t len
                  const sg_yaml_limits *limits, sg_diags *diags, sg_ydoc **docs_out,
                  size_t *ndocs_out) {
     sg_yaml_loader ld = {arena, file, data, len, limits ? limits : &sg_yaml_default_limits,
-                         diags, NULL, 0, 0, 0, false};
+                         diags, NULL, 0, 0, 0, false, false};
     size_t ndocs = 0, cap = 4;
     sg_ydoc *docs = sg_xmalloc(cap * sizeof *docs);
     sg_ydoc *doc = NULL;
@@ -490,7 +491,7 @@ int sg_yaml_load(sg_arena *arena, const char *file, const char *data, size_t len
     free(docs);
     *docs_out = out;
     *ndocs_out = ndocs;
-    return ld.failed ? -1 : 0;
+    return ld.failed || ld.had_error ? -1 : 0;
 }
 
 sg_ypair *sg_ymap_get_pair(const sg_ynode *map, const char *key) {

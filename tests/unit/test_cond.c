@@ -3,7 +3,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
+
+#include <cmocka.h> /* after the headers it needs */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,7 +137,8 @@ static char *repeat(const char *unit, size_t n, const char *tail, size_t *len_ou
     size_t ul = strlen(unit), tl = strlen(tail);
     char *s = malloc(ul * n + tl + 1);
     assert_non_null(s);
-    for (size_t i = 0; i < n; i++) memcpy(s + i * ul, unit, ul);
+    for (size_t i = 0; i < n; i++)
+        memcpy(s + i * ul, unit, ul);
     memcpy(s + ul * n, tail, tl + 1);
     *len_out = ul * n + tl;
     return s;
@@ -779,8 +781,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_agg_functions_and_operators, setup_arena,
                                         teardown_arena),
         cmocka_unit_test_setup_teardown(test_agg_near, setup_arena, teardown_arena),
-        cmocka_unit_test_setup_teardown(test_agg_not_allowed_plain_ok, setup_arena,
-                                        teardown_arena),
+        cmocka_unit_test_setup_teardown(test_agg_not_allowed_plain_ok, setup_arena, teardown_arena),
         cmocka_unit_test(test_pattern_basic),
         cmocka_unit_test(test_pattern_underscore),
         cmocka_unit_test(test_pattern_them),
