@@ -205,3 +205,25 @@ void sg_buf_printf(sg_buf *b, const char *fmt, ...) {
 sg_str sg_buf_to_str(const sg_buf *b, sg_arena *arena) {
     return sg_str_dup(arena, b->data ? b->data : "", b->len);
 }
+
+size_t sg_str_edit_distance(sg_str a, sg_str b, size_t cap) {
+    if (a.len > 64 || b.len > 64) return cap + 1;
+    size_t row[65];
+    for (size_t j = 0; j <= b.len; j++) row[j] = j;
+    for (size_t i = 1; i <= a.len; i++) {
+        size_t diag = row[0], best = i;
+        row[0] = i;
+        for (size_t j = 1; j <= b.len; j++) {
+            size_t up = row[j];
+            size_t cost = a.ptr[i - 1] == b.ptr[j - 1] ? 0 : 1;
+            size_t v = diag + cost;
+            if (up + 1 < v) v = up + 1;
+            if (row[j - 1] + 1 < v) v = row[j - 1] + 1;
+            row[j] = v;
+            diag = up;
+            if (v < best) best = v;
+        }
+        if (best > cap) return cap + 1;
+    }
+    return row[b.len] <= cap ? row[b.len] : cap + 1;
+}

@@ -340,8 +340,18 @@ static bool sg_item_mods(sg_lower *L, const sg_ditem *it, sg_item_flags *f) {
         if (m == SG_MOD__COUNT) {
             if (it->mods[i].len == 0)
                 ok = SG_LOWER_ERR(L, key, "empty modifier name in '%.*s'", SG_STR_ARG(key->str));
-            else
-                ok = SG_LOWER_ERR(L, key, "unknown modifier '%.*s'", SG_STR_ARG(it->mods[i]));
+            else {
+                const char *hint = NULL;
+                size_t best = 3;
+                for (int k = 0; k < SG_MOD__COUNT; k++) {
+                    size_t d = sg_str_edit_distance(it->mods[i], sg_str_from_cstr(sg_mod_table[k].name), 2);
+                    if (d < best) best = d, hint = sg_mod_table[k].name;
+                }
+                if (hint)
+                    ok = SG_LOWER_ERR(L, key, "unknown modifier '%.*s' (did you mean '%s'?)", SG_STR_ARG(it->mods[i]), hint);
+                else
+                    ok = SG_LOWER_ERR(L, key, "unknown modifier '%.*s'", SG_STR_ARG(it->mods[i]));
+            }
             continue;
         }
         f->mods[f->n++] = m;
@@ -690,8 +700,19 @@ static sg_ir_expr *sg_cond_to_ir(sg_lower *L, const sg_ynode *cn, const sg_cond_
         for (size_t i = 0; i < n_searches; i++)
             if (sg_str_eq(searches[i].name, c->name)) s = &searches[i];
         if (!s) {
-            sg_diag_add(L->rs->diags, SG_D_CONDITION, loc, "condition names '%.*s', which is not a search identifier of the detection",
-                        SG_STR_ARG(c->name));
+            const sg_search *hint = NULL;
+            size_t best = 3;
+            for (size_t i = 0; i < n_searches; i++) {
+                size_t d = sg_str_edit_distance(c->name, searches[i].name, 2);
+                if (d < best) best = d, hint = &searches[i];
+            }
+            if (hint)
+                sg_diag_add(L->rs->diags, SG_D_CONDITION, loc,
+                            "condition names '%.*s', which is not a search identifier of the detection (did you mean '%.*s'?)",
+                            SG_STR_ARG(c->name), SG_STR_ARG(hint->name));
+            else
+                sg_diag_add(L->rs->diags, SG_D_CONDITION, loc, "condition names '%.*s', which is not a search identifier of the detection",
+                            SG_STR_ARG(c->name));
             L->r->has_errors = true;
             return NULL;
         }

@@ -1,0 +1,48 @@
+#!/usr/bin/env python3
+"""Benchmarks for sigc: prints medians and peak RSS, no assertions.
+
+  bench/run.py [BUILD_DIR] [RULES_DIR] [--runs N]
+
+Measures `sigc check` on the rule corpus against parsing the same files
+with libyaml alone (bench_yamlparse), each the median of N runs after one
+warm-up run, and the peak RSS of each command (wait4 rusage)."""
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+
+def measure(cmd, runs):
+    times, rss = [], []
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # warm-up: page cache
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, _, usage = os.wait4(proc.pid, 0)
+        times.append(time.perf_counter() - start)
+        rss.append(usage.ru_maxrss)  # KiB on Linux
+    return statistics.median(times), max(rss)
+
+
+def main():
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    runs = 7
+    if "--runs" in sys.argv:
+        runs = int(sys.argv[sys.argv.index("--runs") + 1])
+        args = [a for a in args if a != str(runs)]
+    build = args[0] if args else "build"
+    rules = args[1] if len(args) > 1 else os.path.join(os.path.dirname(__file__), "..", "..", "shared", "corpus", "sigmahq", "rules")
+    nfiles = sum(1 for root, _, files in os.walk(rules) for f in files if f.endswith((".yml", ".yaml")))
+    size = sum(os.path.getsize(os.path.join(root, f)) for root, _, files in os.walk(rules) for f in files if f.endswith((".yml", ".yaml")))
+    base_t, base_rss = measure([os.path.join(build, "bench", "bench_yamlparse"), rules], runs)
+    check_t, check_rss = measure([os.path.join(build, "sigc"), "check", "-q", "--fail-level", "none", rules], runs)
+    print(f"corpus: {nfiles} files, {size / 1e6:.1f} MB; median of {runs} runs")
+    print(f"{'command':<34} {'median s':>9} {'files/s':>9} {'MB/s':>7} {'peak RSS MiB':>13}")
+    for name, t, r in (("libyaml parse only", base_t, base_rss), ("sigc check (all checks)", check_t, check_rss)):
+        print(f"{name:<34} {t:>9.3f} {nfiles / t:>9.0f} {size / 1e6 / t:>7.1f} {r / 1024:>13.1f}")
+    print(f"sigc check / libyaml parse: {check_t / base_t:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

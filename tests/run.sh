@@ -1,0 +1,24 @@
+#!/bin/sh
+# The README's second command, and what .ci/run calls: installs what is
+# missing, then runs the whole suite twice:
+#   1. gcc, -Werror, debugoptimized (build-test/)
+#   2. clang with AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/)
+# Both include the SigmaHQ corpus tests when ../shared is beside the checkout.
+set -eu
+cd "$(dirname "$0")/.."
+tools/setup.sh
+status=0
+if [ ! -f build-test/build.ninja ]; then
+    meson setup build-test --buildtype=debugoptimized -Dwerror=true >/dev/null
+fi
+ninja -C build-test >/dev/null
+meson test -C build-test --print-errorlogs || status=1
+if [ ! -f build-asan/build.ninja ]; then
+    CC=clang meson setup build-asan --buildtype=debug -Dwerror=true \
+        -Db_sanitize=address,undefined -Db_lundef=false \
+        -Dc_args=-fno-sanitize-recover=all >/dev/null
+fi
+ninja -C build-asan >/dev/null
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    meson test -C build-asan --print-errorlogs --timeout-multiplier 4 || status=1
+exit $status

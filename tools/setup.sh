@@ -1,0 +1,21 @@
+#!/bin/sh
+# Sets up a Debian machine for sigc: installs the packages that are missing
+# (as root, or through sudo) and builds into build/.  Safe to run again.
+set -eu
+cd "$(dirname "$0")/.."
+packages="gcc clang pkg-config python3 meson ninja-build libyaml-dev libpcre2-dev libcmocka-dev"
+missing=""
+for p in $packages; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    echo "sigc setup: installing$missing" >&2
+    if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+if [ ! -f build/build.ninja ]; then
+    meson setup build --buildtype=debugoptimized >/dev/null
+fi
+ninja -C build >/dev/null
+echo "sigc setup: built $(build/sigc --version)" >&2
