@@ -621,7 +621,7 @@ static void sg_search_build(sg_lower *L, sg_search *s) {
     }
     s->maps = SG_NEW_ARRAY(a, sg_dmap, nmaps ? nmaps : 1);
     s->keywords = SG_NEW_ARRAY(a, sg_ditem, nkw ? nkw : 1);
-    sg_ynode **maps = v->kind == SG_YN_MAP ? &s->value : v->items;
+    sg_ynode **maps = v->kind == SG_YN_SEQ ? v->items : &s->value;
     size_t nsrc = v->kind == SG_YN_SEQ ? v->count : 1;
     for (size_t i = 0; i < nsrc; i++) {
         sg_ynode *n = maps[i];

@@ -159,6 +159,8 @@ static bool sg_yaml_parse_float(sg_str s, double *out) {
         i++;
     }
     if (i >= n || p[i] != '.') return false;
+    /* Without an integer part PyYAML wants no sign and a digit right after the dot. */
+    if (!int_digits && (i != 0 || i + 1 >= n || p[i + 1] < '0' || p[i + 1] > '9')) return false;
     i++;
     while (i < n && ((p[i] >= '0' && p[i] <= '9') || p[i] == '_')) {
         if (p[i] != '_') frac_digits++;
@@ -183,21 +185,49 @@ static bool sg_yaml_parse_float(sg_str s, double *out) {
     return true;
 }
 
-/* timestamp: YYYY-MM-DD, optionally followed by a time part. */
+/* Up to max digits at p[i..n); returns how many. */
+static size_t sg_yaml_ndigits(const char *p, size_t n, size_t i, size_t max) {
+    size_t d = 0;
+    while (i + d < n && d < max && p[i + d] >= '0' && p[i + d] <= '9') d++;
+    return d;
+}
+
+/* PyYAML's timestamp: YYYY-MM-DD, or YYYY-M[M]-D[D] followed by a time
+ * (T|t|blanks) H[H]:MM:SS[.fraction] and an optional zone [blanks](Z|+-H[H][:MM]). */
 static bool sg_yaml_is_date(sg_str s) {
     const char *p = s.ptr;
-    if (s.len < 8) return false;
-    for (int i = 0; i < 4; i++)
-        if (p[i] < '0' || p[i] > '9') return false;
-    if (p[4] != '-') return false;
-    size_t i = 5, d = 0;
-    while (i < s.len && p[i] >= '0' && p[i] <= '9' && d < 2) i++, d++;
-    if (!d || i >= s.len || p[i] != '-') return false;
-    i++;
-    d = 0;
-    while (i < s.len && p[i] >= '0' && p[i] <= '9' && d < 2) i++, d++;
-    if (!d) return false;
-    return i == s.len || p[i] == 'T' || p[i] == 't' || p[i] == ' ';
+    size_t n = s.len, i, d;
+    if (sg_yaml_ndigits(p, n, 0, 4) != 4 || n < 5 || p[4] != '-') return false;
+    size_t md = sg_yaml_ndigits(p, n, 5, 2);
+    i = 5 + md;
+    if (!md || i >= n || p[i] != '-') return false;
+    size_t dd = sg_yaml_ndigits(p, n, ++i, 2);
+    i += dd;
+    if (!dd) return false;
+    if (i == n) return md == 2 && dd == 2;
+    if (p[i] == 'T' || p[i] == 't') i++;
+    else if (p[i] == ' ' || p[i] == '\t')
+        while (i < n && (p[i] == ' ' || p[i] == '\t')) i++;
+    else return false;
+    if (!(d = sg_yaml_ndigits(p, n, i, 2))) return false;
+    i += d;
+    for (int k = 0; k < 2; k++) {
+        if (i >= n || p[i] != ':' || sg_yaml_ndigits(p, n, i + 1, 2) != 2) return false;
+        i += 3;
+    }
+    if (i < n && p[i] == '.')
+        for (i++; i < n && p[i] >= '0' && p[i] <= '9'; i++) {}
+    if (i == n) return true;
+    while (i < n && (p[i] == ' ' || p[i] == '\t')) i++;
+    if (i < n && p[i] == 'Z') return i + 1 == n;
+    if (i >= n || (p[i] != '-' && p[i] != '+')) return false;
+    if (!(d = sg_yaml_ndigits(p, n, ++i, 2))) return false;
+    i += d;
+    if (i < n && p[i] == ':') {
+        if (sg_yaml_ndigits(p, n, i + 1, 2) != 2) return false;
+        i += 3;
+    }
+    return i == n;
 }
 
 static void sg_yaml_resolve_plain(sg_ynode *n) {
@@ -357,7 +387,7 @@ static void sg_yaml_report_parser_error(sg_yaml_loader *ld, yaml_parser_t *p) {
         const char *what = p->problem ? p->problem : "cannot read input";
         sg_diag_id id = strstr(what, "UTF") || strstr(what, "octet") ? SG_D_YAML_ENCODING
                                                                       : SG_D_YAML_SYNTAX;
-        if (strstr(what, "control characters")) id = SG_D_YAML_ENCODING;
+        if (strstr(what, "control characters") || strstr(what, "Unicode character")) id = SG_D_YAML_ENCODING;
         sg_diag_add(ld->diags, id, sg_yaml_offset_loc(ld, p->problem_offset), "%s", what);
     } else if (p->error == YAML_MEMORY_ERROR) {
         sg_out_of_memory();
@@ -441,6 +471,10 @@ int sg_yaml_load(sg_arena *arena, const char *file, const char *data, size_t len
             sg_ynode *n = sg_yaml_new_node(&ld, SG_YN_SCALAR, ev.start_mark);
             if (!n) break;
             n->end_line = (uint32_t)ev.end_mark.line + 1;
+            /* libyaml gives an empty document an empty plain scalar: keep root NULL. */
+            if (ld.depth == 0 && ev.data.scalar.length == 0 && ev.data.scalar.plain_implicit &&
+                ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !ev.data.scalar.tag)
+                break;
             n->str = sg_str_dup(arena, (const char *)ev.data.scalar.value, ev.data.scalar.length);
             n->style = sg_yaml_style(ev.data.scalar.style);
             n->type = SG_YT_STR;
