@@ -6,7 +6,7 @@
 #include <string.h>
 
 #define SG_ARENA_ALIGN 16
-#define SG_ARENA_MIN_BLOCK (64 * 1024)
+#define SG_ARENA_MIN_BLOCK (16 * 1024)
 
 typedef struct sg_arena_block {
     struct sg_arena_block *next;
@@ -117,7 +117,12 @@ bool sg_str_eq(sg_str a, sg_str b) {
     return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
 }
 
-bool sg_str_eq_cstr(sg_str a, const char *b) { return sg_str_eq(a, sg_str_from_cstr(b)); }
+bool sg_str_eq_cstr(sg_str a, const char *b) {
+    /* One pass, no strlen: this runs for every key lookup. */
+    for (size_t i = 0; i < a.len; i++)
+        if (b[i] != a.ptr[i] || b[i] == '\0') return false;
+    return b[a.len] == '\0';
+}
 
 static unsigned char sg_ascii_lower(unsigned char c) {
     return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;

@@ -263,6 +263,19 @@ static void pb_lit_expand(sg_pbuild *pb, sg_str t) {
  * inside a UTF-8 multi-byte sequence, so this equals the per-character
  * Python loop. */
 sg_sstring sg_sstr_parse(sg_arena *arena, sg_str raw, bool expand) {
+    /* Fast path: most values have no escape, wildcard or placeholder. */
+    bool plain = true;
+    for (size_t i = 0; i < raw.len && plain; i++) {
+        char c = raw.ptr[i];
+        plain = c != '\\' && c != '*' && c != '?' && !(expand && c == '%');
+    }
+    if (plain) {
+        if (!raw.len) return (sg_sstring){NULL, 0};
+        sg_spart *part = SG_NEW(arena, sg_spart);
+        part->kind = SG_SP_LIT;
+        part->text = sg_str_dup(arena, raw.ptr, raw.len);
+        return (sg_sstring){part, 1};
+    }
     sg_pbuild pb;
     pb_init(&pb, arena);
     const char *p = raw.ptr;

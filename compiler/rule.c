@@ -172,8 +172,6 @@ int sg_ruleset_add_file(sg_ruleset *rs, const char *file, const char *data, size
     memset(u, 0, sizeof *u);
     u->arena = sg_arena_new();
     u->file = file;
-    sg_str copy = sg_str_dup(u->arena, data, len);
-    u->data = copy.ptr;
     u->len = len;
     if (rs->n_units == rs->cap_units) {
         rs->cap_units = rs->cap_units ? rs->cap_units * 2 : 64;
@@ -188,7 +186,7 @@ int sg_ruleset_add_file(sg_ruleset *rs, const char *file, const char *data, size
         u->load_failed = true;
         return -1;
     }
-    if (sg_yaml_load(u->arena, file, u->data, len, &rs->opts.yaml, rs->diags, &u->docs,
+    if (sg_yaml_load(u->arena, file, data, len, &rs->opts.yaml, rs->diags, &u->docs,
                      &u->n_docs) != 0) {
         u->load_failed = true;
         return -1;

@@ -98,8 +98,7 @@ typedef struct sg_rule {
 typedef struct sg_unit {
     sg_arena *arena;
     const char *file;
-    const char *data;        /* the file bytes (arena) */
-    size_t len;
+    size_t len;              /* size of the file (its bytes are not kept) */
     sg_ydoc *docs;
     size_t n_docs;
     sg_rule **rules;

@@ -233,6 +233,15 @@ static bool sg_yaml_is_date(sg_str s) {
 static void sg_yaml_resolve_plain(sg_ynode *n) {
     sg_str s = n->str;
     int b;
+    /* Most plain scalars are ordinary words: the first byte rules out every
+     * special form without any comparison. */
+    unsigned char c0 = s.len ? (unsigned char)s.ptr[0] : 0;
+    bool maybe_word = s.len <= 5 && strchr("~nNyYtTfFoO", c0) != NULL;
+    bool maybe_number = (c0 >= '0' && c0 <= '9') || c0 == '-' || c0 == '+' || c0 == '.';
+    if (s.len && !maybe_word && !maybe_number) {
+        n->type = SG_YT_STR;
+        return;
+    }
     if (sg_yaml_is_null(s)) {
         n->type = SG_YT_NULL;
     } else if ((b = sg_yaml_bool_value(s)) >= 0) {
