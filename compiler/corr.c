@@ -259,6 +259,13 @@ void sg_rule_parse_filter(sg_ruleset *rs, sg_unit *u, sg_rule *r) {
         sg_rule_diag(rs, r, SG_D_FILTER, f, "the filter has no 'rules' (use 'any' or a list of rule ids)");
     else if (!(sg_ynode_is_str(rules) && sg_str_eq_cstr(rules->str, "any")) && rules->kind != SG_YN_SEQ)
         sg_rule_diag(rs, r, SG_D_FILTER, rules, "'rules' must be 'any' or a list of rule ids or names");
+    else if (rules->kind == SG_YN_SEQ)
+        /* An empty or non-string item would match every rule without an id or name. */
+        for (size_t i = 0; i < rules->count; i++) {
+            sg_ynode *it = rules->items[i];
+            if (it->kind != SG_YN_SCALAR || it->type == SG_YT_NULL || it->str.len == 0)
+                sg_rule_diag(rs, r, SG_D_FILTER, it, "items of 'rules' must be non-empty rule ids or names");
+        }
     /* The filter's own selections and condition lower like a detection. */
     r->detection = f;
     sg_rule_parse_detection(rs, u, r);
@@ -313,6 +320,12 @@ static sg_ir_expr *sg_temporal_to_ir(sg_arena *a, const sg_cond_node *c, const s
     }
 }
 
+/* Marks the rules a temporal condition names (its depth is bounded by the condition parser). */
+static void sg_mark_rulerefs(const sg_ir_expr *e, bool *used) {
+    if (e->kind == SG_IR_RULEREF) used[e->rule_index] = true;
+    for (size_t i = 0; i < e->count; i++) sg_mark_rulerefs(e->kids[i], used);
+}
+
 int sg_ruleset_resolve(sg_ruleset *rs) {
     size_t errors_before = rs->diags->by_severity[SG_SEV_ERROR];
     for (size_t i = 0; i < rs->n_rules; i++) {
@@ -339,9 +352,20 @@ int sg_ruleset_resolve(sg_ruleset *rs) {
         if (r->has_temporal_cond) {
             sg_str missing = {0};
             g->temporal_condition = sg_temporal_to_ir(rs->arena, r->temporal_cond.expr, g, &missing);
-            if (!g->temporal_condition)
+            if (!g->temporal_condition) {
                 sg_rule_diag(rs, r, SG_D_CORRELATION, sg_ymap_get(r->correlation, "condition"),
                              "the temporal condition names '%.*s', which is not in 'rules'", SG_STR_ARG(missing));
+            } else {
+                /* As in pySigma, every listed rule must appear in the condition. */
+                bool *used = SG_NEW_ARRAY(rs->arena, bool, g->n_rules);
+                sg_mark_rulerefs(g->temporal_condition, used);
+                for (size_t j = 0; j < g->n_rules; j++)
+                    if (!used[j])
+                        sg_rule_diag(rs, r, SG_D_CORRELATION,
+                                     rules && rules->kind == SG_YN_SEQ ? rules->items[j] : rules,
+                                     "rule '%.*s' is in 'rules' but not in the temporal condition",
+                                     SG_STR_ARG(g->rule_refs[j]));
+            }
         }
     }
     /* Filters: AND the filter's condition into every rule it covers. */

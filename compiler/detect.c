@@ -549,8 +549,9 @@ static sg_ir_expr *sg_item_to_ir(sg_lower *L, sg_ditem *it) {
                 sg_rule_diag(L->rs, L->r, SG_D_DETECTION, value, "an empty keyword list matches nothing");
                 return NULL;
             }
-            /* `Field: []` means null, as in pySigma. */
-            return sg_ir_new_pred(L->a, sg_pred_new(L, it->field, SG_OP_NULL, value));
+            /* `Field: []` means null, as in pySigma (negated under neq, like `Field|neq: null`). */
+            sg_ir_expr *null_e = sg_ir_new_pred(L->a, sg_pred_new(L, it->field, SG_OP_NULL, value));
+            return f.neq ? sg_ir_new_not(L->a, null_e) : null_e;
         }
     } else if (value->kind == SG_YN_MAP) {
         sg_rule_diag(L->rs, L->r, SG_D_DETECTION, value, "the value of '%.*s' cannot be a mapping",

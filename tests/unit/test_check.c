@@ -5,10 +5,12 @@
  * compiled from strings through the real front end, then sg_check_run
  * runs over the set, as `sigc check` does.
  */
+/* cmocka.h needs these first */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <stdio.h>
@@ -57,7 +59,8 @@ static void load_files(fixture *f, size_t n, const char *const *names, const cha
         f->diags.disabled[id] = true;
     }
     sg_ruleset_init(&f->rs, NULL, &f->diags);
-    for (size_t i = 0; i < n; i++) sg_ruleset_add_file(&f->rs, names[i], texts[i], strlen(texts[i]));
+    for (size_t i = 0; i < n; i++)
+        sg_ruleset_add_file(&f->rs, names[i], texts[i], strlen(texts[i]));
     sg_ruleset_resolve(&f->rs);
     if (f->diags.by_severity[SG_SEV_ERROR]) {
         dump_diags(&f->diags);
@@ -78,13 +81,15 @@ static void unload(fixture *f) {
 
 static size_t count_id(const fixture *f, const char *id) {
     size_t n = 0;
-    for (size_t i = 0; i < f->diags.count; i++) n += strcmp(sg_diag_table[f->diags.items[i].id].id, id) == 0;
+    for (size_t i = 0; i < f->diags.count; i++)
+        n += strcmp(sg_diag_table[f->diags.items[i].id].id, id) == 0;
     return n;
 }
 
 /* The finding of check id at file:line:col, or a failure that lists
  * what was found. */
-static const sg_diag *find_at(const fixture *f, const char *id, const char *file, uint32_t line, uint32_t col) {
+static const sg_diag *find_at(const fixture *f, const char *id, const char *file, uint32_t line,
+                              uint32_t col) {
     for (size_t i = 0; i < f->diags.count; i++) {
         const sg_diag *d = &f->diags.items[i];
         if (strcmp(sg_diag_table[d->id].id, id) == 0 && d->loc.line == line && d->loc.col == col &&
@@ -151,6 +156,40 @@ static void test_dangling_detection(void **state) {
                 "dangling_detection");
 }
 
+/* Resolution of identifiers: prefix ranges, inner '*', private '_' names,
+ * legacy `near`. */
+static void test_dangling_detection_patterns(void **state) {
+    (void)state;
+    fixture f;
+    load(&f, HEAD "  se:\n"
+                  "    A: 1\n"
+                  "  sel:\n"
+                  "    A: 2\n"
+                  "  sel_a:\n"
+                  "    A: 3\n"
+                  "  selb:\n"
+                  "    A: 4\n"
+                  "  x_mid_y:\n"
+                  "    A: 5\n"
+                  "  _private:\n"
+                  "    A: 6\n"
+                  "  condition: 1 of sel* or 1 of x*y or 1 of them\n");
+    /* them covers se; x*y covers x_mid_y; only _private is left */
+    assert_int_equal(count_id(&f, "dangling_detection"), 1);
+    find_at(&f, "dangling_detection", FILE_A, 18, 3);
+    unload(&f);
+    load(&f, HEAD "  se:\n"
+                  "    A: 1\n"
+                  "  sel_a:\n"
+                  "    A: 3\n"
+                  "  _private:\n"
+                  "    A: 6\n"
+                  "  condition: 1 of sel* and not 1 of _p*\n");
+    assert_int_equal(count_id(&f, "dangling_detection"), 1);
+    find_at(&f, "dangling_detection", FILE_A, 8, 3);
+    unload(&f);
+}
+
 static void test_dangling_condition(void **state) {
     (void)state;
     /* column of the pattern: "  condition: " is 13 characters, the pattern at offset 12 */
@@ -168,6 +207,19 @@ static void test_dangling_condition(void **state) {
                      "  filter_x:\n"
                      "    Image: b.exe\n"
                      "  condition: sel and not 1 of filter*\n",
+                "dangling_condition");
+    /* them over private names only; a pattern with an inner '*' */
+    expect_one(HEAD "  _sel:\n"
+                    "    Image: a.exe\n"
+                    "  condition: _sel or 1 of them\n",
+               "dangling_condition", 10, 27);
+    expect_one(HEAD "  sel_a:\n"
+                    "    Image: a.exe\n"
+                    "  condition: sel_a or 1 of s*b\n",
+               "dangling_condition", 10, 28);
+    expect_none(HEAD "  sel_ab:\n"
+                     "    Image: a.exe\n"
+                     "  condition: 1 of s*b\n",
                 "dangling_condition");
 }
 
@@ -310,7 +362,8 @@ static void test_identifier_uniqueness(void **state) {
     fixture f;
     load_files(&f, 2, names, same, NULL);
     assert_int_equal(count_id(&f, "identifier_uniqueness"), 2);
-    assert_message_has(find_at(&f, "identifier_uniqueness", names[0], 2, 5), "rules/proc_creation_second_rule.yml:3");
+    assert_message_has(find_at(&f, "identifier_uniqueness", names[0], 2, 5),
+                       "rules/proc_creation_second_rule.yml:3");
     assert_message_has(find_at(&f, "identifier_uniqueness", names[1], 3, 5), FILE_A ":2");
     unload(&f);
 
@@ -385,8 +438,9 @@ static void test_filename_length(void **state) {
     find_at(&f, "filename_length", short_name[0], 0, 0);
     unload(&f);
 
-    const char *long_name[] = {"r/proc_creation_win_a_very_long_file_name_that_goes_on_and_on_and_on_and_on_"
-                               "and_on_and_on.yml"}; /* 91 characters */
+    const char *long_name[] = {
+        "r/proc_creation_win_a_very_long_file_name_that_goes_on_and_on_and_on_and_on_"
+        "and_on_and_on.yml"}; /* 91 characters */
     assert_int_equal(strlen(long_name[0]) - 2, 91);
     load_files(&f, 1, long_name, &text, NULL);
     assert_int_equal(count_id(&f, "filename_length"), 1);
@@ -446,7 +500,8 @@ static void test_invalid_modifier_combinations(void **state) {
                   "    CommandLine|contains|contains: abc\n"
                   "  condition: sel\n");
     assert_int_equal(count_id(&f, "invalid_modifier_combinations"), 1);
-    assert_message_has(find_at(&f, "invalid_modifier_combinations", FILE_A, 9, 5), "'contains' applied more than once");
+    assert_message_has(find_at(&f, "invalid_modifier_combinations", FILE_A, 9, 5),
+                       "'contains' applied more than once");
     unload(&f);
     expect_none(HEAD "  sel:\n"
                      "    CommandLine|contains|all:\n"
@@ -630,7 +685,8 @@ static void test_wildcards_instead_of_modifiers(void **state) {
     assert_int_equal(count_id(&f, "wildcards_instead_of_modifiers"), 4);
     assert_message_has(find_at(&f, "wildcards_instead_of_modifiers", FILE_A, 9, 18), "'contains'");
     assert_message_has(find_at(&f, "wildcards_instead_of_modifiers", FILE_A, 11, 7), "'endswith'");
-    assert_message_has(find_at(&f, "wildcards_instead_of_modifiers", FILE_A, 13, 18), "'startswith'");
+    assert_message_has(find_at(&f, "wildcards_instead_of_modifiers", FILE_A, 13, 18),
+                       "'startswith'");
     assert_message_has(find_at(&f, "wildcards_instead_of_modifiers", FILE_A, 15, 5), "'contains'");
     unload(&f);
     /* a lone '*', an inner wildcard, the modifier present, a value without
@@ -718,6 +774,7 @@ static void test_clean_rule(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dangling_detection),
+        cmocka_unit_test(test_dangling_detection_patterns),
         cmocka_unit_test(test_dangling_condition),
         cmocka_unit_test(test_them_single),
         cmocka_unit_test(test_all_of_them),
