@@ -535,54 +535,6 @@ static void sg_check_dangling_detection(sg_check_ctx *c, sg_rule *r) {
                             sg_check_show(c, r->searches[i].name));
 }
 
-/* What dangling_condition resolves leaves against. */
-typedef struct sg_check_leafset {
-    sg_check_names names;
-    bool any_public; /* some identifier does not start with '_' (so `them` matches) */
-} sg_check_leafset;
-
-static void sg_check_dangling_leaf(sg_check_ctx *c, sg_rule *r, const sg_condition *cond,
-                                   const sg_cond_node *n, void *arg) {
-    const sg_check_leafset *set = arg;
-    const sg_check_names *names = &set->names;
-    if (n->kind != SG_COND_ONE_OF && n->kind != SG_COND_ALL_OF) return;
-    sg_str key;
-    size_t lo, hi;
-    switch (sg_check_leaf_sel(n, &key)) {
-    case SG_SEL_EXACT:
-    case SG_SEL_PREFIX:
-        sg_check_names_range(names, key, sg_check_leaf_sel(n, &key) == SG_SEL_PREFIX, &lo, &hi);
-        if (lo < hi) return;
-        break;
-    case SG_SEL_THEM:
-        if (set->any_public) return;
-        break;
-    case SG_SEL_GLOB:
-        for (size_t i = 0; i < r->n_searches; i++)
-            if (sg_cond_pattern_matches(n->name, false, r->searches[i].name)) return;
-        break;
-    }
-    /* the pattern is the last word of the `x of pattern` node */
-    size_t at = n->offset + n->length - n->name.len;
-    sg_check_report(c, r, SG_D_DANGLING_CONDITION, sg_check_cond_loc(r, cond->node, at),
-                    n->them ? "'%s' matches no search identifier (every identifier starts with '_')"
-                            : "pattern '%s' matches no search identifier of the detection",
-                    sg_check_show(c, n->name));
-}
-
-/* dangling_condition: `1 of pattern` / `all of pattern` that resolves to
- * no search identifier.  (A plain unknown identifier is a condition error
- * of the front end.) */
-static void sg_check_dangling_condition(sg_check_ctx *c, sg_rule *r) {
-    sg_check_leafset set = {sg_check_names_of(c, r), false};
-    for (size_t i = 0; i < r->n_searches; i++)
-        if (sg_cond_pattern_matches(SG_STR_LIT("them"), true, r->searches[i].name))
-            set.any_public = true;
-    for (size_t i = 0; i < r->n_conditions; i++)
-        if (r->conditions[i].ok)
-            sg_check_cond_leaves(c, r, &r->conditions[i], sg_check_dangling_leaf, &set);
-}
-
 /* Byte offset of needle in s, or SIZE_MAX. */
 static size_t sg_check_find(sg_str s, const char *needle) {
     size_t n = strlen(needle);
@@ -787,10 +739,10 @@ static void sg_check_identifier_existence(sg_check_ctx *c, sg_rule *r) {
  * `references` (pySigma's fixed list; it stops at the first one, every
  * one is reported here). */
 static void sg_check_custom_attributes(sg_check_ctx *c, sg_rule *r) {
-    static const char *const typos[] = {"realted", "relatde", "relted", "rlated", "reference"};
+    const char *const *typos = sg_typo_keys;
     for (size_t i = 0; i < r->root->count; i++) {
         const sg_ynode *k = r->root->pairs[i].key;
-        if (sg_check_in_list(k->str, typos, sizeof typos / sizeof *typos))
+        if (sg_check_in_list(k->str, typos, SG_N_TYPO_KEYS))
             sg_check_report(c, r, SG_D_CUSTOM_ATTRIBUTES, sg_check_at(r, k),
                             "'%s' looks like a misspelling of '%s'", sg_check_show(c, k->str),
                             k->str.ptr[0] == 'r' && k->str.len == 9 ? "references" : "related");
@@ -1389,7 +1341,6 @@ typedef struct sg_check_def {
 static const sg_check_def sg_check_table[] = {
     /* conditions (pySigma validators/core/condition.py) */
     {SG_D_DANGLING_DETECTION, SG_CHECK_DETECT, sg_check_dangling_detection, NULL},
-    {SG_D_DANGLING_CONDITION, SG_CHECK_DETECT, sg_check_dangling_condition, NULL},
     {SG_D_THEM_SINGLE_DETECTION, SG_CHECK_DETECT, sg_check_them_single, NULL},
     {SG_D_ALL_OF_THEM, SG_CHECK_DETECT, sg_check_all_of_them, NULL},
     /* log sources (logsources.py) */

@@ -752,7 +752,18 @@ static sg_ir_expr *sg_cond_to_ir(sg_lower *L, const sg_ynode *cn, const sg_cond_
             else kids[k++] = searches[i].ir;
         }
         if (!ok) return NULL;
-        /* No match: the dangling_condition check reports it; 1 of {} is false, all of {} true. */
+        if (k == 0) {
+            /* `all of x*` over nothing would be vacuously true: the rule would
+             * match every event.  pySigma calls this dangling_condition; here
+             * it is an error, never a silently widened rule. */
+            sg_loc at = sg_cond_loc(L->r, cn, c->offset + c->length - (uint32_t)c->name.len);
+            sg_diag_add(L->rs->diags, SG_D_DANGLING_CONDITION, at,
+                            c->them ? "'them' matches no search identifier (every identifier starts with '_')"
+                                    : "pattern '%.*s' matches no search identifier of the detection",
+                            SG_STR_ARG(c->name));
+            L->r->has_errors = true;
+            return NULL;
+        }
         return sg_ir_new_nary(L->a, c->kind == SG_COND_ALL_OF ? SG_IR_AND : SG_IR_OR, kids, k, loc.line, loc.col);
     }
     }

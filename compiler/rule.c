@@ -259,7 +259,7 @@ static const sg_field_spec sg_top_fields[] = {
 
 /* Keys that the `custom_attributes` check reports as typos; they are not
  * reported again as unknown keys. */
-static const char *const sg_typo_keys[] = {"realted", "relatde", "relted", "rlated", "reference"};
+const char *const sg_typo_keys[SG_N_TYPO_KEYS] = {"realted", "relatde", "relted", "rlated", "reference"};
 
 static const sg_field_spec *sg_find_field(sg_str key) {
     for (size_t i = 0; i < sizeof sg_top_fields / sizeof *sg_top_fields; i++)

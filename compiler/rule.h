@@ -90,9 +90,6 @@ typedef struct sg_rule {
     bool has_temporal_cond;
     /* filter rules */
     sg_ynode *filter;
-    sg_search *filter_searches;
-    size_t n_filter_searches;
-    sg_condition filter_condition;
 } sg_rule;
 
 typedef struct sg_unit {
@@ -122,6 +119,11 @@ typedef struct sg_options {
 } sg_options;
 
 extern const sg_options sg_default_options;
+
+/* Top-level keys that misspell `related` / `references`: the
+ * custom_attributes check reports them, so they are not unknown keys too. */
+#define SG_N_TYPO_KEYS 5
+extern const char *const sg_typo_keys[SG_N_TYPO_KEYS];
 
 typedef struct sg_ruleset {
     sg_options opts;

@@ -62,7 +62,12 @@ static void load_files(fixture *f, size_t n, const char *const *names, const cha
     for (size_t i = 0; i < n; i++)
         sg_ruleset_add_file(&f->rs, names[i], texts[i], strlen(texts[i]));
     sg_ruleset_resolve(&f->rs);
-    if (f->diags.by_severity[SG_SEV_ERROR]) {
+    /* dangling_condition is the one finding the front end itself reports
+     * as an error (a vacuous `all of x*` would widen the rule). */
+    size_t dangling = 0;
+    for (size_t i = 0; i < f->diags.count; i++)
+        dangling += f->diags.items[i].id == SG_D_DANGLING_CONDITION;
+    if (f->diags.by_severity[SG_SEV_ERROR] > dangling) {
         dump_diags(&f->diags);
         fail_msg("the test rule does not compile");
     }
@@ -111,7 +116,7 @@ static void expect_one(const char *text, const char *id, uint32_t line, uint32_t
     }
     const sg_diag *d = find_at(&f, id, FILE_A, line, col);
     assert_int_equal(d->severity, sg_diag_table[d->id].severity);
-    assert_true(d->severity != SG_SEV_ERROR);
+    assert_true(d->severity != SG_SEV_ERROR || d->id == SG_D_DANGLING_CONDITION);
     unload(&f);
 }
 

@@ -1118,7 +1118,6 @@ static void test_conditions(void **state) {
                                    "    \"A\" eq \"x\"\n"
                                    "    \"B\" eq \"y\"\n");
     check_condition("1 of _*", "  \"C\" eq \"z\"\n");
-    check_condition("1 of sel", "  false\n"); /* no wildcard: exactly 'sel', which does not exist */
     check_condition("not not sel1", "  \"A\" eq \"x\"\n");
     check_condition("not sel1", "  not\n    \"A\" eq \"x\"\n");
     check_condition("(sel1 or sel2) and not (filter or _hidden)", "  and\n"
@@ -1149,6 +1148,15 @@ static void test_condition_errors(void **state) {
     compile_det(&c, SELS "  condition: sel1 and nope\n");
     assert_only_diag(&c, SG_D_CONDITION, 12, 23, "'nope'");
     assert_null(rule_at(&c, 0)->ir->expr);
+    dfree(&c);
+    /* `1 of sel` without a wildcard names exactly 'sel', which does not
+     * exist; a selector over nothing is an error, never a vacuous match */
+    compile_det(&c, SELS "  condition: sel1 or 1 of sel\n");
+    assert_only_diag(&c, SG_D_DANGLING_CONDITION, 12, 27, "'sel'");
+    assert_null(rule_at(&c, 0)->ir->expr);
+    dfree(&c);
+    compile_det(&c, SELS "  condition: sel1 or all of nothing*\n");
+    assert_only_diag(&c, SG_D_DANGLING_CONDITION, 12, 29, "'nothing*'");
     dfree(&c);
     /* single-quoted: one more for the quote */
     compile_det(&c, SELS "  condition: 'sel1 and nope'\n");
