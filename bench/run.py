@@ -5,29 +5,46 @@
 
 Measures `sigc check` on the rule corpus against parsing the same files
 with libyaml alone (bench_yamlparse), each the median of N runs after one
-warm-up run, and the peak RSS of each command (wait4 rusage)."""
+warm-up run, and the peak RSS of each command (GNU time; apt-get install time)."""
 import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 
-def measure(cmd, runs):
-    times, rss = [], []
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # warm-up: page cache
+def run_once(cmd):
+    start = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def peak_rss_kib(cmd):
+    # GNU time in a separate run: the rusage of a child spawned from Python
+    # also counts pages it shared with the interpreter.
+    with tempfile.NamedTemporaryFile("r") as out:
+        subprocess.run(["/usr/bin/time", "-f", "%M", "-o", out.name] + cmd,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return int(out.read().strip().splitlines()[-1])
+
+
+def measure_interleaved(cmds, runs):
+    """Runs the commands in turn, runs times each, after one warm-up round,
+    so a slow spell of the machine hits every command alike.  Returns
+    (median seconds, peak RSS KiB) per command."""
+    for cmd in cmds:
+        run_once(cmd)
+    times = [[] for _ in cmds]
     for _ in range(runs):
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _, _, usage = os.wait4(proc.pid, 0)
-        times.append(time.perf_counter() - start)
-        rss.append(usage.ru_maxrss)  # KiB on Linux
-    return statistics.median(times), max(rss)
+        for i, cmd in enumerate(cmds):
+            times[i].append(run_once(cmd))
+    return [(statistics.median(t), peak_rss_kib(cmd)) for t, cmd in zip(times, cmds)]
 
 
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    runs = 7
+    runs = 11
     if "--runs" in sys.argv:
         runs = int(sys.argv[sys.argv.index("--runs") + 1])
         args = [a for a in args if a != str(runs)]
@@ -35,8 +52,9 @@ def main():
     rules = args[1] if len(args) > 1 else os.path.join(os.path.dirname(__file__), "..", "..", "shared", "corpus", "sigmahq", "rules")
     nfiles = sum(1 for root, _, files in os.walk(rules) for f in files if f.endswith((".yml", ".yaml")))
     size = sum(os.path.getsize(os.path.join(root, f)) for root, _, files in os.walk(rules) for f in files if f.endswith((".yml", ".yaml")))
-    base_t, base_rss = measure([os.path.join(build, "bench", "bench_yamlparse"), rules], runs)
-    check_t, check_rss = measure([os.path.join(build, "sigc"), "check", "-q", "--fail-level", "none", rules], runs)
+    (base_t, base_rss), (check_t, check_rss) = measure_interleaved(
+        [[os.path.join(build, "bench", "bench_yamlparse"), rules],
+         [os.path.join(build, "sigc"), "check", "-q", "--fail-level", "none", rules]], runs)
     print(f"corpus: {nfiles} files, {size / 1e6:.1f} MB; median of {runs} runs")
     print(f"{'command':<34} {'median s':>9} {'files/s':>9} {'MB/s':>7} {'peak RSS MiB':>13}")
     for name, t, r in (("libyaml parse only", base_t, base_rss), ("sigc check (all checks)", check_t, check_rss)):

@@ -325,21 +325,20 @@ static bool sg_check_string_value(sg_check_ctx *c, const sg_check_item *it, cons
 typedef void (*sg_check_value_fn)(sg_check_ctx *c, sg_rule *r, const sg_check_item *it,
                                   const sg_ynode *v, sg_sstring s);
 typedef struct sg_check_value_walk {
-    sg_check_value_fn fn;
+    sg_check_value_fn fns[8];
+    size_t n;
 } sg_check_value_walk;
 
+/* Every value check sees each string value once: the value is parsed and
+ * its modifiers replayed one time, then each enabled check looks at it. */
 static void sg_check_values_of_item(sg_check_ctx *c, sg_rule *r, const sg_check_item *it,
                                     const void *arg) {
     const sg_check_value_walk *w = arg;
     for (size_t i = 0; i < it->n_values; i++) {
         sg_sstring s;
-        if (sg_check_string_value(c, it, it->values[i], &s)) w->fn(c, r, it, it->values[i], s);
+        if (!sg_check_string_value(c, it, it->values[i], &s)) continue;
+        for (size_t k = 0; k < w->n; k++) w->fns[k](c, r, it, it->values[i], s);
     }
-}
-
-static void sg_check_each_string(sg_check_ctx *c, sg_rule *r, sg_check_value_fn fn) {
-    sg_check_value_walk w = {fn};
-    sg_check_each_item(c, r, sg_check_values_of_item, &w);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1167,9 +1166,6 @@ static void sg_check_double_wildcard_value(sg_check_ctx *c, sg_rule *r, const sg
 }
 
 /* double_wildcard: two `*` wildcards in a row (after the modifiers). */
-static void sg_check_double_wildcard(sg_check_ctx *c, sg_rule *r) {
-    sg_check_each_string(c, r, sg_check_double_wildcard_value);
-}
 
 /* Python's int(): surrounding whitespace, a sign, ASCII digits with single
  * underscores between them.  (Python also accepts non-ASCII decimal
@@ -1208,9 +1204,6 @@ static void sg_check_number_value(sg_check_ctx *c, sg_rule *r, const sg_check_it
 
 /* number_as_string: a quoted string value that is a whole integer.  YAML
  * numbers are never reported (they are SigmaNumber in pySigma). */
-static void sg_check_number_as_string(sg_check_ctx *c, sg_rule *r) {
-    sg_check_each_string(c, r, sg_check_number_value);
-}
 
 static void sg_check_control_item(sg_check_ctx *c, sg_rule *r, const sg_check_item *it,
                                   const void *arg) {
@@ -1257,9 +1250,6 @@ static void sg_check_escaped_value(sg_check_ctx *c, sg_rule *r, const sg_check_i
 
 /* escaped_wildcard: a literal `*` or `?` (written `\*` / `\?`) in the
  * value after its modifiers (base64 hides it). */
-static void sg_check_escaped_wildcard(sg_check_ctx *c, sg_rule *r) {
-    sg_check_each_string(c, r, sg_check_escaped_value);
-}
 
 /* The original value (before modifiers) as pySigma parses it, and its
  * length in characters (a wildcard counts one). */
@@ -1329,6 +1319,7 @@ typedef enum sg_check_kind {
     SG_CHECK_RULE,   /* rule_fn per rule */
     SG_CHECK_DETECT, /* rule_fn per detection or filter rule (they have a detection section) */
     SG_CHECK_SET,    /* set_fn once for the whole set */
+    SG_CHECK_VALUE,  /* value_fn per string value after modifiers (one shared walk) */
 } sg_check_kind;
 
 typedef struct sg_check_def {
@@ -1336,46 +1327,47 @@ typedef struct sg_check_def {
     sg_check_kind kind;
     void (*rule_fn)(sg_check_ctx *c, sg_rule *r);
     void (*set_fn)(sg_check_ctx *c);
+    sg_check_value_fn value_fn;
 } sg_check_def;
 
 static const sg_check_def sg_check_table[] = {
     /* conditions (pySigma validators/core/condition.py) */
-    {SG_D_DANGLING_DETECTION, SG_CHECK_DETECT, sg_check_dangling_detection, NULL},
-    {SG_D_THEM_SINGLE_DETECTION, SG_CHECK_DETECT, sg_check_them_single, NULL},
-    {SG_D_ALL_OF_THEM, SG_CHECK_DETECT, sg_check_all_of_them, NULL},
+    {SG_D_DANGLING_DETECTION, SG_CHECK_DETECT, sg_check_dangling_detection, NULL, NULL},
+    {SG_D_THEM_SINGLE_DETECTION, SG_CHECK_DETECT, sg_check_them_single, NULL, NULL},
+    {SG_D_ALL_OF_THEM, SG_CHECK_DETECT, sg_check_all_of_them, NULL, NULL},
     /* log sources (logsources.py) */
-    {SG_D_SPECIFIC_LOGSOURCE, SG_CHECK_DETECT, sg_check_specific_logsource, NULL},
-    {SG_D_FIELDNAME_LOGSOURCE, SG_CHECK_RULE, sg_check_fieldname_logsource, NULL},
+    {SG_D_SPECIFIC_LOGSOURCE, SG_CHECK_DETECT, sg_check_specific_logsource, NULL, NULL},
+    {SG_D_FIELDNAME_LOGSOURCE, SG_CHECK_RULE, sg_check_fieldname_logsource, NULL, NULL},
     /* metadata (metadata.py) */
-    {SG_D_IDENTIFIER_EXISTENCE, SG_CHECK_RULE, sg_check_identifier_existence, NULL},
-    {SG_D_IDENTIFIER_UNIQUENESS, SG_CHECK_SET, NULL, sg_check_identifier_uniqueness},
-    {SG_D_DUPLICATE_TITLE, SG_CHECK_SET, NULL, sg_check_duplicate_title},
-    {SG_D_DUPLICATE_REFERENCES, SG_CHECK_RULE, sg_check_duplicate_references, NULL},
-    {SG_D_DUPLICATE_FILENAME, SG_CHECK_SET, NULL, sg_check_duplicate_filename},
-    {SG_D_FILENAME_LENGTH, SG_CHECK_SET, NULL, sg_check_filename_length},
-    {SG_D_CUSTOM_ATTRIBUTES, SG_CHECK_RULE, sg_check_custom_attributes, NULL},
+    {SG_D_IDENTIFIER_EXISTENCE, SG_CHECK_RULE, sg_check_identifier_existence, NULL, NULL},
+    {SG_D_IDENTIFIER_UNIQUENESS, SG_CHECK_SET, NULL, sg_check_identifier_uniqueness, NULL},
+    {SG_D_DUPLICATE_TITLE, SG_CHECK_SET, NULL, sg_check_duplicate_title, NULL},
+    {SG_D_DUPLICATE_REFERENCES, SG_CHECK_RULE, sg_check_duplicate_references, NULL, NULL},
+    {SG_D_DUPLICATE_FILENAME, SG_CHECK_SET, NULL, sg_check_duplicate_filename, NULL},
+    {SG_D_FILENAME_LENGTH, SG_CHECK_SET, NULL, sg_check_filename_length, NULL},
+    {SG_D_CUSTOM_ATTRIBUTES, SG_CHECK_RULE, sg_check_custom_attributes, NULL, NULL},
     /* modifiers (modifiers.py), and SigmaHQ's all-on-one-value */
-    {SG_D_INVALID_MODIFIER_COMBINATIONS, SG_CHECK_DETECT, sg_check_invalid_modifiers, NULL},
-    {SG_D_SIGMAHQ_INVALID_ALL_MODIFIER, SG_CHECK_DETECT, sg_check_invalid_all, NULL},
+    {SG_D_INVALID_MODIFIER_COMBINATIONS, SG_CHECK_DETECT, sg_check_invalid_modifiers, NULL, NULL},
+    {SG_D_SIGMAHQ_INVALID_ALL_MODIFIER, SG_CHECK_DETECT, sg_check_invalid_all, NULL, NULL},
     /* tags (tags.py) */
-    {SG_D_TAG_FORMAT, SG_CHECK_RULE, sg_check_tag_format, NULL},
-    {SG_D_NAMESPACE_TAG, SG_CHECK_RULE, sg_check_namespace_tag, NULL},
-    {SG_D_ATTACK_TAG, SG_CHECK_RULE, sg_check_attack_tag, NULL},
-    {SG_D_D3FEND_TAG, SG_CHECK_RULE, sg_check_d3fend_tag, NULL},
-    {SG_D_CAR_TAG, SG_CHECK_RULE, sg_check_car_tag, NULL},
-    {SG_D_CVE_TAG, SG_CHECK_RULE, sg_check_cve_tag, NULL},
-    {SG_D_DETECTION_TAG, SG_CHECK_RULE, sg_check_detection_tag, NULL},
-    {SG_D_STP_TAG, SG_CHECK_RULE, sg_check_stp_tag, NULL},
-    {SG_D_TLPV1_TAG, SG_CHECK_RULE, sg_check_tlpv1_tag, NULL},
-    {SG_D_TLPV2_TAG, SG_CHECK_RULE, sg_check_tlpv2_tag, NULL},
-    {SG_D_TLP_TAG, SG_CHECK_RULE, sg_check_tlp_tag, NULL},
-    {SG_D_DUPLICATE_TAG, SG_CHECK_RULE, sg_check_duplicate_tag, NULL},
+    {SG_D_TAG_FORMAT, SG_CHECK_RULE, sg_check_tag_format, NULL, NULL},
+    {SG_D_NAMESPACE_TAG, SG_CHECK_RULE, sg_check_namespace_tag, NULL, NULL},
+    {SG_D_ATTACK_TAG, SG_CHECK_RULE, sg_check_attack_tag, NULL, NULL},
+    {SG_D_D3FEND_TAG, SG_CHECK_RULE, sg_check_d3fend_tag, NULL, NULL},
+    {SG_D_CAR_TAG, SG_CHECK_RULE, sg_check_car_tag, NULL, NULL},
+    {SG_D_CVE_TAG, SG_CHECK_RULE, sg_check_cve_tag, NULL, NULL},
+    {SG_D_DETECTION_TAG, SG_CHECK_RULE, sg_check_detection_tag, NULL, NULL},
+    {SG_D_STP_TAG, SG_CHECK_RULE, sg_check_stp_tag, NULL, NULL},
+    {SG_D_TLPV1_TAG, SG_CHECK_RULE, sg_check_tlpv1_tag, NULL, NULL},
+    {SG_D_TLPV2_TAG, SG_CHECK_RULE, sg_check_tlpv2_tag, NULL, NULL},
+    {SG_D_TLP_TAG, SG_CHECK_RULE, sg_check_tlp_tag, NULL, NULL},
+    {SG_D_DUPLICATE_TAG, SG_CHECK_RULE, sg_check_duplicate_tag, NULL, NULL},
     /* values (values.py) */
-    {SG_D_DOUBLE_WILDCARD, SG_CHECK_DETECT, sg_check_double_wildcard, NULL},
-    {SG_D_NUMBER_AS_STRING, SG_CHECK_DETECT, sg_check_number_as_string, NULL},
-    {SG_D_CONTROL_CHARACTER, SG_CHECK_DETECT, sg_check_control_character, NULL},
-    {SG_D_WILDCARDS_INSTEAD_OF_MODIFIERS, SG_CHECK_DETECT, sg_check_wildcards_instead, NULL},
-    {SG_D_ESCAPED_WILDCARD, SG_CHECK_DETECT, sg_check_escaped_wildcard, NULL},
+    {SG_D_DOUBLE_WILDCARD, SG_CHECK_VALUE, NULL, NULL, sg_check_double_wildcard_value},
+    {SG_D_NUMBER_AS_STRING, SG_CHECK_VALUE, NULL, NULL, sg_check_number_value},
+    {SG_D_CONTROL_CHARACTER, SG_CHECK_DETECT, sg_check_control_character, NULL, NULL},
+    {SG_D_WILDCARDS_INSTEAD_OF_MODIFIERS, SG_CHECK_DETECT, sg_check_wildcards_instead, NULL, NULL},
+    {SG_D_ESCAPED_WILDCARD, SG_CHECK_VALUE, NULL, NULL, sg_check_escaped_value},
 };
 
 #define SG_CHECK_COUNT (sizeof sg_check_table / sizeof *sg_check_table)
@@ -1390,16 +1382,22 @@ void sg_check_run(sg_ruleset *rs) {
     if (!c.d->disabled[SG_D_D3FEND_TAG])
         sg_check_idset_load(c.a, sg_data_d3fend, sg_data_d3fend_len, &c.d3fend);
 
+    sg_check_value_walk values = {.n = 0};
+    for (size_t k = 0; k < SG_CHECK_COUNT; k++)
+        if (on[k] && sg_check_table[k].kind == SG_CHECK_VALUE)
+            values.fns[values.n++] = sg_check_table[k].value_fn;
     for (size_t i = 0; i < rs->n_rules; i++) {
         sg_rule *r = rs->rules[i];
         if (!r->root || r->root->kind != SG_YN_MAP) continue;
         bool detect = r->kind != SG_RULE_CORRELATION;
         for (size_t k = 0; k < SG_CHECK_COUNT; k++) {
             const sg_check_def *def = &sg_check_table[k];
-            if (!on[k] || def->kind == SG_CHECK_SET || (def->kind == SG_CHECK_DETECT && !detect))
+            if (!on[k] || (def->kind != SG_CHECK_RULE && def->kind != SG_CHECK_DETECT) ||
+                (def->kind == SG_CHECK_DETECT && !detect))
                 continue;
             def->rule_fn(&c, r);
         }
+        if (detect && values.n) sg_check_each_item(&c, r, sg_check_values_of_item, &values);
     }
     for (size_t k = 0; k < SG_CHECK_COUNT; k++)
         if (on[k] && sg_check_table[k].kind == SG_CHECK_SET) sg_check_table[k].set_fn(&c);

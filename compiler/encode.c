@@ -279,25 +279,26 @@ sg_sstring sg_sstr_parse(sg_arena *arena, sg_str raw, bool expand) {
     sg_pbuild pb;
     pb_init(&pb, arena);
     const char *p = raw.ptr;
-    size_t n = raw.len;
+    size_t n = raw.len, run = 0; /* run: start of the pending plain bytes */
     for (size_t i = 0; i < n; i++) {
         char c = p[i];
+        if (c != '\\' && c != '*' && c != '?') continue;
+        pb_lit(&pb, p + run, i - run);
         if (c == '\\') {
             if (i + 1 == n) {
                 pb_byte(&pb, '\\');
+                run = n;
                 break;
             }
             char d = p[++i];
             if (d != '*' && d != '?' && d != '\\') pb_byte(&pb, '\\');
             pb_byte(&pb, (unsigned char)d);
-        } else if (c == '*') {
-            pb_wild(&pb, SG_SP_STAR);
-        } else if (c == '?') {
-            pb_wild(&pb, SG_SP_ONE);
         } else {
-            pb_byte(&pb, (unsigned char)c);
+            pb_wild(&pb, c == '*' ? SG_SP_STAR : SG_SP_ONE);
         }
+        run = i + 1;
     }
+    pb_lit(&pb, p + run, n - run);
     sg_sstring s = pb_finish(&pb);
     if (!expand) return s;
 
@@ -421,17 +422,18 @@ static bool last_is_star(sg_sstring s) { return s.n && s.parts[s.n - 1].kind == 
  * then append `*` unless it (now) ends with one.  An escaped literal `*`
  * does not count.  The empty string becomes a single `*` under all three. */
 static sg_sstring add_stars(sg_arena *arena, sg_sstring s, bool lead, bool trail) {
-    sg_pbuild pb;
-    pb_init(&pb, arena);
-    bool added_lead = false;
-    if (lead && !first_is_star(s)) {
-        pb_wild(&pb, SG_SP_STAR);
-        added_lead = true;
-    }
-    for (size_t i = 0; i < s.n; i++) pb_part(&pb, &s.parts[i]);
-    bool ends_star = s.n ? last_is_star(s) : added_lead;
-    if (trail && !ends_star) pb_wild(&pb, SG_SP_STAR);
-    return pb_finish(&pb);
+    /* Parts are immutable, so the result shares them: a star next to a
+     * part never merges with it, and nothing is copied but the array. */
+    bool add_lead = lead && !first_is_star(s);
+    bool ends_star = s.n ? last_is_star(s) : add_lead;
+    bool add_trail = trail && !ends_star;
+    if (!add_lead && !add_trail) return s;
+    sg_sstring out = {SG_NEW_ARRAY(arena, sg_spart, s.n + 2), 0};
+    if (add_lead) out.parts[out.n++] = (sg_spart){SG_SP_STAR, {"", 0}};
+    if (s.n) memcpy(out.parts + out.n, s.parts, s.n * sizeof *s.parts);
+    out.n += s.n;
+    if (add_trail) out.parts[out.n++] = (sg_spart){SG_SP_STAR, {"", 0}};
+    return out;
 }
 
 sg_sstring sg_sstr_contains(sg_arena *arena, sg_sstring s) { return add_stars(arena, s, true, true); }

@@ -21,7 +21,6 @@ void sg_ruleset_init(sg_ruleset *rs, const sg_options *opts, sg_diags *diags) {
 
 void sg_ruleset_free(sg_ruleset *rs) {
     for (size_t i = 0; i < rs->n_units; i++) {
-        sg_arena_free(rs->units[i]->arena);
         free(rs->units[i]->rules);
         free(rs->units[i]);
     }
@@ -170,7 +169,7 @@ int sg_ruleset_add_file(sg_ruleset *rs, const char *file, const char *data, size
     size_t errors_before = rs->diags->by_severity[SG_SEV_ERROR];
     sg_unit *u = sg_xmalloc(sizeof *u);
     memset(u, 0, sizeof *u);
-    u->arena = sg_arena_new();
+    u->arena = rs->arena; /* one compilation unit: correlations cross files */
     u->file = file;
     u->len = len;
     if (rs->n_units == rs->cap_units) {

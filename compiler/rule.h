@@ -7,8 +7,9 @@
  * After all files: correlation references and filters are resolved across
  * the whole set, and cross-rule checks run (check.c).
  *
- * Each file is one compilation unit with its own arena; units live as long
- * as the rule set, because correlations may reference rules in other files.
+ * The compilation unit is the rule set: correlations and filters reference
+ * rules in other files, so every file's YAML tree, rules and IR live in the
+ * rule set's one arena and are freed together by sg_ruleset_free().
  */
 #ifndef SG_RULE_H
 #define SG_RULE_H
@@ -93,7 +94,7 @@ typedef struct sg_rule {
 } sg_rule;
 
 typedef struct sg_unit {
-    sg_arena *arena;
+    sg_arena *arena;         /* the rule set's arena */
     const char *file;
     size_t len;              /* size of the file (its bytes are not kept) */
     sg_ydoc *docs;
