@@ -9,16 +9,16 @@ cd "$(dirname "$0")/.."
 tools/setup.sh
 status=0
 if [ ! -f build-test/build.ninja ]; then
-    meson setup build-test --buildtype=debugoptimized -Dwerror=true >/dev/null
+    meson setup build-test --buildtype=debugoptimized -Dwerror=true >/tmp/sigc-meson-setup.log 2>&1 || { cat /tmp/sigc-meson-setup.log; exit 1; }
 fi
-ninja -C build-test >/dev/null
+ninja -C build-test >/tmp/sigc-ninja.log 2>&1 || { cat /tmp/sigc-ninja.log; exit 1; }
 meson test -C build-test --print-errorlogs || status=1
 if [ ! -f build-asan/build.ninja ]; then
     CC=clang meson setup build-asan --buildtype=debug -Dwerror=true \
         -Db_sanitize=address,undefined -Db_lundef=false \
-        -Dc_args=-fno-sanitize-recover=all >/dev/null
+        -Dc_args=-fno-sanitize-recover=all >/tmp/sigc-meson-setup.log 2>&1 || { cat /tmp/sigc-meson-setup.log; exit 1; }
 fi
-ninja -C build-asan >/dev/null
+ninja -C build-asan >/tmp/sigc-ninja.log 2>&1 || { cat /tmp/sigc-ninja.log; exit 1; }
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     meson test -C build-asan --print-errorlogs --timeout-multiplier 4 || status=1
 exit $status

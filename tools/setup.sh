@@ -12,10 +12,10 @@ if [ -n "$missing" ]; then
     echo "sigc setup: installing$missing" >&2
     if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >/tmp/sigc-meson-setup.log 2>&1 || { cat /tmp/sigc-meson-setup.log; exit 1; }
 fi
 if [ ! -f build/build.ninja ]; then
-    meson setup build --buildtype=debugoptimized >/dev/null
+    meson setup build --buildtype=debugoptimized >/tmp/sigc-meson-setup.log 2>&1 || { cat /tmp/sigc-meson-setup.log; exit 1; }
 fi
-ninja -C build >/dev/null
+ninja -C build >/tmp/sigc-ninja.log 2>&1 || { cat /tmp/sigc-ninja.log; exit 1; }
 echo "sigc setup: built $(build/sigc --version)" >&2
