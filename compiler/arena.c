@@ -169,6 +169,10 @@ bool sg_str_has_prefix(sg_str s, const char *prefix) {
     return s.len >= n && memcmp(s.ptr, prefix, n) == 0;
 }
 
+bool sg_str_has_prefix_str(sg_str s, sg_str prefix) {
+    return s.len >= prefix.len && (prefix.len == 0 || memcmp(s.ptr, prefix.ptr, prefix.len) == 0);
+}
+
 bool sg_str_has_byte(sg_str s, char c) { return s.len && memchr(s.ptr, c, s.len) != NULL; }
 
 void sg_buf_init(sg_buf *b) {

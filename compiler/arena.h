@@ -54,6 +54,7 @@ bool sg_str_ieq(sg_str a, sg_str b);
 bool sg_str_ieq_cstr(sg_str a, const char *b);
 int sg_str_cmp(sg_str a, sg_str b);
 bool sg_str_has_prefix(sg_str s, const char *prefix);
+bool sg_str_has_prefix_str(sg_str s, sg_str prefix);
 /* Levenshtein distance between a and b, or cap + 1 when it exceeds cap
  * (or either string is longer than 64 bytes).  For "did you mean". */
 size_t sg_str_edit_distance(sg_str a, sg_str b, size_t cap);

@@ -85,7 +85,13 @@ typedef struct sg_lower {
     sg_unit *u;
     sg_rule *r;
     sg_arena *a;
+    struct sg_name_entry *by_name; /* r->searches sorted by name (condition lookups) */
 } sg_lower;
+
+typedef struct sg_name_entry {
+    sg_str name;
+    size_t index; /* into r->searches */
+} sg_name_entry;
 
 /* The operator a string variant is matched with, read off its wildcards. */
 static sg_ir_pred *sg_pred_from_sstring(sg_lower *L, sg_str field, sg_sstring s, bool cased,
@@ -692,15 +698,72 @@ static sg_loc sg_cond_loc(const sg_rule *r, const sg_ynode *n, uint32_t offset) 
     return loc;
 }
 
+/* Condition lookups go through a name index, so a hostile condition with
+ * thousands of names over thousands of searches stays O(n log n). */
+static int sg_name_entry_cmp(const void *a, const void *b) {
+    return sg_str_cmp(((const sg_name_entry *)a)->name, ((const sg_name_entry *)b)->name);
+}
+
+static sg_name_entry *sg_build_name_index(sg_arena *a, const sg_search *searches, size_t n) {
+    sg_name_entry *idx = SG_NEW_ARRAY(a, sg_name_entry, n ? n : 1);
+    for (size_t i = 0; i < n; i++) idx[i] = (sg_name_entry){searches[i].name, i};
+    qsort(idx, n, sizeof *idx, sg_name_entry_cmp);
+    return idx;
+}
+
+/* First position in the index whose name is >= key. */
+static size_t sg_name_lower_bound(const sg_name_entry *idx, size_t n, sg_str key) {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (sg_str_cmp(idx[mid].name, key) < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+static int sg_size_cmp(const void *a, const void *b) {
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The searches a selector pattern names, in declaration order.  A pattern
+ * whose only `*` is at the end is a prefix: a range of the index. */
+static size_t sg_select_searches(sg_lower *L, const sg_cond_node *c, size_t n_searches, size_t **out_p) {
+    size_t k = 0, from = 0, to = n_searches;
+    sg_str pat = c->name;
+    size_t star = pat.len;
+    for (size_t i = 0; i < pat.len; i++)
+        if (pat.ptr[i] == '*') {
+            star = i;
+            break;
+        }
+    if (!c->them && star + 1 >= pat.len) { /* "abc" or "abc*" */
+        sg_str prefix = {pat.ptr, star};
+        from = sg_name_lower_bound(L->by_name, n_searches, prefix);
+        to = from;
+        while (to < n_searches && sg_str_has_prefix_str(L->by_name[to].name, prefix)) to++;
+    }
+    size_t *out = SG_NEW_ARRAY(L->a, size_t, to > from ? to - from : 1);
+    for (size_t i = from; i < to; i++)
+        if (sg_cond_pattern_matches(pat, c->them, L->by_name[i].name)) out[k++] = L->by_name[i].index;
+    qsort(out, k, sizeof *out, sg_size_cmp);
+    *out_p = out;
+    return k;
+}
+
 static sg_ir_expr *sg_cond_to_ir(sg_lower *L, const sg_ynode *cn, const sg_cond_node *c, sg_search *searches,
                                  size_t n_searches) {
-    sg_loc loc = sg_cond_loc(L->r, cn, c->offset);
+    /* IR nodes carry the condition scalar's position; the exact column of a
+     * token is computed only for a diagnostic (it costs a scan). */
+    sg_loc loc = sg_ynode_loc(L->r->file, cn);
     switch (c->kind) {
     case SG_COND_IDENT: {
         sg_search *s = NULL;
-        for (size_t i = 0; i < n_searches; i++)
-            if (sg_str_eq(searches[i].name, c->name)) s = &searches[i];
+        size_t at = sg_name_lower_bound(L->by_name, n_searches, c->name);
+        if (at < n_searches && sg_str_eq(L->by_name[at].name, c->name)) s = &searches[L->by_name[at].index];
         if (!s) {
+            loc = sg_cond_loc(L->r, cn, c->offset);
             const sg_search *hint = NULL;
             size_t best = 3;
             for (size_t i = 0; i < n_searches; i++) {
@@ -742,14 +805,15 @@ static sg_ir_expr *sg_cond_to_ir(sg_lower *L, const sg_ynode *cn, const sg_cond_
     }
     case SG_COND_ONE_OF:
     case SG_COND_ALL_OF: {
-        sg_ir_expr **kids = SG_NEW_ARRAY(L->a, sg_ir_expr *, n_searches ? n_searches : 1);
-        size_t k = 0;
+        size_t *hits;
+        size_t nhits = sg_select_searches(L, c, n_searches, &hits), k = 0;
+        sg_ir_expr **kids = SG_NEW_ARRAY(L->a, sg_ir_expr *, nhits ? nhits : 1);
         bool ok = true;
-        for (size_t i = 0; i < n_searches; i++) {
-            if (!sg_cond_pattern_matches(c->name, c->them, searches[i].name)) continue;
-            searches[i].referenced = true;
-            if (!searches[i].ir) ok = false;
-            else kids[k++] = searches[i].ir;
+        for (size_t h = 0; h < nhits; h++) {
+            sg_search *sr = &searches[hits[h]];
+            sr->referenced = true;
+            if (!sr->ir) ok = false;
+            else kids[k++] = sr->ir;
         }
         if (!ok) return NULL;
         if (k == 0) {
@@ -857,7 +921,7 @@ static sg_ir_agg *sg_legacy_agg(sg_lower *L, const sg_ynode *cn, const sg_cond_a
 void sg_rule_parse_detection(sg_ruleset *rs, sg_unit *u, sg_rule *r) {
     sg_ynode *det = r->detection;
     if (!det) return;
-    sg_lower L = {rs, u, r, u->arena};
+    sg_lower L = {rs, u, r, u->arena, NULL};
     r->searches = SG_NEW_ARRAY(u->arena, sg_search, det->count ? det->count : 1);
     sg_ynode *cond = NULL;
     for (size_t i = 0; i < det->count; i++) {
@@ -880,6 +944,7 @@ void sg_rule_parse_detection(sg_ruleset *rs, sg_unit *u, sg_rule *r) {
         s->value = v;
     }
     for (size_t i = 0; i < r->n_searches; i++) sg_search_build(&L, &r->searches[i]);
+    L.by_name = sg_build_name_index(u->arena, r->searches, r->n_searches);
     if (!cond) {
         sg_rule_diag(rs, r, SG_D_RULE_STRUCTURE, det, "the detection has no 'condition'");
         return;
