@@ -193,6 +193,9 @@ typedef struct sg_ir_meta {
 typedef struct sg_ir_rule {
     sg_rule_kind kind;
     sg_ir_meta meta;
+    /* Set by the pipeline (compiler/pipeline.c) for the chosen target. */
+    sg_str table;          /* KQL: the table to query; SPL: unused (conditions carry index/source) */
+    sg_str timestamp;      /* the event-time field aggregations bucket on */
     sg_ir_expr *expr;      /* detection: the match expression; NULL for correlations */
     sg_ir_agg *agg;        /* NULL for a plain detection */
     bool suppressed;       /* only referenced by a correlation without generate */
