@@ -993,3 +993,21 @@ void sg_rule_parse_detection(sg_ruleset *rs, sg_unit *u, sg_rule *r) {
     r->ir->expr = sg_ir_new_nary(u->arena, SG_IR_OR, exprs, ncond, cond->line, cond->col);
     r->ir->agg = agg;
 }
+
+sg_ir_expr *sg_detect_lower_map(sg_ruleset *rs, sg_rule *r, sg_arena *a, sg_ynode *map) {
+    sg_lower L = {rs, NULL, r, a, NULL};
+    if (!map || map->kind != SG_YN_MAP) {
+        sg_rule_diag(rs, r, SG_D_DETECTION, map, "conditions must be a mapping of field: value");
+        return NULL;
+    }
+    sg_ir_expr **parts = SG_NEW_ARRAY(a, sg_ir_expr *, map->count ? map->count : 1);
+    bool ok = true;
+    for (size_t i = 0; i < map->count; i++) {
+        sg_ditem it = {0};
+        sg_ditem_split_key(a, map->pairs[i].key->str, &it);
+        it.key = map->pairs[i].key;
+        it.value = map->pairs[i].value;
+        if (!(parts[i] = sg_item_to_ir(&L, &it))) ok = false;
+    }
+    return ok ? sg_ir_new_nary(a, SG_IR_AND, parts, map->count, map->line, map->col) : NULL;
+}

@@ -9,9 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
+#include "convert.h"
 #include "data.h"
 #include "fileio.h"
 #include "modifiers.h"
@@ -27,8 +29,9 @@ static const char sg_usage[] =
     "\n"
     "commands:\n"
     "  check     lint Sigma rules (files, directories, - for stdin)\n"
+    "  convert   compile rules for a target: sigc convert -t kql|spl [-p PIPELINE] PATH...\n"
     "  dump-ir   print the normalized IR of rules\n"
-    "  list      list checks or modifiers: sigc list checks|modifiers\n"
+    "  list      list targets, pipelines, formats, checks or modifiers\n"
     "  help      show help for a command: sigc help check\n"
     "\n"
     "options:\n"
@@ -67,6 +70,29 @@ static const char sg_dump_usage[] =
     "options:\n"
     "  --threshold-defaults F   threshold defaults file (default: built in)\n"
     "  -h, --help               show this help\n";
+
+static const char sg_convert_usage[] =
+    "usage: sigc convert -t TARGET [-p PIPELINE]... [-f FORMAT] [-o OUT] PATH...\n"
+    "\n"
+    "Compiles Sigma rules (files, directories, - for stdin) into queries for a\n"
+    "target.  Every error of the run is reported, each at file:line:col.\n"
+    "\n"
+    "options:\n"
+    "  -t, --target NAME        the backend: see 'sigc list targets'\n"
+    "  -p, --pipeline P         a built-in pipeline name or a pipeline file; repeat to\n"
+    "                           apply several in order (see 'sigc list pipelines')\n"
+    "  -f, --format FMT         default (one query per rule) or json\n"
+    "  -o, --output OUT         write to OUT (written only when the run succeeds);\n"
+    "                           OUT/ (a directory) writes one file per rule, named by id\n"
+    "  -s, --skip-unsupported   convert what converts, list the rest, exit 0\n"
+    "  --threshold-defaults F   threshold defaults file (default: built in)\n"
+    "  --max-file-size BYTES    refuse larger rule files (default 1048576)\n"
+    "  --color WHEN             auto (default), always, never, for diagnostics\n"
+    "  -q, --quiet              no summary line on standard error\n"
+    "  -h, --help               show this help\n"
+    "\n"
+    "exit status: 0 every rule converted (or --skip-unsupported), 1 a rule did not\n"
+    "convert, 2 usage error, 3 I/O error.\n";
 
 __attribute__((format(printf, 2, 3))) static void sg_usage_error(const char *cmd, const char *fmt, ...) {
     va_list ap;
@@ -137,6 +163,11 @@ static void sg_load_inputs(sg_run *run, char **args, int nargs) {
         free(data);
     }
     sg_ruleset_resolve(&run->rs);
+}
+
+static bool opendir_is_dir(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 static bool sg_want_color(const char *when, FILE *f) {
@@ -321,9 +352,289 @@ done:
     return status;
 }
 
+/* ---- sigc convert ---- */
+
+/* Loads every built-in pipeline serving target (for -p by name and hints). */
+static size_t sg_load_builtin_pipelines(sg_ruleset *rs, const char *target, sg_pipeline ***out) {
+    size_t n = 0;
+    *out = sg_xmalloc((sg_n_builtin_pipelines + 1) * sizeof **out);
+    for (size_t i = 0; i < sg_n_builtin_pipelines; i++) {
+        const sg_builtin_pipeline *b = &sg_builtin_pipelines[i];
+        sg_pipeline *p = sg_pipeline_load(rs, b->name, b->data, b->len, true);
+        if (p && (!target || sg_pipeline_serves(p, target))) (*out)[n++] = p;
+    }
+    return n;
+}
+
+/* A name safe as a file name: the rule id when it is one, else the index. */
+static void sg_rule_file_name(sg_buf *b, const sg_converted *c, size_t index, const char *ext) {
+    sg_str id = c->rule->ir->meta.id;
+    bool safe = id.len > 0 && id.len <= 128 && !(id.len <= 2 && id.ptr[0] == '.');
+    for (size_t i = 0; safe && i < id.len; i++) {
+        char ch = id.ptr[i];
+        safe = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+               ch == '_' || ch == '.';
+    }
+    if (safe) sg_buf_add_str(b, id);
+    else sg_buf_printf(b, "rule-%04zu", index + 1);
+    sg_buf_add_cstr(b, ext);
+}
+
+/* Writes data to path through a temporary file in the same directory and a
+ * rename, so a reader never sees a partial file.  Paths that are not
+ * regular files (a pipe, /dev/stdout) are written directly.  With
+ * tmp_out, the temporary file is left for the caller to rename. */
+static int sg_write_atomic(const char *path, const char *data, size_t len, char **tmp_out) {
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        FILE *f = fopen(path, "w");
+        if (!f) return -1;
+        size_t w = fwrite(data, 1, len, f);
+        int rc = fclose(f);
+        return w == len && rc == 0 ? 0 : -1;
+    }
+    size_t n = strlen(path) + 16;
+    char *tmp = sg_xmalloc(n);
+    snprintf(tmp, n, "%s.tmpXXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        free(tmp);
+        return -1;
+    }
+    FILE *f = fdopen(fd, "w");
+    bool ok = f && fwrite(data, 1, len, f) == len;
+    if (f) ok &= fflush(f) == 0 && fsync(fd) == 0;
+    if (f ? fclose(f) != 0 : close(fd) != 0) ok = false;
+    if (ok && tmp_out) {
+        *tmp_out = tmp;
+        return 0;
+    }
+    if (ok && rename(tmp, path) == 0) {
+        free(tmp);
+        return 0;
+    }
+    int saved = errno;
+    unlink(tmp);
+    free(tmp);
+    errno = saved;
+    return -1;
+}
+
+/* -o DIR/: every file is written to a temporary first; only when all are
+ * written are they renamed into place.  On any failure none is. */
+static int sg_write_dir(const char *dir, const sg_backend *be, sg_out_format fmt, const sg_convert_result *res) {
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) return -1;
+    char **tmps = sg_xmalloc((res->count + 1) * sizeof *tmps);
+    char **finals = sg_xmalloc((res->count + 1) * sizeof *finals);
+    size_t done = 0;
+    int rc = 0;
+    sg_buf path, body;
+    sg_buf_init(&path);
+    sg_buf_init(&body);
+    for (size_t i = 0; i < res->count && rc == 0; i++) {
+        sg_buf_reset(&path);
+        sg_buf_reset(&body);
+        sg_buf_printf(&path, "%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/");
+        sg_rule_file_name(&path, &res->items[i], i, fmt == SG_OUT_JSON ? ".json" : be->file_ext);
+        sg_convert_format_one(be, fmt, &res->items[i], &body);
+        if (fmt == SG_OUT_JSON) sg_buf_add_byte(&body, '\n');
+        for (size_t j = 0; j < done && rc == 0; j++)
+            if (strcmp(finals[j], path.data) == 0) {
+                errno = EEXIST;
+                rc = -1; /* two rules with one id would overwrite each other */
+            }
+        if (rc == 0 && sg_write_atomic(path.data, body.data ? body.data : "", body.len, &tmps[done]) == 0)
+            finals[done++] = sg_xstrdup(path.data);
+        else
+            rc = -1;
+    }
+    int saved = errno;
+    for (size_t j = 0; j < done; j++) {
+        if (rc == 0 && rename(tmps[j], finals[j]) != 0) rc = -1, saved = errno;
+        if (rc != 0) unlink(tmps[j]);
+        free(tmps[j]);
+        free(finals[j]);
+    }
+    free(tmps);
+    free(finals);
+    sg_buf_free(&path);
+    sg_buf_free(&body);
+    errno = saved;
+    return rc;
+}
+
+enum { OPT_SKIP = 300 };
+
+static int sg_cmd_convert(int argc, char **argv) {
+    static const struct option longopts[] = {
+        {"target", required_argument, NULL, 't'},
+        {"pipeline", required_argument, NULL, 'p'},
+        {"format", required_argument, NULL, 'f'},
+        {"output", required_argument, NULL, 'o'},
+        {"skip-unsupported", no_argument, NULL, 's'},
+        {"threshold-defaults", required_argument, NULL, OPT_THRESHOLD_DEFAULTS},
+        {"max-file-size", required_argument, NULL, OPT_MAX_FILE_SIZE},
+        {"color", required_argument, NULL, OPT_COLOR},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *target = NULL, *output = NULL, *defaults_path = NULL, *color = "auto";
+    const char **pipe_args = sg_xmalloc((size_t)argc * sizeof *pipe_args);
+    size_t n_pipe_args = 0;
+    sg_out_format fmt = SG_OUT_DEFAULT;
+    bool skip = false, quiet = false;
+    sg_options opts = sg_default_options;
+    int c, status = SG_EXIT_OK;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "t:p:f:o:sqh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 't': target = optarg; break;
+        case 'p': pipe_args[n_pipe_args++] = optarg; break;
+        case 'f':
+            if (!sg_out_format_parse(optarg, &fmt)) {
+                sg_usage_error("convert", "unknown format '%s' (see 'sigc list formats')", optarg);
+                free(pipe_args);
+                return SG_EXIT_USAGE;
+            }
+            break;
+        case 'o': output = optarg; break;
+        case 's': skip = true; break;
+        case 'q': quiet = true; break;
+        case OPT_THRESHOLD_DEFAULTS: defaults_path = optarg; break;
+        case OPT_MAX_FILE_SIZE:
+            if (!sg_parse_size(optarg, &opts.max_file_size) || opts.max_file_size == 0) {
+                sg_usage_error("convert", "--max-file-size needs a positive number of bytes, not '%s'", optarg);
+                free(pipe_args);
+                return SG_EXIT_USAGE;
+            }
+            break;
+        case OPT_COLOR:
+            if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
+                sg_usage_error("convert", "--color takes auto, always or never, not '%s'", optarg);
+                free(pipe_args);
+                return SG_EXIT_USAGE;
+            }
+            color = optarg;
+            break;
+        case 'h': fputs(sg_convert_usage, stdout); free(pipe_args); return SG_EXIT_OK;
+        default: sg_usage_error("convert", "%s", "invalid option"); free(pipe_args); return SG_EXIT_USAGE;
+        }
+    }
+    const sg_backend *be = target ? sg_backend_find(target) : NULL;
+    if (!target || !be) {
+        if (!target) sg_usage_error("convert", "%s", "no target given (-t; see 'sigc list targets')");
+        else sg_usage_error("convert", "unknown target '%s' (see 'sigc list targets')", target);
+        free(pipe_args);
+        return SG_EXIT_USAGE;
+    }
+    if (optind >= argc) {
+        sg_usage_error("convert", "%s", "no rule files given (use - for standard input)");
+        free(pipe_args);
+        return SG_EXIT_USAGE;
+    }
+    sg_run run;
+    memset(&run, 0, sizeof run);
+    sg_diags_init(&run.diags);
+    sg_ruleset_init(&run.rs, &opts, &run.diags);
+    sg_pipeline **known = NULL, **pipes = sg_xmalloc((n_pipe_args + 1) * sizeof *pipes);
+    size_t n_known = sg_load_builtin_pipelines(&run.rs, target, &known), n_pipes = 0;
+    sg_convert_result res = {0};
+    sg_buf out;
+    sg_buf_init(&out);
+    for (size_t i = 0; i < n_pipe_args; i++) {
+        sg_pipeline *p = NULL;
+        for (size_t k = 0; k < n_known && !p; k++)
+            if (sg_str_eq_cstr(known[k]->name, pipe_args[i])) p = known[k];
+        if (!p) {
+            struct stat st;
+            if (stat(pipe_args[i], &st) != 0) {
+                sg_usage_error("convert", "'%s' is neither a built-in pipeline for this target nor a file (see 'sigc list pipelines')",
+                               pipe_args[i]);
+                status = SG_EXIT_USAGE;
+                goto done;
+            }
+            char *data;
+            size_t len;
+            if (sg_read_file(pipe_args[i], opts.max_file_size, &data, &len) != SG_READ_OK) {
+                fprintf(stderr, "sigc convert: cannot read pipeline '%s': %s\n", pipe_args[i], strerror(errno));
+                status = SG_EXIT_IO;
+                goto done;
+            }
+            p = sg_pipeline_load(&run.rs, pipe_args[i], data, len, false);
+            free(data);
+            if (p && !sg_pipeline_serves(p, target)) {
+                sg_diag_add(&run.diags, SG_D_PIPELINE, (sg_loc){pipe_args[i], 0, 0},
+                            "pipeline '%.*s' does not serve target '%s'", SG_STR_ARG(p->name), target);
+                p = NULL;
+            }
+            if (!p) {
+                status = SG_EXIT_FINDINGS;
+                goto report;
+            }
+        }
+        pipes[n_pipes++] = p;
+    }
+    if (sg_load_defaults(&run, defaults_path) == -2) {
+        status = SG_EXIT_IO;
+        goto done;
+    }
+    sg_load_inputs(&run, argv + optind, argc - optind);
+    sg_convert(&run.rs, be, pipes, n_pipes, known, n_known, &res);
+    if (run.io_error) status = SG_EXIT_IO;
+    else if (res.n_skipped && !skip) status = SG_EXIT_FINDINGS;
+    if (status == SG_EXIT_OK) {
+        bool to_dir = output && (output[strlen(output) - 1] == '/' ||
+                                 (access(output, F_OK) == 0 && opendir_is_dir(output)));
+        if (to_dir) {
+            if (sg_write_dir(output, be, fmt, &res) != 0) {
+                fprintf(stderr, "sigc convert: cannot write to '%s': %s (nothing written)\n", output, strerror(errno));
+                status = SG_EXIT_IO;
+            }
+        } else {
+            sg_convert_format_all(be, fmt, &res, &out);
+            int wrc;
+            if (!output || strcmp(output, "-") == 0) {
+                wrc = fwrite(out.data ? out.data : "", 1, out.len, stdout) == out.len && fflush(stdout) == 0 ? 0 : -1;
+            } else {
+                wrc = sg_write_atomic(output, out.data ? out.data : "", out.len, NULL);
+            }
+            if (wrc != 0) {
+                if (errno != EPIPE) fprintf(stderr, "sigc convert: cannot write '%s': %s\n", output ? output : "<stdout>", strerror(errno));
+                status = SG_EXIT_IO;
+            }
+        }
+    }
+report: {
+    sg_diags_sort(&run.diags);
+    sg_report_opts ro = {sg_want_color(color, stderr), SIGC_VERSION};
+    sg_report_write(stderr, &run.diags, SG_REPORT_TEXT, &ro);
+    if (skip && res.n_skipped) {
+        fprintf(stderr, "sigc: skipped %zu rule%s (see the errors above):\n", res.n_skipped, res.n_skipped == 1 ? "" : "s");
+        for (size_t i = 0; i < res.n_skipped; i++) {
+            const sg_ir_meta *m = &res.skipped[i]->ir->meta;
+            fprintf(stderr, "  %s:%u: %.*s\n", m->file, m->line, SG_STR_ARG(m->title));
+        }
+    }
+    if (!quiet)
+        fprintf(stderr, "sigc: %zu rule%s converted to %s, %zu not converted\n", res.count, res.count == 1 ? "" : "s",
+                be->name, res.n_skipped);
+}
+done:
+    sg_buf_free(&out);
+    sg_convert_result_free(&res);
+    free(known);
+    free(pipes);
+    free(pipe_args);
+    sg_ruleset_free(&run.rs);
+    sg_pathlist_free(&run.paths);
+    sg_diags_free(&run.diags);
+    return status;
+}
+
 static int sg_cmd_list(int argc, char **argv) {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        fputs("usage: sigc list checks|modifiers\n", argc < 2 ? stderr : stdout);
+        fputs("usage: sigc list targets|pipelines [TARGET]|formats|checks|modifiers\n", argc < 2 ? stderr : stdout);
         return argc < 2 ? SG_EXIT_USAGE : SG_EXIT_OK;
     }
     if (strcmp(argv[1], "checks") == 0) {
@@ -336,7 +647,37 @@ static int sg_cmd_list(int argc, char **argv) {
         for (int i = 0; i < SG_MOD__COUNT; i++) printf("%s\n", sg_mod_table[i].name);
         return SG_EXIT_OK;
     }
-    sg_usage_error("list", "unknown list '%s' (checks, modifiers)", argv[1]);
+    if (strcmp(argv[1], "targets") == 0) {
+        for (size_t i = 0; i < sg_n_backends; i++)
+            printf("%-10s %s\n", sg_backends[i]->name, sg_backends[i]->description);
+        return SG_EXIT_OK;
+    }
+    if (strcmp(argv[1], "formats") == 0) {
+        puts("default    one query per rule, each with a header comment (id, title, level, source)");
+        puts("json       a JSON array of {id, title, level, query, source}");
+        return SG_EXIT_OK;
+    }
+    if (strcmp(argv[1], "pipelines") == 0) {
+        sg_diags d;
+        sg_diags_init(&d);
+        sg_ruleset rs;
+        sg_ruleset_init(&rs, NULL, &d);
+        sg_pipeline **all;
+        size_t n = sg_load_builtin_pipelines(&rs, argc > 2 ? argv[2] : NULL, &all);
+        for (size_t i = 0; i < n; i++) {
+            printf("%-24.*s", SG_STR_ARG(all[i]->name));
+            for (size_t t = 0; t < all[i]->n_targets; t++) printf("%s%.*s", t ? "," : "", SG_STR_ARG(all[i]->targets[t]));
+            printf("  %.*s\n", SG_STR_ARG(all[i]->description));
+        }
+        int rc = d.by_severity[SG_SEV_ERROR] ? SG_EXIT_IO : SG_EXIT_OK;
+        sg_report_opts ro = {false, SIGC_VERSION};
+        sg_report_write(stderr, &d, SG_REPORT_TEXT, &ro);
+        free(all);
+        sg_ruleset_free(&rs);
+        sg_diags_free(&d);
+        return rc;
+    }
+    sg_usage_error("list", "unknown list '%s' (targets, pipelines, formats, checks, modifiers)", argv[1]);
     return SG_EXIT_USAGE;
 }
 
@@ -356,12 +697,16 @@ int main(int argc, char **argv) {
     }
     if (strcmp(cmd, "help") == 0) {
         const char *what = argc > 2 ? argv[2] : "";
-        fputs(strcmp(what, "check") == 0 ? sg_check_usage : strcmp(what, "dump-ir") == 0 ? sg_dump_usage : sg_usage,
+        fputs(strcmp(what, "check") == 0     ? sg_check_usage
+              : strcmp(what, "dump-ir") == 0 ? sg_dump_usage
+              : strcmp(what, "convert") == 0 ? sg_convert_usage
+                                             : sg_usage,
               stdout);
         return SG_EXIT_OK;
     }
     if (strcmp(cmd, "check") == 0) return sg_cmd_check_or_dump(argc - 1, argv + 1, false);
     if (strcmp(cmd, "dump-ir") == 0) return sg_cmd_check_or_dump(argc - 1, argv + 1, true);
+    if (strcmp(cmd, "convert") == 0) return sg_cmd_convert(argc - 1, argv + 1);
     if (strcmp(cmd, "list") == 0) return sg_cmd_list(argc - 1, argv + 1);
     fprintf(stderr, "sigc: unknown command '%s'\n\n%s", cmd, sg_usage);
     return SG_EXIT_USAGE;

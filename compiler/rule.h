@@ -153,6 +153,9 @@ void sg_rule_parse_meta(sg_ruleset *rs, sg_unit *u, sg_rule *r);
 void sg_rule_parse_detection(sg_ruleset *rs, sg_unit *u, sg_rule *r);
 void sg_rule_parse_correlation(sg_ruleset *rs, sg_unit *u, sg_rule *r);
 void sg_rule_parse_filter(sg_ruleset *rs, sg_unit *u, sg_rule *r);
+/* Lowers a `field|mods: values` mapping (AND of its items) outside a
+ * detection section, e.g. a pipeline's conditions; errors go to r's file. */
+sg_ir_expr *sg_detect_lower_map(sg_ruleset *rs, sg_rule *r, sg_arena *a, sg_ynode *map);
 /* Parses "field|mod|mod" keys. */
 void sg_ditem_split_key(sg_arena *a, sg_str key, sg_ditem *out);
 /* Parses a timespan such as 90m into seconds; false on error. */

@@ -1,0 +1,39 @@
+/* convert.h - `sigc convert`: rules through pipelines into a backend, and
+ * the output formats.  Nothing here prints or writes files (main.c does). */
+#ifndef SG_CONVERT_H
+#define SG_CONVERT_H
+
+#include "backend.h"
+#include "pipeline.h"
+
+typedef struct sg_converted {
+    const sg_rule *rule;   /* the source rule */
+    const sg_ir_rule *ir;  /* after the pipelines */
+    sg_str query;          /* the backend's text (arena) */
+} sg_converted;
+
+typedef struct sg_convert_result {
+    sg_converted *items;   /* rules that converted, in load order */
+    size_t count;
+    const sg_rule **skipped; /* rules that did not (their diagnostics say why) */
+    size_t n_skipped;
+} sg_convert_result;
+
+/* Converts every detection and correlation rule of the set (filters and
+ * rules only used by a correlation without `generate` are not emitted on
+ * their own).  known: every pipeline serving the target, for hints. */
+void sg_convert(sg_ruleset *rs, const sg_backend *be, sg_pipeline *const *pipes, size_t n_pipes,
+                sg_pipeline *const *known, size_t n_known, sg_convert_result *out);
+void sg_convert_result_free(sg_convert_result *res);
+
+typedef enum sg_out_format {
+    SG_OUT_DEFAULT, /* header comment + query per rule, a blank line between */
+    SG_OUT_JSON,    /* [{id, title, level, query, source}] */
+} sg_out_format;
+
+bool sg_out_format_parse(const char *name, sg_out_format *out);
+/* Formats one item, or all of them, in the chosen format. */
+void sg_convert_format_one(const sg_backend *be, sg_out_format fmt, const sg_converted *c, sg_buf *out);
+void sg_convert_format_all(const sg_backend *be, sg_out_format fmt, const sg_convert_result *res, sg_buf *out);
+
+#endif

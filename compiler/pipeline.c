@@ -1,0 +1,393 @@
+/* pipeline.c - loading pipeline files and applying them to the IR (see
+ * pipeline.h).  Applying never changes the rule's own IR: renamed
+ * predicates are copies, and every node above a copy is a copy, so
+ * subtrees that two rules share (a filter, a search named twice) stay
+ * intact. */
+#include "pipeline.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ---- loading ---- */
+
+static bool sg_pipe_str(sg_ruleset *rs, const char *file, sg_ynode *n, const char *what, sg_str *out) {
+    if (!sg_ynode_is_str(n) || !n->str.len) {
+        sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, n), "'%s' must be a non-empty string", what);
+        return false;
+    }
+    *out = n->str;
+    return true;
+}
+
+static bool sg_pipe_fields(sg_ruleset *rs, const char *file, sg_ynode *map, sg_field_map **out, size_t *n) {
+    if (map->kind != SG_YN_MAP) {
+        sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, map), "'fields' must map Sigma fields to target fields");
+        return false;
+    }
+    *out = SG_NEW_ARRAY(rs->arena, sg_field_map, map->count ? map->count : 1);
+    *n = 0;
+    for (size_t i = 0; i < map->count; i++) {
+        sg_ynode *v = map->pairs[i].value;
+        sg_field_map *f = &(*out)[(*n)++];
+        f->from = map->pairs[i].key->str;
+        size_t cnt = v->kind == SG_YN_SEQ ? v->count : 1;
+        sg_ynode **items = v->kind == SG_YN_SEQ ? v->items : &map->pairs[i].value;
+        if (!cnt) {
+            sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, v), "field '%.*s' maps to an empty list",
+                        SG_STR_ARG(f->from));
+            return false;
+        }
+        f->to = SG_NEW_ARRAY(rs->arena, sg_str, cnt);
+        for (size_t j = 0; j < cnt; j++)
+            if (!sg_pipe_str(rs, file, items[j], "a target field", &f->to[f->n_to++])) return false;
+    }
+    return true;
+}
+
+static void sg_pipe_logsource(sg_ynode *m, sg_logsource *ls) {
+    sg_ynode *c = sg_ymap_get(m, "category"), *p = sg_ymap_get(m, "product"), *s = sg_ymap_get(m, "service");
+    if (sg_ynode_is_str(c)) ls->category = c->str;
+    if (sg_ynode_is_str(p)) ls->product = p->str;
+    if (sg_ynode_is_str(s)) ls->service = s->str;
+}
+
+sg_pipeline *sg_pipeline_load(sg_ruleset *rs, const char *file, const char *data, size_t len, bool builtin) {
+    sg_ydoc *docs;
+    size_t ndocs;
+    if (sg_yaml_load(rs->arena, file, data, len, &rs->opts.yaml, rs->diags, &docs, &ndocs) != 0) return NULL;
+    sg_ynode *root = ndocs ? docs[0].root : NULL;
+    if (!root || root->kind != SG_YN_MAP) {
+        sg_diag_add(rs->diags, SG_D_PIPELINE, (sg_loc){file, 1, 1}, "a pipeline file must be a mapping");
+        return NULL;
+    }
+    sg_pipeline *p = SG_NEW(rs->arena, sg_pipeline);
+    p->file = file;
+    p->builtin = builtin;
+    bool ok = true;
+    /* A pseudo-rule so condition errors are reported in the pipeline file. */
+    sg_rule *pr = SG_NEW(rs->arena, sg_rule);
+    pr->file = file;
+    pr->ir = SG_NEW(rs->arena, sg_ir_rule);
+    pr->ir->meta.file = file;
+    for (size_t i = 0; i < root->count; i++) {
+        sg_ynode *k = root->pairs[i].key, *v = root->pairs[i].value;
+        if (sg_str_eq_cstr(k->str, "name")) ok &= sg_pipe_str(rs, file, v, "name", &p->name);
+        else if (sg_str_eq_cstr(k->str, "description")) ok &= sg_pipe_str(rs, file, v, "description", &p->description);
+        else if (sg_str_eq_cstr(k->str, "timestamp")) ok &= sg_pipe_str(rs, file, v, "timestamp", &p->timestamp);
+        else if (sg_str_eq_cstr(k->str, "target")) {
+            size_t cnt = v->kind == SG_YN_SEQ ? v->count : 1;
+            sg_ynode **items = v->kind == SG_YN_SEQ ? v->items : &root->pairs[i].value;
+            p->targets = SG_NEW_ARRAY(rs->arena, sg_str, cnt ? cnt : 1);
+            for (size_t j = 0; j < cnt; j++) ok &= sg_pipe_str(rs, file, items[j], "target", &p->targets[p->n_targets++]);
+        } else if (sg_str_eq_cstr(k->str, "fields")) {
+            ok &= sg_pipe_fields(rs, file, v, &p->fields, &p->n_fields);
+        } else if (sg_str_eq_cstr(k->str, "unmapped")) {
+            if (sg_ynode_is_str(v) && (sg_str_eq_cstr(v->str, "keep") || sg_str_eq_cstr(v->str, "error")))
+                p->strict = sg_str_eq_cstr(v->str, "error");
+            else {
+                sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, v), "'unmapped' must be keep or error");
+                ok = false;
+            }
+        } else if (sg_str_eq_cstr(k->str, "logsources")) {
+            if (v->kind != SG_YN_SEQ) {
+                sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, v), "'logsources' must be a list");
+                ok = false;
+                continue;
+            }
+            p->sources = SG_NEW_ARRAY(rs->arena, sg_pipe_source, v->count ? v->count : 1);
+            for (size_t j = 0; j < v->count; j++) {
+                sg_ynode *e = v->items[j];
+                sg_pipe_source *src = &p->sources[p->n_sources++];
+                src->line = e->line;
+                sg_ynode *m = sg_ymap_get(e, "match");
+                if (e->kind != SG_YN_MAP || !m || m->kind != SG_YN_MAP || !m->count) {
+                    sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, e),
+                                "a logsources entry needs 'match' with category, product or service");
+                    ok = false;
+                    continue;
+                }
+                for (size_t q = 0; q < m->count; q++) {
+                    sg_ynode *mk = m->pairs[q].key;
+                    if (!sg_str_eq_cstr(mk->str, "category") && !sg_str_eq_cstr(mk->str, "product") &&
+                        !sg_str_eq_cstr(mk->str, "service")) {
+                        sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, mk),
+                                    "'match' takes category, product and service, not '%.*s'", SG_STR_ARG(mk->str));
+                        ok = false;
+                    }
+                }
+                sg_pipe_logsource(m, &src->match);
+                for (size_t q = 0; q < e->count; q++) {
+                    sg_ynode *ek = e->pairs[q].key, *ev = e->pairs[q].value;
+                    if (sg_str_eq_cstr(ek->str, "match")) continue;
+                    if (sg_str_eq_cstr(ek->str, "table")) ok &= sg_pipe_str(rs, file, ev, "table", &src->table);
+                    else if (sg_str_eq_cstr(ek->str, "fields")) ok &= sg_pipe_fields(rs, file, ev, &src->fields, &src->n_fields);
+                    else if (sg_str_eq_cstr(ek->str, "conditions")) {
+                        src->conditions = sg_detect_lower_map(rs, pr, rs->arena, ev);
+                        if (!src->conditions) ok = false;
+                    } else {
+                        sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, ek),
+                                    "unknown key '%.*s' in a logsources entry (match, table, conditions, fields)",
+                                    SG_STR_ARG(ek->str));
+                        ok = false;
+                    }
+                }
+            }
+        } else {
+            sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, k),
+                        "unknown key '%.*s' in a pipeline (name, target, description, timestamp, logsources, fields, unmapped)",
+                        SG_STR_ARG(k->str));
+            ok = false;
+        }
+    }
+    if (!p->name.len) {
+        sg_diag_add(rs->diags, SG_D_PIPELINE, (sg_loc){file, root->line, root->col}, "the pipeline has no 'name'");
+        ok = false;
+    }
+    if (!p->n_targets) {
+        sg_diag_add(rs->diags, SG_D_PIPELINE, (sg_loc){file, root->line, root->col}, "the pipeline has no 'target'");
+        ok = false;
+    }
+    return ok ? p : NULL;
+}
+
+bool sg_pipeline_serves(const sg_pipeline *p, const char *target) {
+    for (size_t i = 0; i < p->n_targets; i++)
+        if (sg_str_eq_cstr(p->targets[i], target)) return true;
+    return false;
+}
+
+/* ---- applying ---- */
+
+static bool sg_ls_match(const sg_logsource *want, const sg_logsource *have) {
+    return (!want->category.ptr || sg_str_eq(want->category, have->category)) &&
+           (!want->product.ptr || sg_str_eq(want->product, have->product)) &&
+           (!want->service.ptr || sg_str_eq(want->service, have->service));
+}
+
+static const sg_pipe_source *sg_pipe_place(const sg_pipeline *p, const sg_logsource *ls) {
+    for (size_t i = 0; i < p->n_sources; i++)
+        if (sg_ls_match(&p->sources[i].match, ls)) return &p->sources[i];
+    return NULL;
+}
+
+/* The maps that apply to one rule under one pipeline, in order. */
+typedef struct sg_mapping {
+    const sg_field_map *maps[2];
+    size_t n_maps[2];
+    bool strict;
+} sg_mapping;
+
+static const sg_field_map *sg_map_find(const sg_field_map *m, size_t n, sg_str field) {
+    for (size_t i = 0; i < n; i++)
+        if (sg_str_eq(m[i].from, field)) return &m[i];
+    return NULL;
+}
+
+/* Target names for a field: the log source's map first, then the global
+ * one; a field neither names keeps its name (unless the pipeline is strict). */
+static bool sg_map_field(const sg_mapping *mp, sg_str field, const sg_str **to, size_t *n) {
+    for (int k = 0; k < 2; k++) {
+        const sg_field_map *f = sg_map_find(mp->maps[k], mp->n_maps[k], field);
+        if (f) {
+            *to = f->to;
+            *n = f->n_to;
+            return true;
+        }
+    }
+    return false;
+}
+
+typedef struct sg_apply {
+    sg_ruleset *rs;
+    const sg_ir_rule *ir;
+    const sg_pipeline *pipe;
+    const sg_mapping *mp;
+    sg_arena *a;
+    bool failed;
+} sg_apply;
+
+static sg_ir_expr *sg_map_expr(sg_apply *ap, sg_ir_expr *e) {
+    if (!e) return NULL;
+    if (e->kind == SG_IR_PRED) {
+        const sg_ir_pred *p = e->pred;
+        if (!p->field.len) return e; /* keywords search every field */
+        const sg_str *to;
+        size_t n;
+        if (!sg_map_field(ap->mp, p->field, &to, &n)) {
+            if (ap->mp->strict) {
+                sg_diag_add(ap->rs->diags, SG_D_PIPELINE, (sg_loc){ap->ir->meta.file, p->line, p->col},
+                            "field '%.*s' has no mapping in pipeline '%.*s' for this log source", SG_STR_ARG(p->field),
+                            SG_STR_ARG(ap->pipe->name));
+                ap->failed = true;
+            }
+            to = &p->field;
+            n = 1;
+        }
+        const sg_str *ref_to = NULL;
+        size_t ref_n = 0;
+        if (p->op == SG_OP_FIELDREF && !sg_map_field(ap->mp, p->text, &ref_to, &ref_n)) {
+            ref_to = &p->text;
+            ref_n = 1;
+        }
+        if (p->op == SG_OP_FIELDREF && ref_n > 1) {
+            sg_diag_add(ap->rs->diags, SG_D_PIPELINE, (sg_loc){ap->ir->meta.file, p->line, p->col},
+                        "field reference '%.*s' maps to several fields", SG_STR_ARG(p->text));
+            ap->failed = true;
+        }
+        if (n == 1 && sg_str_eq(to[0], p->field) && (!ref_to || sg_str_eq(ref_to[0], p->text))) return e;
+        sg_ir_expr **alts = SG_NEW_ARRAY(ap->a, sg_ir_expr *, n);
+        for (size_t i = 0; i < n; i++) {
+            sg_ir_pred *q = SG_NEW(ap->a, sg_ir_pred);
+            *q = *p;
+            q->field = to[i];
+            if (ref_to) q->text = ref_to[0];
+            alts[i] = sg_ir_new_pred(ap->a, q);
+        }
+        return sg_ir_new_nary(ap->a, SG_IR_OR, alts, n, e->line, e->col);
+    }
+    if (!e->count) return e;
+    sg_ir_expr **kids = SG_NEW_ARRAY(ap->a, sg_ir_expr *, e->count);
+    bool changed = false;
+    for (size_t i = 0; i < e->count; i++) {
+        kids[i] = sg_map_expr(ap, e->kids[i]);
+        changed |= kids[i] != e->kids[i];
+    }
+    if (!changed) return e;
+    if (e->kind == SG_IR_NOT) return sg_ir_new_not(ap->a, kids[0]);
+    return sg_ir_new_nary(ap->a, e->kind, kids, e->count, e->line, e->col);
+}
+
+static sg_str sg_map_one(sg_apply *ap, sg_str field, uint32_t line, uint32_t col) {
+    const sg_str *to;
+    size_t n;
+    if (!sg_map_field(ap->mp, field, &to, &n)) return field;
+    if (n > 1) {
+        sg_diag_add(ap->rs->diags, SG_D_PIPELINE, (sg_loc){ap->ir->meta.file, line, col},
+                    "field '%.*s' maps to several fields; a group-by or aggregated field needs exactly one",
+                    SG_STR_ARG(field));
+        ap->failed = true;
+    }
+    return to[0];
+}
+
+static void sg_list_pipelines_for(sg_buf *b, sg_pipeline *const *others, size_t n, const sg_logsource *ls) {
+    size_t found = 0;
+    for (size_t i = 0; i < n; i++)
+        if (sg_pipe_place(others[i], ls)) {
+            sg_buf_printf(b, "%s%.*s", found++ ? ", " : "", SG_STR_ARG(others[i]->name));
+        }
+    if (!found) sg_buf_add_cstr(b, "none");
+}
+
+static void sg_ls_text(sg_buf *b, const sg_logsource *ls) {
+    bool any = false;
+    if (ls->category.ptr) sg_buf_printf(b, "category=%.*s", SG_STR_ARG(ls->category)), any = true;
+    if (ls->product.ptr) sg_buf_printf(b, "%sproduct=%.*s", any ? " " : "", SG_STR_ARG(ls->product)), any = true;
+    if (ls->service.ptr) sg_buf_printf(b, "%sservice=%.*s", any ? " " : "", SG_STR_ARG(ls->service)), any = true;
+    if (!any) sg_buf_add_cstr(b, "(none)");
+}
+
+/* One rule (detection) through one pipeline: into out (a copy). */
+static bool sg_apply_one(sg_ruleset *rs, const sg_pipeline *pipe, sg_ir_rule *out, sg_pipeline *const *others,
+                         size_t n_others, sg_mapping *mp_out) {
+    const sg_pipe_source *src = sg_pipe_place(pipe, &out->meta.logsource);
+    if (!src && pipe->n_sources) {
+        sg_buf b;
+        sg_buf_init(&b);
+        sg_ls_text(&b, &out->meta.logsource);
+        sg_buf_printf(&b, " is not a log source of pipeline '%.*s'; pipelines that place it: ", SG_STR_ARG(pipe->name));
+        sg_list_pipelines_for(&b, others, n_others, &out->meta.logsource);
+        sg_diag_add(rs->diags, SG_D_PIPELINE, (sg_loc){out->meta.file, out->meta.line, 1}, "%s", b.data);
+        sg_buf_free(&b);
+        return false;
+    }
+    sg_mapping mp = {{src ? src->fields : NULL, pipe->fields}, {src ? src->n_fields : 0, pipe->n_fields}, pipe->strict};
+    sg_apply ap = {rs, out, pipe, &mp, rs->arena, false};
+    if (out->expr) {
+        out->expr = sg_map_expr(&ap, out->expr);
+        if (src && src->conditions) {
+            sg_ir_expr *kids[2] = {src->conditions, out->expr};
+            out->expr = sg_ir_new_nary(rs->arena, SG_IR_AND, kids, 2, out->expr->line, out->expr->col);
+        }
+    }
+    if (out->agg && out->agg->origin != SG_ORIGIN_CORRELATION) {
+        sg_ir_agg *g = SG_NEW(rs->arena, sg_ir_agg);
+        *g = *out->agg;
+        if (g->field.len) g->field = sg_map_one(&ap, g->field, g->line, g->col);
+        g->group_by = SG_NEW_ARRAY(rs->arena, sg_str, g->n_group_by ? g->n_group_by : 1);
+        for (size_t i = 0; i < g->n_group_by; i++) g->group_by[i] = sg_map_one(&ap, out->agg->group_by[i], g->line, g->col);
+        out->agg = g;
+    }
+    if (src && src->table.len) out->table = src->table;
+    if (pipe->timestamp.len) out->timestamp = pipe->timestamp;
+    if (mp_out) *mp_out = mp;
+    return !ap.failed;
+}
+
+sg_ir_rule *sg_pipeline_apply(sg_ruleset *rs, sg_rule *r, const sg_ir_rule *ir, sg_pipeline *const *pipes,
+                              size_t n, sg_pipeline *const *others, size_t n_others) {
+    (void)r;
+    sg_ir_rule *out = SG_NEW(rs->arena, sg_ir_rule);
+    *out = *ir;
+    if (ir->kind != SG_RULE_CORRELATION) {
+        for (size_t i = 0; i < n; i++)
+            if (!sg_apply_one(rs, pipes[i], out, others, n_others, NULL)) return NULL;
+        return out;
+    }
+    /* A correlation: every referenced rule goes through the pipelines; the
+     * group-by and aggregated fields map as the first referenced rule's do,
+     * and aliases map per rule. */
+    const sg_ir_agg *g0 = ir->agg;
+    if (!g0) return NULL;
+    sg_ir_agg *g = SG_NEW(rs->arena, sg_ir_agg);
+    *g = *g0;
+    g->rules = SG_NEW_ARRAY(rs->arena, sg_ir_rule *, g->n_rules ? g->n_rules : 1);
+    g->group_by = SG_NEW_ARRAY(rs->arena, sg_str, g->n_group_by ? g->n_group_by : 1);
+    memcpy(g->group_by, g0->group_by, g->n_group_by * sizeof *g->group_by);
+    g->aliases = SG_NEW_ARRAY(rs->arena, sg_ir_alias, g->n_aliases ? g->n_aliases : 1);
+    for (size_t a = 0; a < g->n_aliases; a++) {
+        g->aliases[a] = g0->aliases[a];
+        g->aliases[a].maps = SG_NEW_ARRAY(rs->arena, sg_ir_alias_map, g0->aliases[a].count ? g0->aliases[a].count : 1);
+        memcpy(g->aliases[a].maps, g0->aliases[a].maps, g0->aliases[a].count * sizeof *g->aliases[a].maps);
+    }
+    bool ok = true;
+    for (size_t j = 0; j < g->n_rules; j++) {
+        if (!g0->rules[j]) return NULL;
+        sg_ir_rule *sub = SG_NEW(rs->arena, sg_ir_rule);
+        *sub = *g0->rules[j];
+        for (size_t i = 0; i < n; i++) {
+            sg_mapping mp;
+            if (!sg_apply_one(rs, pipes[i], sub, others, n_others, &mp)) {
+                ok = false;
+                break;
+            }
+            sg_apply ap = {rs, ir, pipes[i], &mp, rs->arena, false};
+            if (j == 0) {
+                if (g->field.len) g->field = sg_map_one(&ap, g->field, g->line, g->col);
+                for (size_t k = 0; k < g->n_group_by; k++) {
+                    bool is_alias = false;
+                    for (size_t a = 0; a < g->n_aliases; a++) is_alias |= sg_str_eq(g->aliases[a].name, g->group_by[k]);
+                    if (!is_alias) g->group_by[k] = sg_map_one(&ap, g->group_by[k], g->line, g->col);
+                }
+            }
+            for (size_t a = 0; a < g->n_aliases; a++)
+                for (size_t m = 0; m < g->aliases[a].count; m++)
+                    if (g->aliases[a].maps[m].rule_index == j)
+                        g->aliases[a].maps[m].field = sg_map_one(&ap, g->aliases[a].maps[m].field, g->line, g->col);
+            ok &= !ap.failed;
+        }
+        g->rules[j] = sub;
+    }
+    if (!ok) return NULL;
+    out->agg = g;
+    /* The correlation's own table and timestamp: those of its rules when they agree. */
+    for (size_t j = 0; j < g->n_rules; j++) {
+        if (j == 0) {
+            out->table = g->rules[0]->table;
+            out->timestamp = g->rules[0]->timestamp;
+        } else if (!sg_str_eq(out->table, g->rules[j]->table)) {
+            out->table = (sg_str){NULL, 0};
+        }
+    }
+    return out;
+}

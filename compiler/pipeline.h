@@ -1,0 +1,81 @@
+/* pipeline.h - processing pipelines: a target's schema as data.
+ *
+ * A pipeline maps Sigma's field names and log sources (category / product
+ * / service) onto one target's schema.  It is a YAML file:
+ *
+ *   name: sentinel-windows            # what -p names it
+ *   target: kql                       # the backend(s) it serves (a string or a list)
+ *   description: one line for `sigc list pipelines`
+ *   timestamp: TimeGenerated          # event-time field for aggregations
+ *   logsources:                       # the first entry that matches places the rule
+ *     - match: {category: process_creation, product: windows}
+ *       table: SecurityEvent          # KQL table (unused by SPL)
+ *       conditions: {EventID: 4688}   # ANDed in front; Sigma syntax, modifiers allowed
+ *       fields: {Image: NewProcessName, ParentImage: ParentProcessName}
+ *   fields: {User: SubjectUserName}   # for every log source, after its own map
+ *   unmapped: keep                    # keep (default) or error: a field no map names
+ *
+ * A field may map to a list of fields: the predicate then holds if any of
+ * them matches (an OR of copies).  Field maps rename predicates, fieldref
+ * targets, group-by and aggregated fields, and alias fields.
+ *
+ * Several pipelines apply in order (-p a -p b): each renames what the one
+ * before produced and adds its conditions; the last one that sets a table
+ * or timestamp wins.  A rule whose log source no entry matches is a located
+ * error naming its log source and the built-in pipelines that could place it.
+ */
+#ifndef SG_PIPELINE_H
+#define SG_PIPELINE_H
+
+#include "rule.h"
+
+typedef struct sg_field_map {
+    sg_str from;
+    sg_str *to; /* one or more target fields */
+    size_t n_to;
+} sg_field_map;
+
+typedef struct sg_pipe_source {
+    sg_logsource match;      /* fields set here must equal the rule's */
+    sg_str table;
+    sg_ir_expr *conditions;  /* lowered at load time, or NULL */
+    sg_field_map *fields;
+    size_t n_fields;
+    uint32_t line;
+} sg_pipe_source;
+
+typedef struct sg_pipeline {
+    sg_str name, description, timestamp;
+    sg_str *targets;
+    size_t n_targets;
+    sg_pipe_source *sources;
+    size_t n_sources;
+    sg_field_map *fields;    /* global map */
+    size_t n_fields;
+    bool strict;             /* unmapped: error */
+    const char *file;
+    bool builtin;
+} sg_pipeline;
+
+/* Loads a pipeline file into the rule set's arena.  Returns NULL after
+ * located diagnostics. */
+sg_pipeline *sg_pipeline_load(sg_ruleset *rs, const char *file, const char *data, size_t len, bool builtin);
+bool sg_pipeline_serves(const sg_pipeline *p, const char *target);
+
+/* The built-in pipelines (compiler/data/pipelines/NAME.yml, compiled in). */
+typedef struct sg_builtin_pipeline {
+    const char *name; /* NULL ends the table */
+    const char *data;
+    size_t len;
+} sg_builtin_pipeline;
+extern const sg_builtin_pipeline sg_builtin_pipelines[];
+extern const size_t sg_n_builtin_pipelines;
+
+/* Applies pipelines[0..n) to rule r's IR for target, returning a new IR
+ * rule (r's own IR is not changed; shared subtrees stay shared).  Returns
+ * NULL after a located diagnostic.  others/n_others: every pipeline known
+ * for the target, to name the ones that could place an unplaced rule. */
+sg_ir_rule *sg_pipeline_apply(sg_ruleset *rs, sg_rule *r, const sg_ir_rule *ir, sg_pipeline *const *pipes,
+                              size_t n, sg_pipeline *const *others, size_t n_others);
+
+#endif
