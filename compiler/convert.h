@@ -27,13 +27,22 @@ void sg_convert(sg_ruleset *rs, const sg_backend *be, sg_pipeline *const *pipes,
 void sg_convert_result_free(sg_convert_result *res);
 
 typedef enum sg_out_format {
-    SG_OUT_DEFAULT, /* header comment + query per rule, a blank line between */
-    SG_OUT_JSON,    /* [{id, title, level, query, source}] */
+    SG_OUT_DEFAULT,       /* header comment + query per rule, a blank line between */
+    SG_OUT_JSON,          /* [{id, title, level, query, source}] */
+    SG_OUT_SAVEDSEARCHES, /* Splunk savedsearches.conf stanzas (target spl) */
+    SG_OUT_SENTINEL,      /* Microsoft Sentinel analytic-rule YAML (target kql) */
 } sg_out_format;
 
 bool sg_out_format_parse(const char *name, sg_out_format *out);
-/* Formats one item, or all of them, in the chosen format. */
-void sg_convert_format_one(const sg_backend *be, sg_out_format fmt, const sg_converted *c, sg_buf *out);
-void sg_convert_format_all(const sg_backend *be, sg_out_format fmt, const sg_convert_result *res, sg_buf *out);
+/* The target a format needs, or NULL when any target will do. */
+const char *sg_out_format_target(sg_out_format fmt);
+/* File extension for -o DIR/ in this format (the backend's own for default). */
+const char *sg_out_format_ext(const sg_backend *be, sg_out_format fmt);
+/* Formats one item, or all of them, in the chosen format.  Returns 0, or
+ * -1 after a located diagnostic when an item cannot be written in this
+ * format without changing it (then nothing of it is written). */
+int sg_convert_format_one(const sg_backend *be, sg_out_format fmt, const sg_converted *c, sg_diags *d, sg_buf *out);
+int sg_convert_format_all(const sg_backend *be, sg_out_format fmt, const sg_convert_result *res, sg_diags *d,
+                          sg_buf *out);
 
 #endif

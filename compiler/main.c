@@ -81,7 +81,8 @@ static const char sg_convert_usage[] =
     "  -t, --target NAME        the backend: see 'sigc list targets'\n"
     "  -p, --pipeline P         a built-in pipeline name or a pipeline file; repeat to\n"
     "                           apply several in order (see 'sigc list pipelines')\n"
-    "  -f, --format FMT         default (one query per rule) or json\n"
+    "  -f, --format FMT         default (one query per rule), json, savedsearches (spl),\n"
+    "                           sentinel (kql); see 'sigc list formats'\n"
     "  -o, --output OUT         write to OUT (written only when the run succeeds);\n"
     "                           OUT/ (a directory) writes one file per rule, named by id\n"
     "  -s, --skip-unsupported   convert what converts, list the rest, exit 0\n"
@@ -422,7 +423,8 @@ static int sg_write_atomic(const char *path, const char *data, size_t len, char 
 
 /* -o DIR/: every file is written to a temporary first; only when all are
  * written are they renamed into place.  On any failure none is. */
-static int sg_write_dir(const char *dir, const sg_backend *be, sg_out_format fmt, const sg_convert_result *res) {
+static int sg_write_dir(const char *dir, const sg_backend *be, sg_out_format fmt, const sg_convert_result *res,
+                        sg_diags *diags) {
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) return -1;
     char **tmps = sg_xmalloc((res->count + 1) * sizeof *tmps);
     char **finals = sg_xmalloc((res->count + 1) * sizeof *finals);
@@ -435,8 +437,14 @@ static int sg_write_dir(const char *dir, const sg_backend *be, sg_out_format fmt
         sg_buf_reset(&path);
         sg_buf_reset(&body);
         sg_buf_printf(&path, "%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/");
-        sg_rule_file_name(&path, &res->items[i], i, fmt == SG_OUT_JSON ? ".json" : be->file_ext);
-        sg_convert_format_one(be, fmt, &res->items[i], &body);
+        sg_rule_file_name(&path, &res->items[i], i, sg_out_format_ext(be, fmt));
+        if (fmt == SG_OUT_SAVEDSEARCHES)
+            sg_buf_add_cstr(&body, "[default]\ndispatch.earliest_time = -30d\ndispatch.latest_time = now\n\n");
+        if (sg_convert_format_one(be, fmt, &res->items[i], diags, &body) != 0) {
+            errno = EINVAL;
+            rc = -1;
+            break;
+        }
         if (fmt == SG_OUT_JSON) sg_buf_add_byte(&body, '\n');
         for (size_t j = 0; j < done && rc == 0; j++)
             if (strcmp(finals[j], path.data) == 0) {
@@ -522,6 +530,12 @@ static int sg_cmd_convert(int argc, char **argv) {
         }
     }
     const sg_backend *be = target ? sg_backend_find(target) : NULL;
+    const char *fmt_target = sg_out_format_target(fmt);
+    if (be && fmt_target && strcmp(fmt_target, target) != 0) {
+        sg_usage_error("convert", "this format is for target '%s'", fmt_target);
+        free(pipe_args);
+        return SG_EXIT_USAGE;
+    }
     if (!target || !be) {
         if (!target) sg_usage_error("convert", "%s", "no target given (-t; see 'sigc list targets')");
         else sg_usage_error("convert", "unknown target '%s' (see 'sigc list targets')", target);
@@ -587,13 +601,16 @@ static int sg_cmd_convert(int argc, char **argv) {
         bool to_dir = output && (output[strlen(output) - 1] == '/' ||
                                  (access(output, F_OK) == 0 && opendir_is_dir(output)));
         if (to_dir) {
-            if (sg_write_dir(output, be, fmt, &res) != 0) {
+            if (sg_write_dir(output, be, fmt, &res, &run.diags) != 0) {
                 fprintf(stderr, "sigc convert: cannot write to '%s': %s (nothing written)\n", output, strerror(errno));
                 status = SG_EXIT_IO;
             }
         } else {
-            sg_convert_format_all(be, fmt, &res, &out);
             int wrc;
+            if (sg_convert_format_all(be, fmt, &res, &run.diags, &out) != 0) {
+                status = SG_EXIT_FINDINGS; /* located diagnostics say which rule; nothing written */
+                goto report;
+            }
             if (!output || strcmp(output, "-") == 0) {
                 wrc = fwrite(out.data ? out.data : "", 1, out.len, stdout) == out.len && fflush(stdout) == 0 ? 0 : -1;
             } else {
@@ -655,6 +672,8 @@ static int sg_cmd_list(int argc, char **argv) {
     if (strcmp(argv[1], "formats") == 0) {
         puts("default    one query per rule, each with a header comment (id, title, level, source)");
         puts("json       a JSON array of {id, title, level, query, source}");
+        puts("savedsearches  Splunk savedsearches.conf (target spl)");
+        puts("sentinel   Microsoft Sentinel analytic-rule YAML, one document per rule (target kql)");
         return SG_EXIT_OK;
     }
     if (strcmp(argv[1], "pipelines") == 0) {
