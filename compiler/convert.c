@@ -18,8 +18,45 @@ static void sg_push_skipped(sg_convert_result *res, const sg_rule *r) {
     res->skipped[res->n_skipped++] = r;
 }
 
+/* index= / sourcetype= become ordinary equality predicates in front. */
+static sg_ir_expr *sg_option_conditions(sg_arena *a, const sg_convert_opts *o, sg_ir_expr *e) {
+    sg_ir_expr *kids[3];
+    size_t n = 0;
+    const sg_str vals[2] = {o->index, o->sourcetype};
+    const char *names[2] = {"index", "sourcetype"};
+    for (int k = 0; k < 2; k++) {
+        if (!vals[k].len) continue;
+        sg_ir_pred *p = SG_NEW(a, sg_ir_pred);
+        p->field = sg_str_from_cstr(names[k]);
+        p->op = SG_OP_EQ;
+        p->vtype = SG_VT_STRING;
+        p->text = vals[k];
+        p->pattern = sg_sstr_literal(a, vals[k]);
+        kids[n++] = sg_ir_new_pred(a, p);
+    }
+    if (!n || !e) return e;
+    kids[n++] = e;
+    return sg_ir_new_nary(a, SG_IR_AND, kids, n, e->line, e->col);
+}
+
+static void sg_apply_options(sg_arena *a, const sg_convert_opts *o, sg_ir_rule *ir) {
+    if (!o) return;
+    if (!ir->table.len && o->table.len) ir->table = o->table;
+    if (ir->kind != SG_RULE_CORRELATION) {
+        ir->expr = sg_option_conditions(a, o, ir->expr);
+        return;
+    }
+    for (size_t j = 0; ir->agg && j < ir->agg->n_rules; j++) {
+        sg_ir_rule *sub = SG_NEW(a, sg_ir_rule);
+        *sub = *ir->agg->rules[j];
+        if (!sub->table.len && o->table.len) sub->table = o->table;
+        sub->expr = sg_option_conditions(a, o, sub->expr);
+        ir->agg->rules[j] = sub;
+    }
+}
+
 void sg_convert(sg_ruleset *rs, const sg_backend *be, sg_pipeline *const *pipes, size_t n_pipes,
-                sg_pipeline *const *known, size_t n_known, sg_convert_result *out) {
+                sg_pipeline *const *known, size_t n_known, const sg_convert_opts *opts, sg_convert_result *out) {
     memset(out, 0, sizeof *out);
     sg_buf b;
     sg_buf_init(&b);
@@ -33,6 +70,7 @@ void sg_convert(sg_ruleset *rs, const sg_backend *be, sg_pipeline *const *pipes,
         }
         size_t from = rs->diags->count;
         sg_ir_rule *ir = sg_pipeline_apply(rs, r, r->ir, pipes, n_pipes, known, n_known);
+        if (ir) sg_apply_options(rs->arena, opts, ir);
         sg_buf_reset(&b);
         if (!ir || be->emit_rule(rs->diags, ir, &b) != 0) {
             sg_diags_tag_rule(rs->diags, from, r->ir->meta.id);

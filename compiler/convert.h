@@ -19,11 +19,18 @@ typedef struct sg_convert_result {
     size_t n_skipped;
 } sg_convert_result;
 
+/* Options given on the command line (-O key=value) for generic pipelines. */
+typedef struct sg_convert_opts {
+    sg_str table;      /* table=: the KQL table for rules no pipeline placed */
+    sg_str index;      /* index=: SPL index="..." condition in front of every query */
+    sg_str sourcetype; /* sourcetype=: SPL sourcetype="..." condition */
+} sg_convert_opts;
+
 /* Converts every detection and correlation rule of the set (filters and
  * rules only used by a correlation without `generate` are not emitted on
  * their own).  known: every pipeline serving the target, for hints. */
 void sg_convert(sg_ruleset *rs, const sg_backend *be, sg_pipeline *const *pipes, size_t n_pipes,
-                sg_pipeline *const *known, size_t n_known, sg_convert_result *out);
+                sg_pipeline *const *known, size_t n_known, const sg_convert_opts *opts, sg_convert_result *out);
 void sg_convert_result_free(sg_convert_result *res);
 
 typedef enum sg_out_format {

@@ -85,6 +85,8 @@ static const char sg_convert_usage[] =
     "                           sentinel (kql); see 'sigc list formats'\n"
     "  -o, --output OUT         write to OUT (written only when the run succeeds);\n"
     "                           OUT/ (a directory) writes one file per rule, named by id\n"
+    "  -O, --option KEY=VALUE   table=NAME (KQL table for rules no pipeline placed),\n"
+    "                           index=NAME, sourcetype=NAME (SPL conditions in front)\n"
     "  -s, --skip-unsupported   convert what converts, list the rest, exit 0\n"
     "  --threshold-defaults F   threshold defaults file (default: built in)\n"
     "  --max-file-size BYTES    refuse larger rule files (default 1048576)\n"
@@ -480,6 +482,7 @@ static int sg_cmd_convert(int argc, char **argv) {
         {"format", required_argument, NULL, 'f'},
         {"output", required_argument, NULL, 'o'},
         {"skip-unsupported", no_argument, NULL, 's'},
+        {"option", required_argument, NULL, 'O'},
         {"threshold-defaults", required_argument, NULL, OPT_THRESHOLD_DEFAULTS},
         {"max-file-size", required_argument, NULL, OPT_MAX_FILE_SIZE},
         {"color", required_argument, NULL, OPT_COLOR},
@@ -495,9 +498,27 @@ static int sg_cmd_convert(int argc, char **argv) {
     sg_options opts = sg_default_options;
     int c, status = SG_EXIT_OK;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "t:p:f:o:sqh", longopts, NULL)) != -1) {
+    sg_convert_opts copts = {{NULL, 0}, {NULL, 0}, {NULL, 0}};
+    while ((c = getopt_long(argc, argv, "t:p:f:o:O:sqh", longopts, NULL)) != -1) {
         switch (c) {
         case 't': target = optarg; break;
+        case 'O': {
+            const char *eq = strchr(optarg, '=');
+            sg_str *slot = NULL;
+            if (eq && eq[1]) {
+                sg_str key = {optarg, (size_t)(eq - optarg)};
+                if (sg_str_eq_cstr(key, "table")) slot = &copts.table;
+                else if (sg_str_eq_cstr(key, "index")) slot = &copts.index;
+                else if (sg_str_eq_cstr(key, "sourcetype")) slot = &copts.sourcetype;
+            }
+            if (!slot) {
+                sg_usage_error("convert", "unknown option '%s' (table=NAME, index=NAME, sourcetype=NAME)", optarg);
+                free(pipe_args);
+                return SG_EXIT_USAGE;
+            }
+            *slot = sg_str_from_cstr(eq + 1);
+            break;
+        }
         case 'p': pipe_args[n_pipe_args++] = optarg; break;
         case 'f':
             if (!sg_out_format_parse(optarg, &fmt)) {
@@ -594,7 +615,7 @@ static int sg_cmd_convert(int argc, char **argv) {
         goto done;
     }
     sg_load_inputs(&run, argv + optind, argc - optind);
-    sg_convert(&run.rs, be, pipes, n_pipes, known, n_known, &res);
+    sg_convert(&run.rs, be, pipes, n_pipes, known, n_known, &copts, &res);
     if (run.io_error) status = SG_EXIT_IO;
     else if (res.n_skipped && !skip) status = SG_EXIT_FINDINGS;
     if (status == SG_EXIT_OK) {
