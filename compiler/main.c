@@ -183,6 +183,61 @@ static bool sg_want_color(const char *when, FILE *f) {
     return isatty(fileno(f));
 }
 
+/* Writes data to path through a temporary file in the same directory and a
+ * rename, so a reader never sees a partial file.  Paths that are not
+ * regular files (a pipe, /dev/stdout) are written directly.  With
+ * tmp_out, the temporary file is left for the caller to rename. */
+static int sg_write_atomic(const char *path, const char *data, size_t len, char **tmp_out) {
+    /* Device and process paths (/dev/stdout, /proc/self/fd/N) and anything
+     * that is not a regular file are written in place: renaming over them
+     * would replace the device node or link itself.  A symbolic link to a
+     * regular file is followed, so the link stays and its target changes. */
+    struct stat st;
+    bool special = strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc/", 6) == 0;
+    if (special || (stat(path, &st) == 0 && !S_ISREG(st.st_mode))) {
+        FILE *f = fopen(path, "w");
+        if (!f) return -1;
+        size_t w = fwrite(data, 1, len, f);
+        int rc = fclose(f);
+        return w == len && rc == 0 ? 0 : -1;
+    }
+    char *resolved = NULL;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+        resolved = realpath(path, NULL);
+        if (!resolved) return -1;
+        path = resolved;
+    }
+    size_t n = strlen(path) + 16;
+    char *tmp = sg_xmalloc(n);
+    snprintf(tmp, n, "%s.tmpXXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        free(tmp);
+        free(resolved);
+        return -1;
+    }
+    FILE *f = fdopen(fd, "w");
+    bool ok = f && fwrite(data, 1, len, f) == len;
+    if (f) ok &= fflush(f) == 0 && fsync(fd) == 0;
+    if (f ? fclose(f) != 0 : close(fd) != 0) ok = false;
+    if (ok && tmp_out) {
+        *tmp_out = tmp;
+        free(resolved);
+        return 0;
+    }
+    if (ok && rename(tmp, path) == 0) {
+        free(tmp);
+        free(resolved);
+        return 0;
+    }
+    int saved = errno;
+    unlink(tmp);
+    free(tmp);
+    free(resolved);
+    errno = saved;
+    return -1;
+}
+
 enum {
     OPT_FAIL_LEVEL = 256,
     OPT_MAX_FILE_SIZE,
@@ -309,26 +364,18 @@ static int sg_cmd_check_or_dump(int argc, char **argv, bool dump) {
         else if (run.diags.by_severity[SG_SEV_ERROR]) status = SG_EXIT_FINDINGS;
         goto done;
     }
-    char *tmp_path = NULL;
-    if (output && strcmp(output, "-") != 0) {
-        size_t n = strlen(output) + 16;
-        tmp_path = sg_xmalloc(n);
-        snprintf(tmp_path, n, "%s.tmpXXXXXX", output);
-        int fd = mkstemp(tmp_path);
-        if (fd < 0 || !(out = fdopen(fd, "w"))) {
-            fprintf(stderr, "sigc check: cannot write '%s': %s\n", output, strerror(errno));
-            free(tmp_path);
-            status = SG_EXIT_IO;
-            goto done;
-        }
-    }
-    sg_report_opts ro = {fmt == SG_REPORT_TEXT && sg_want_color(color, out), SIGC_VERSION};
+    /* With -o the report is built in memory and written through
+     * sg_write_atomic: the old report stays until the new one is complete. */
+    bool to_file = output && strcmp(output, "-") != 0;
+    char *mem = NULL;
+    size_t mem_len = 0;
+    if (to_file && !(out = open_memstream(&mem, &mem_len))) sg_out_of_memory();
+    sg_report_opts ro = {fmt == SG_REPORT_TEXT && !to_file && sg_want_color(color, out), SIGC_VERSION};
     int wrc = sg_report_write(out, &run.diags, fmt, &ro);
-    if (tmp_path) {
+    if (to_file) {
         if (fclose(out) != 0) wrc = -1;
-        if (wrc == 0 && rename(tmp_path, output) != 0) wrc = -1;
-        if (wrc != 0) unlink(tmp_path);
-        free(tmp_path);
+        if (wrc == 0) wrc = sg_write_atomic(output, mem, mem_len, NULL);
+        free(mem);
     } else if (fflush(stdout) != 0) {
         wrc = -1;
     }
@@ -381,46 +428,6 @@ static void sg_rule_file_name(sg_buf *b, const sg_converted *c, size_t index, co
     if (safe) sg_buf_add_str(b, id);
     else sg_buf_printf(b, "rule-%04zu", index + 1);
     sg_buf_add_cstr(b, ext);
-}
-
-/* Writes data to path through a temporary file in the same directory and a
- * rename, so a reader never sees a partial file.  Paths that are not
- * regular files (a pipe, /dev/stdout) are written directly.  With
- * tmp_out, the temporary file is left for the caller to rename. */
-static int sg_write_atomic(const char *path, const char *data, size_t len, char **tmp_out) {
-    struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        FILE *f = fopen(path, "w");
-        if (!f) return -1;
-        size_t w = fwrite(data, 1, len, f);
-        int rc = fclose(f);
-        return w == len && rc == 0 ? 0 : -1;
-    }
-    size_t n = strlen(path) + 16;
-    char *tmp = sg_xmalloc(n);
-    snprintf(tmp, n, "%s.tmpXXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        free(tmp);
-        return -1;
-    }
-    FILE *f = fdopen(fd, "w");
-    bool ok = f && fwrite(data, 1, len, f) == len;
-    if (f) ok &= fflush(f) == 0 && fsync(fd) == 0;
-    if (f ? fclose(f) != 0 : close(fd) != 0) ok = false;
-    if (ok && tmp_out) {
-        *tmp_out = tmp;
-        return 0;
-    }
-    if (ok && rename(tmp, path) == 0) {
-        free(tmp);
-        return 0;
-    }
-    int saved = errno;
-    unlink(tmp);
-    free(tmp);
-    errno = saved;
-    return -1;
 }
 
 /* -o DIR/: every file is written to a temporary first; only when all are

@@ -7,6 +7,8 @@
 set -eu
 cd "$(dirname "$0")/.."
 tools/setup.sh
+# Microsoft's KQL parser for the kusto tests (node + npm, from Debian and npm).
+tools/kusto-setup.sh
 status=0
 if [ ! -f build-test/build.ninja ]; then
     meson setup build-test --buildtype=debugoptimized -Dwerror=true >/tmp/sigc-meson-setup.log 2>&1 || { cat /tmp/sigc-meson-setup.log; exit 1; }

@@ -85,6 +85,8 @@ echo "previous report" >"$tmp/report.txt"
 run check -q -o "$tmp/report.txt" "$bad_rule"
 check "-o writes the report" grep -q 'error\[modifier\]' "$tmp/report.txt"
 check "-o leaves no temporary file" sh -c "[ \$(ls '$tmp' | grep -c 'report.txt.tmp') -eq 0 ]"
+run check -q -o /dev/stdout "$bad_rule"
+check "check -o /dev/stdout writes to standard output and keeps the link" sh -c "grep -q 'error\[modifier\]' '$tmp/out' && [ -L /dev/stdout ]"
 run check -q -o "$tmp/no-such-dir/report.txt" "$bad_rule"
 check "-o into a missing directory exits 3" [ $st -eq 3 ]
 

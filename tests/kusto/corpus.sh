@@ -1,0 +1,25 @@
+#!/bin/sh
+# Every KQL query sigc generates for the SigmaHQ corpus, with each built-in
+# KQL pipeline that places tables, parsed by Microsoft's own parser against
+# the pipeline's table schemas (compiler/data/schemas): zero syntax errors,
+# zero unknown tables or columns.
+#   corpus.sh SIGC SRCDIR SHAREDDIR
+set -u
+sigc=$1 src=$2 shared=$3
+rules=$shared/corpus/sigmahq/rules
+if [ ! -d "$rules" ]; then echo "SKIP: $rules not found"; exit 77; fi
+if ! command -v node >/dev/null 2>&1 || [ ! -f "$src/tests/kusto/node_modules/@kusto/language-service-next/package.json" ]; then
+    echo "SKIP: needs node and tests/kusto/node_modules (tools/kusto-setup.sh)"
+    exit 77
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+status=0
+for p in sentinel sentinel-asim defender-xdr; do
+    "$sigc" convert -q -t kql -p "$p" --skip-unsupported -f json "$rules" >"$tmp/$p.json" 2>"$tmp/$p.err"
+    n=$(grep -c '"query"' "$tmp/$p.json")
+    echo "== $p: $n queries"
+    node "$src/tests/kusto/check-kql.js" --schemas "$src/compiler/data/schemas" "$tmp/$p.json" >"$tmp/$p.check" 2>&1 || status=1
+    grep -v '^ok ' "$tmp/$p.check" | tail -15
+done
+exit $status
