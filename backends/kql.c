@@ -747,15 +747,28 @@ static bool kql_re_terminal(const unsigned char *p, size_t len, size_t i) {
         unsigned char ch = p[i];
         if (ch == ')') {
             i++;
-            /* a quantifier on the group that just closed */
-            while (i < len && (p[i] == '*' || p[i] == '+' || p[i] == '?' || p[i] == '{')) {
-                if (p[i] == '{') {
-                    size_t j = i + 1;
-                    while (j < len && ((p[j] >= '0' && p[j] <= '9') || p[j] == ',')) j++;
-                    if (j >= len || p[j] != '}') return false;
+            /* A quantifier on the group that just closed: `?` (or {0,1})
+             * is harmless, but a repeat could enter the group again and
+             * consume the newline PCRE's `$` left in place. */
+            if (i < len && p[i] == '?') {
+                i++;
+                if (i < len && p[i] == '?') i++;
+            } else if (i < len && (p[i] == '*' || p[i] == '+')) {
+                return false;
+            } else if (i < len && p[i] == '{') {
+                size_t j = i + 1;
+                unsigned long hi = 0;
+                bool comma = false, digits_after = false;
+                while (j < len && ((p[j] >= '0' && p[j] <= '9') || p[j] == ',')) {
+                    if (p[j] == ',') comma = true, hi = 0;
+                    else hi = hi * 10 + (unsigned long)(p[j] - '0'), digits_after = true;
+                    if (hi > 100000) hi = 100000;
+                    j++;
+                }
+                if (j < len && p[j] == '}') {
+                    if ((comma && !digits_after) || hi > 1) return false;
                     i = j + 1;
-                } else {
-                    i++;
+                    if (i < len && p[i] == '?') i++;
                 }
             }
             continue;

@@ -52,14 +52,21 @@ def main():
     rules = args[1] if len(args) > 1 else os.path.join(os.path.dirname(__file__), "..", "..", "shared", "corpus", "sigmahq", "rules")
     nfiles = sum(1 for root, _, files in os.walk(rules) for f in files if f.endswith((".yml", ".yaml")))
     size = sum(os.path.getsize(os.path.join(root, f)) for root, _, files in os.walk(rules) for f in files if f.endswith((".yml", ".yaml")))
-    (base_t, base_rss), (check_t, check_rss) = measure_interleaved(
-        [[os.path.join(build, "bench", "bench_yamlparse"), rules],
-         [os.path.join(build, "sigc"), "check", "-q", "--fail-level", "none", rules]], runs)
+    sigc = os.path.join(build, "sigc")
+    commands = [
+        ("libyaml parse only", [os.path.join(build, "bench", "bench_yamlparse"), rules]),
+        ("sigc check (all checks)", [sigc, "check", "-q", "--fail-level", "none", rules]),
+        ("sigc convert -t kql -p kql-generic", [sigc, "convert", "-q", "-t", "kql", "-p", "kql-generic",
+                                                 "--skip-unsupported", "-o", os.devnull, rules]),
+        ("sigc convert -t spl -p splunk-generic", [sigc, "convert", "-q", "-t", "spl", "-p", "splunk-generic",
+                                                    "--skip-unsupported", "-o", os.devnull, rules]),
+    ]
+    results = measure_interleaved([c for _, c in commands], runs)
     print(f"corpus: {nfiles} files, {size / 1e6:.1f} MB; median of {runs} runs")
-    print(f"{'command':<34} {'median s':>9} {'files/s':>9} {'MB/s':>7} {'peak RSS MiB':>13}")
-    for name, t, r in (("libyaml parse only", base_t, base_rss), ("sigc check (all checks)", check_t, check_rss)):
-        print(f"{name:<34} {t:>9.3f} {nfiles / t:>9.0f} {size / 1e6 / t:>7.1f} {r / 1024:>13.1f}")
-    print(f"sigc check / libyaml parse: {check_t / base_t:.2f}x")
+    print(f"{'command':<38} {'median s':>9} {'files/s':>9} {'MB/s':>7} {'peak RSS MiB':>13} {'x libyaml':>10}")
+    base_t = results[0][0]
+    for (name, _), (t, r) in zip(commands, results):
+        print(f"{name:<38} {t:>9.3f} {nfiles / t:>9.0f} {size / 1e6 / t:>7.1f} {r / 1024:>13.1f} {t / base_t:>10.2f}")
 
 
 if __name__ == "__main__":

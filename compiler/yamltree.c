@@ -300,7 +300,6 @@ static sg_ynode *sg_yaml_new_node(sg_yaml_loader *ld, sg_ynode_kind kind, yaml_m
     n->line = (uint32_t)start.line + 1;
     n->col = (uint32_t)start.column + 1;
     n->end_line = n->line;
-    n->start_index = start.index;
     return n;
 }
 
@@ -316,7 +315,8 @@ static int sg_yaml_key_cmp(const void *pa, const void *pb) {
     const sg_ypair *a = *(sg_ypair *const *)pa, *b = *(sg_ypair *const *)pb;
     int c = sg_str_cmp(a->key->str, b->key->str);
     if (c) return c;
-    return a->key->start_index < b->key->start_index ? -1 : 1;
+    if (a->key->line != b->key->line) return a->key->line < b->key->line ? -1 : 1;
+    return a->key->col < b->key->col ? -1 : a->key->col > b->key->col;
 }
 
 /* Reports each key that repeats an earlier key of the same map, naming the

@@ -48,23 +48,26 @@ typedef struct sg_ypair {
     sg_ynode *value;
 } sg_ypair;
 
+/* 64 bytes a node: a rule set of thousands of files holds hundreds of
+ * thousands of them. */
 struct sg_ynode {
-    sg_ynode_kind kind;
+    uint8_t kind;           /* sg_ynode_kind */
+    uint8_t type;           /* sg_yscalar_type (scalars) */
+    uint8_t style;          /* sg_yscalar_style (scalars) */
+    bool int_overflow;      /* an integer that does not fit int64 */
     uint32_t line, col;     /* 1-based start position */
     uint32_t end_line;      /* 1-based line where the node ends */
-    size_t start_index;     /* character index of the start in the file */
     /* scalars */
     sg_str str;             /* the scalar's value bytes (after YAML unescaping) */
-    sg_yscalar_type type;
-    sg_yscalar_style style;
-    bool int_overflow;      /* an integer that does not fit int64 */
     int64_t ival;
     double fval;
     bool bval;
     /* collections */
-    size_t count;
-    sg_ypair *pairs;        /* SG_YN_MAP: count pairs, in file order */
-    sg_ynode **items;       /* SG_YN_SEQ: count items */
+    uint32_t count;         /* at most the node limit */
+    union {
+        sg_ypair *pairs;    /* SG_YN_MAP: count pairs, in file order */
+        sg_ynode **items;   /* SG_YN_SEQ: count items */
+    };
 };
 
 typedef struct sg_ydoc {
