@@ -23,14 +23,20 @@
  *   week_of_year(),  keywords `* contains "v"` (documented as the `where`
  *   form of `search "*v*"`) or `* matches regex`.
  *
- * Regexes: Sigma regexes are PCRE; KQL's are RE2 (the Kusto "RE2 library"
- * page) and, per the current "Regex syntax" page, a Rust-regex-like dialect
- * with Unicode-aware \d \w \s \b.  kql_regex() rewrites a PCRE pattern into
- * text that means the same in both where it can (ASCII \d \w \s as explicit
- * classes, PCRE's `$` as `(?:\n?\z)`, capturing groups as non-capturing ones
- * since Kusto allows at most 16 groups) and reports every construct neither
- * can express (backreferences, lookaround, atomic groups, possessive
- * quantifiers, \G, recursion, conditionals, verbs, ...) as unsupported.
+ * Regexes: Sigma regexes are PCRE.  Kusto's were RE2 and are now the
+ * dialect of its "Regex syntax" page (Rust-regex-like: Unicode-aware \d \w
+ * \s \b, nested classes and set operators inside [...]).  kql_regex()
+ * rewrites a PCRE pattern into text that means the same there, and in RE2
+ * too wherever one spelling does: ASCII \d \w \s \h \v as explicit
+ * ranges, every class re-emitted item by item with its literals escaped,
+ * PCRE's `$` as `(?:\n?\z)` where nothing can follow it, capturing groups
+ * as non-capturing ones (Kusto allows at most 16 groups), (?-i:...) around
+ * what PCRE never case-folds.  \b becomes the documented (?-u:\b), which
+ * RE2 would reject outright rather than match differently.  Whatever has
+ * no exact form is reported: backreferences, lookaround, atomic groups,
+ * possessive quantifiers, \G \K \B \R \X, recursion, conditionals,
+ * verbs, (?x), counts over 1000, and the few places where the two engines'
+ * anchors or case folding disagree.
  *
  * Anything the target cannot express exactly is an SG_D_UNSUPPORTED error
  * at the IR node, and emit_rule returns -1.
@@ -274,6 +280,11 @@ static void kql_double(sg_buf *out, double v) {
         return;
     }
     char tmp[40];
+    if (v == floor(v) && fabs(v) < 1e15) {
+        snprintf(tmp, sizeof tmp, "%.1f", v); /* 100.0, not 1e+02 */
+        sg_buf_add_cstr(out, tmp);
+        return;
+    }
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(tmp, sizeof tmp, "%.*g", prec, v);
         if (strtod(tmp, NULL) == v) break;
@@ -1469,6 +1480,33 @@ static void kql_member(kql_ctx *c, const sg_ir_expr *k, sg_buf *out) {
     if (group) sg_buf_add_byte(out, ')');
 }
 
+/* Past this many terms an AND / OR is split into parenthesised groups, so
+ * the parse tree stays shallow: Kusto's parser refuses a flat chain of a
+ * few hundred terms ("Query syntax depth exceeds maximum safe limit"). */
+#define KQL_MAX_TERMS 64
+
+/* Terms idx[0..n) of an AND / OR (OR members carry their `in` lists). */
+static void kql_terms_out(kql_ctx *c, const sg_ir_expr *e, const size_t *idx, size_t n, sg_buf *out) {
+    const char *sep = e->kind == SG_IR_AND ? " and " : " or ";
+    if (n <= KQL_MAX_TERMS) {
+        for (size_t k = 0; k < n; k++) {
+            if (k) sg_buf_add_cstr(out, sep);
+            if (e->kind == SG_IR_OR && kql_list_size(e, idx[k]) > 1) kql_in_list(c, e, idx[k], out);
+            else kql_member(c, e->kids[idx[k]], out);
+        }
+        return;
+    }
+    size_t chunk = KQL_MAX_TERMS;
+    while ((n + chunk - 1) / chunk > KQL_MAX_TERMS) chunk *= KQL_MAX_TERMS;
+    for (size_t k = 0; k < n; k += chunk) {
+        size_t m = n - k < chunk ? n - k : chunk;
+        if (k) sg_buf_add_cstr(out, sep);
+        if (m > 1) sg_buf_add_byte(out, '(');
+        kql_terms_out(c, e, idx + k, m, out);
+        if (m > 1) sg_buf_add_byte(out, ')');
+    }
+}
+
 static void kql_expr(kql_ctx *c, const sg_ir_expr *e, sg_buf *out) {
     switch (e->kind) {
     case SG_IR_TRUE: sg_buf_add_cstr(out, "true"); return;
@@ -1480,20 +1518,13 @@ static void kql_expr(kql_ctx *c, const sg_ir_expr *e, sg_buf *out) {
         sg_buf_add_byte(out, ')');
         return;
     case SG_IR_AND:
-        for (size_t i = 0; i < e->count; i++) {
-            if (i) sg_buf_add_cstr(out, " and ");
-            kql_member(c, e->kids[i], out);
-        }
-        return;
     case SG_IR_OR: {
-        bool first = true;
-        for (size_t i = 0; i < e->count; i++) {
-            if (kql_folded_away(e, i)) continue;
-            if (!first) sg_buf_add_cstr(out, " or ");
-            first = false;
-            if (kql_list_size(e, i) > 1) kql_in_list(c, e, i, out);
-            else kql_member(c, e->kids[i], out);
-        }
+        size_t *idx = sg_xmalloc(e->count * sizeof *idx);
+        size_t n = 0;
+        for (size_t i = 0; i < e->count; i++)
+            if (e->kind == SG_IR_AND || !kql_folded_away(e, i)) idx[n++] = i;
+        kql_terms_out(c, e, idx, n, out);
+        free(idx);
         return;
     }
     case SG_IR_RULEREF:
