@@ -109,6 +109,20 @@ void *sg_arena_array(sg_arena *arena, size_t n, size_t elem_size) {
     return sg_arena_alloc(arena, total);
 }
 
+void sg_arena_reset(sg_arena *arena) {
+    sg_arena_block *keep = arena->head;
+    if (!keep) return;
+    sg_arena_block *b = keep->next;
+    while (b) {
+        sg_arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    keep->next = NULL;
+    keep->used = 0;
+    arena->total = keep->size;
+}
+
 size_t sg_arena_used(const sg_arena *arena) { return arena->total; }
 
 sg_str sg_str_from_cstr(const char *s) { return (sg_str){s, s ? strlen(s) : 0}; }

@@ -24,6 +24,9 @@ void sg_arena_free(sg_arena *arena);
 void *sg_arena_alloc(sg_arena *arena, size_t size);
 /* Zeroed array of n elements; aborts on size overflow. */
 void *sg_arena_array(sg_arena *arena, size_t n, size_t elem_size);
+/* Forgets every allocation but keeps the newest (largest) block for reuse:
+ * for scratch arenas that are emptied over and over. */
+void sg_arena_reset(sg_arena *arena);
 /* Bytes currently reserved by the arena (for limits and benchmarks). */
 size_t sg_arena_used(const sg_arena *arena);
 

@@ -38,13 +38,17 @@ typedef struct sg_check_idset {
     size_t n;
 } sg_check_idset;
 
-typedef struct sg_check_ctx {
+struct sg_checker {
     sg_ruleset *rs;
     sg_diags *d;
-    sg_arena *a;           /* scratch for the run (parsed values, messages) */
+    sg_arena *a;           /* scratch: emptied after each rule's checks */
+    sg_arena *keep;        /* what lives for the whole run (the id sets) */
+    bool on[64];           /* per table row: the check is enabled */
     sg_check_idset attack; /* loaded only when attacktag runs */
     sg_check_idset d3fend; /* loaded only when d3_fendtag runs */
-} sg_check_ctx;
+    struct sg_check_value_walk *values; /* the enabled value checks */
+};
+typedef struct sg_checker sg_check_ctx;
 
 /* Adds a finding with the check's default severity and tags it with the
  * rule's Sigma id (r may be NULL). */
@@ -1372,34 +1376,48 @@ static const sg_check_def sg_check_table[] = {
 
 #define SG_CHECK_COUNT (sizeof sg_check_table / sizeof *sg_check_table)
 
-void sg_check_run(sg_ruleset *rs) {
-    sg_check_ctx c = {.rs = rs, .d = rs->diags, .a = sg_arena_new()};
-    bool on[SG_CHECK_COUNT];
-    for (size_t k = 0; k < SG_CHECK_COUNT; k++)
-        on[k] = !c.d->disabled[sg_check_table[k].id];
-    if (!c.d->disabled[SG_D_ATTACK_TAG])
-        sg_check_idset_load(c.a, sg_data_attack, sg_data_attack_len, &c.attack);
-    if (!c.d->disabled[SG_D_D3FEND_TAG])
-        sg_check_idset_load(c.a, sg_data_d3fend, sg_data_d3fend_len, &c.d3fend);
+_Static_assert(SG_CHECK_COUNT <= 64, "sg_checker.on holds 64 rows");
 
-    sg_check_value_walk values = {.n = 0};
+sg_checker *sg_checker_new(sg_ruleset *rs) {
+    sg_checker *c = sg_xmalloc(sizeof *c);
+    memset(c, 0, sizeof *c);
+    c->rs = rs;
+    c->d = rs->diags;
+    c->a = sg_arena_new();
+    c->keep = sg_arena_new();
+    for (size_t k = 0; k < SG_CHECK_COUNT; k++) c->on[k] = !c->d->disabled[sg_check_table[k].id];
+    if (!c->d->disabled[SG_D_ATTACK_TAG]) sg_check_idset_load(c->keep, sg_data_attack, sg_data_attack_len, &c->attack);
+    if (!c->d->disabled[SG_D_D3FEND_TAG]) sg_check_idset_load(c->keep, sg_data_d3fend, sg_data_d3fend_len, &c->d3fend);
+    c->values = SG_NEW(c->keep, sg_check_value_walk);
     for (size_t k = 0; k < SG_CHECK_COUNT; k++)
-        if (on[k] && sg_check_table[k].kind == SG_CHECK_VALUE)
-            values.fns[values.n++] = sg_check_table[k].value_fn;
-    for (size_t i = 0; i < rs->n_rules; i++) {
-        sg_rule *r = rs->rules[i];
-        if (!r->root || r->root->kind != SG_YN_MAP) continue;
-        bool detect = r->kind != SG_RULE_CORRELATION;
-        for (size_t k = 0; k < SG_CHECK_COUNT; k++) {
-            const sg_check_def *def = &sg_check_table[k];
-            if (!on[k] || (def->kind != SG_CHECK_RULE && def->kind != SG_CHECK_DETECT) ||
-                (def->kind == SG_CHECK_DETECT && !detect))
-                continue;
-            def->rule_fn(&c, r);
-        }
-        if (detect && values.n) sg_check_each_item(&c, r, sg_check_values_of_item, &values);
+        if (c->on[k] && sg_check_table[k].kind == SG_CHECK_VALUE) c->values->fns[c->values->n++] = sg_check_table[k].value_fn;
+    return c;
+}
+
+void sg_check_rule(sg_checker *c, sg_rule *r) {
+    if (!r->root || r->root->kind != SG_YN_MAP) return;
+    bool detect = r->kind != SG_RULE_CORRELATION;
+    for (size_t k = 0; k < SG_CHECK_COUNT; k++) {
+        const sg_check_def *def = &sg_check_table[k];
+        if (!c->on[k] || (def->kind != SG_CHECK_RULE && def->kind != SG_CHECK_DETECT) ||
+            (def->kind == SG_CHECK_DETECT && !detect))
+            continue;
+        def->rule_fn(c, r);
     }
+    if (detect && c->values->n) sg_check_each_item(c, r, sg_check_values_of_item, c->values);
+    sg_arena_reset(c->a);
+}
+
+void sg_checker_finish(sg_checker *c) {
     for (size_t k = 0; k < SG_CHECK_COUNT; k++)
-        if (on[k] && sg_check_table[k].kind == SG_CHECK_SET) sg_check_table[k].set_fn(&c);
-    sg_arena_free(c.a);
+        if (c->on[k] && sg_check_table[k].kind == SG_CHECK_SET) sg_check_table[k].set_fn(c);
+    sg_arena_free(c->a);
+    sg_arena_free(c->keep);
+    free(c);
+}
+
+void sg_check_run(sg_ruleset *rs) {
+    sg_checker *c = sg_checker_new(rs);
+    for (size_t i = 0; i < rs->n_rules; i++) sg_check_rule(c, rs->rules[i]);
+    sg_checker_finish(c);
 }

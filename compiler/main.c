@@ -138,8 +138,9 @@ static int sg_load_defaults(sg_run *run, const char *path) {
     return rc;
 }
 
-/* Expands the arguments, reads and compiles every file. */
-static void sg_load_inputs(sg_run *run, char **args, int nargs) {
+/* Expands the arguments, reads and compiles every file; with a checker,
+ * each file's rules are checked right after they load. */
+static void sg_load_inputs(sg_run *run, char **args, int nargs, sg_checker *checker) {
     for (int i = 0; i < nargs; i++) {
         if (sg_collect_paths(args[i], &run->paths) != 0) {
             sg_diag_add(&run->diags, SG_D_IO, (sg_loc){args[i], 0, 0}, "cannot read directory: %s", strerror(errno));
@@ -162,8 +163,10 @@ static void sg_load_inputs(sg_run *run, char **args, int nargs) {
             run->io_error = true;
             continue;
         }
+        size_t first = run->rs.n_rules;
         sg_ruleset_add_file(&run->rs, shown, data, len);
         free(data);
+        for (size_t r = first; checker && r < run->rs.n_rules; r++) sg_check_rule(checker, run->rs.rules[r]);
     }
     sg_ruleset_resolve(&run->rs);
 }
@@ -340,8 +343,9 @@ static int sg_cmd_check_or_dump(int argc, char **argv, bool dump) {
         status = SG_EXIT_IO;
         goto done;
     }
-    sg_load_inputs(&run, argv + optind, argc - optind);
-    if (!dump) sg_check_run(&run.rs);
+    sg_checker *checker = dump ? NULL : sg_checker_new(&run.rs);
+    sg_load_inputs(&run, argv + optind, argc - optind, checker);
+    if (checker) sg_checker_finish(checker);
     sg_diags_sort(&run.diags);
 
     FILE *out = stdout;
@@ -621,7 +625,7 @@ static int sg_cmd_convert(int argc, char **argv) {
         status = SG_EXIT_IO;
         goto done;
     }
-    sg_load_inputs(&run, argv + optind, argc - optind);
+    sg_load_inputs(&run, argv + optind, argc - optind, NULL);
     sg_convert(&run.rs, be, pipes, n_pipes, known, n_known, &copts, &res);
     if (run.io_error) status = SG_EXIT_IO;
     else if (res.n_skipped && !skip) status = SG_EXIT_FINDINGS;

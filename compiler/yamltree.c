@@ -19,10 +19,13 @@ const sg_yaml_limits sg_yaml_default_limits = {
     .max_documents = 1000,
 };
 
+/* An open collection.  Its children sit on the loader's one shared child
+ * stack from `first` up (maps: key, value, key, value ...), so building a
+ * tree allocates nothing on the heap per collection. */
 typedef struct sg_yaml_frame {
     sg_ynode *node;
-    sg_ynode **children; /* maps: key, value, key, value ... */
-    size_t count, cap;
+    size_t first; /* index of its first child on the child stack */
+    size_t count;
 } sg_yaml_frame;
 
 typedef struct sg_yaml_loader {
@@ -34,6 +37,8 @@ typedef struct sg_yaml_loader {
     sg_diags *diags;
     sg_yaml_frame *stack;
     size_t depth, stack_cap;
+    sg_ynode **kids;       /* the shared child stack */
+    size_t n_kids, kids_cap;
     size_t nodes;
     bool failed;     /* fatal: loading stops */
     bool had_error;  /* an error that lets loading go on (duplicate keys) */
@@ -303,12 +308,13 @@ static sg_ynode *sg_yaml_new_node(sg_yaml_loader *ld, sg_ynode_kind kind, yaml_m
     return n;
 }
 
-static void sg_yaml_frame_push_child(sg_yaml_frame *f, sg_ynode *child) {
-    if (f->count == f->cap) {
-        f->cap = f->cap ? f->cap * 2 : 8;
-        f->children = sg_xrealloc(f->children, f->cap * sizeof *f->children);
+static void sg_yaml_frame_push_child(sg_yaml_loader *ld, sg_yaml_frame *f, sg_ynode *child) {
+    if (ld->n_kids == ld->kids_cap) {
+        ld->kids_cap = ld->kids_cap ? ld->kids_cap * 2 : 256;
+        ld->kids = sg_xrealloc(ld->kids, ld->kids_cap * sizeof *ld->kids);
     }
-    f->children[f->count++] = child;
+    ld->kids[ld->n_kids++] = child;
+    f->count++;
 }
 
 static int sg_yaml_key_cmp(const void *pa, const void *pb) {
@@ -319,45 +325,56 @@ static int sg_yaml_key_cmp(const void *pa, const void *pb) {
     return a->key->col < b->key->col ? -1 : a->key->col > b->key->col;
 }
 
+static void sg_yaml_report_duplicate(sg_yaml_loader *ld, const sg_ynode *k, const sg_ynode *first) {
+    sg_diag_add(ld->diags, SG_D_YAML_DUPLICATE_KEY, (sg_loc){ld->file, k->line, k->col},
+                "duplicate key '%.*s' (first defined at line %u)", SG_STR_ARG(k->str), first->line);
+    ld->had_error = true;
+}
+
 /* Reports each key that repeats an earlier key of the same map, naming the
- * first line.  O(n log n) so a hostile map with many keys stays cheap. */
+ * first line.  Small maps (all of a normal rule) compare pairwise; large
+ * ones sort, so a hostile map with many keys stays O(n log n). */
 static void sg_yaml_check_duplicates(sg_yaml_loader *ld, sg_ynode *map) {
     if (map->count < 2) return;
+    if (map->count <= 32) {
+        for (size_t i = 1; i < map->count; i++)
+            for (size_t j = 0; j < i; j++)
+                if (sg_str_eq(map->pairs[i].key->str, map->pairs[j].key->str)) {
+                    sg_yaml_report_duplicate(ld, map->pairs[i].key, map->pairs[j].key);
+                    break;
+                }
+        return;
+    }
     sg_ypair **sorted = sg_xmalloc(map->count * sizeof *sorted);
     for (size_t i = 0; i < map->count; i++) sorted[i] = &map->pairs[i];
     qsort(sorted, map->count, sizeof *sorted, sg_yaml_key_cmp);
     for (size_t i = 1; i < map->count; i++) {
         size_t first = i - 1;
         while (first > 0 && sg_str_eq(sorted[first - 1]->key->str, sorted[i]->key->str)) first--;
-        if (!sg_str_eq(sorted[first]->key->str, sorted[i]->key->str)) continue;
-        const sg_ynode *k = sorted[i]->key;
-        sg_diag_add(ld->diags, SG_D_YAML_DUPLICATE_KEY, (sg_loc){ld->file, k->line, k->col},
-                    "duplicate key '%.*s' (first defined at line %u)", SG_STR_ARG(k->str),
-                    sorted[first]->key->line);
-        ld->had_error = true;
+        if (sg_str_eq(sorted[first]->key->str, sorted[i]->key->str))
+            sg_yaml_report_duplicate(ld, sorted[i]->key, sorted[first]->key);
     }
     free(sorted);
 }
 
 static void sg_yaml_close(sg_yaml_loader *ld, sg_yaml_frame *f, yaml_mark_t end) {
     sg_ynode *n = f->node;
+    sg_ynode **children = ld->kids + f->first;
     n->end_line = (uint32_t)end.line + 1;
     if (n->kind == SG_YN_MAP) {
-        n->count = f->count / 2;
+        n->count = (uint32_t)(f->count / 2);
         n->pairs = SG_NEW_ARRAY(ld->arena, sg_ypair, n->count);
         for (size_t i = 0; i < n->count; i++) {
-            n->pairs[i].key = f->children[2 * i];
-            n->pairs[i].value = f->children[2 * i + 1];
+            n->pairs[i].key = children[2 * i];
+            n->pairs[i].value = children[2 * i + 1];
         }
         sg_yaml_check_duplicates(ld, n);
     } else {
-        n->count = f->count;
+        n->count = (uint32_t)f->count;
         n->items = SG_NEW_ARRAY(ld->arena, sg_ynode *, n->count);
-        if (n->count) memcpy(n->items, f->children, n->count * sizeof *n->items);
+        if (n->count) memcpy(n->items, children, n->count * sizeof *n->items);
     }
-    free(f->children);
-    f->children = NULL;
-    f->count = f->cap = 0;
+    ld->n_kids = f->first; /* pop this collection's children */
 }
 
 /* Attaches a finished node to the open collection (or the document). */
@@ -373,7 +390,7 @@ static void sg_yaml_attach(sg_yaml_loader *ld, sg_ynode *n, sg_ydoc *doc) {
                     n->kind == SG_YN_MAP ? "mapping" : "sequence");
         ld->had_error = true;
     }
-    sg_yaml_frame_push_child(f, n);
+    sg_yaml_frame_push_child(ld, f, n);
 }
 
 static bool sg_yaml_open(sg_yaml_loader *ld, sg_ynode *n, yaml_mark_t mark) {
@@ -387,7 +404,7 @@ static bool sg_yaml_open(sg_yaml_loader *ld, sg_ynode *n, yaml_mark_t mark) {
         ld->stack_cap = ld->stack_cap ? ld->stack_cap * 2 : 16;
         ld->stack = sg_xrealloc(ld->stack, ld->stack_cap * sizeof *ld->stack);
     }
-    ld->stack[ld->depth++] = (sg_yaml_frame){n, NULL, 0, 0};
+    ld->stack[ld->depth++] = (sg_yaml_frame){n, ld->n_kids, 0};
     return true;
 }
 
@@ -433,8 +450,8 @@ static bool sg_yaml_reject_anchor(sg_yaml_loader *ld, const yaml_char_t *anchor,
 int sg_yaml_load(sg_arena *arena, const char *file, const char *data, size_t len,
                  const sg_yaml_limits *limits, sg_diags *diags, sg_ydoc **docs_out,
                  size_t *ndocs_out) {
-    sg_yaml_loader ld = {arena, file, data, len, limits ? limits : &sg_yaml_default_limits,
-                         diags, NULL, 0, 0, 0, false, false};
+    sg_yaml_loader ld = {.arena = arena, .file = file, .data = data, .len = len,
+                         .limits = limits ? limits : &sg_yaml_default_limits, .diags = diags};
     size_t ndocs = 0, cap = 4;
     sg_ydoc *docs = sg_xmalloc(cap * sizeof *docs);
     sg_ydoc *doc = NULL;
@@ -525,7 +542,7 @@ int sg_yaml_load(sg_arena *arena, const char *file, const char *data, size_t len
         }
         yaml_event_delete(&ev);
     }
-    for (size_t i = 0; i < ld.depth; i++) free(ld.stack[i].children);
+    free(ld.kids);
     free(ld.stack);
     yaml_parser_delete(&parser);
 
