@@ -1,6 +1,7 @@
 #!/bin/sh
 # The README's first command: set up, build, then run sigc on the bundled
-# rules and examples: lint them, and show the IR the seed rule compiles to.
+# rules and examples: lint them, show the IR the seed rule compiles to, and
+# convert the rules to KQL (Defender XDR) and Splunk SPL (Windows).
 set -eu
 cd "$(dirname "$0")/.."
 tools/setup.sh
@@ -8,4 +9,9 @@ echo "== sigc check rules/ examples/"
 build/sigc check rules/ examples/ || true
 echo
 echo "== sigc dump-ir rules/T1499.002.yml (the placeholder filled in as a threshold)"
-build/sigc dump-ir rules/T1499.002.yml
+build/sigc dump-ir rules/T1499.002.yml 2>/dev/null
+echo "== sigc convert -t kql -p defender-xdr rules/ examples/lint/encoded_powershell.yml"
+build/sigc convert -t kql -p defender-xdr rules/ examples/lint/encoded_powershell.yml
+echo
+echo "== sigc convert -t spl -p splunk-windows rules/ examples/lint/encoded_powershell.yml"
+build/sigc convert -t spl -p splunk-windows rules/ examples/lint/encoded_powershell.yml
