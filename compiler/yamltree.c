@@ -359,7 +359,7 @@ static void sg_yaml_check_duplicates(sg_yaml_loader *ld, sg_ynode *map) {
 
 static void sg_yaml_close(sg_yaml_loader *ld, sg_yaml_frame *f, yaml_mark_t end) {
     sg_ynode *n = f->node;
-    sg_ynode **children = ld->kids + f->first;
+    sg_ynode **children = ld->kids ? ld->kids + f->first : NULL; /* NULL: no child yet in this file */
     n->end_line = (uint32_t)end.line + 1;
     if (n->kind == SG_YN_MAP) {
         n->count = (uint32_t)(f->count / 2);

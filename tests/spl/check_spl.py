@@ -16,7 +16,7 @@ What every query is checked for
                           (C0, DEL, C1, U+2028/U+2029) and no bidi control
                           inside: sigc's comment function removes or escapes
                           them all;
-     "string"             double-quoted, the only escapes `\` and `\"` (sigc
+     "string"             double-quoted, the only escapes `\\` and `\"` (sigc
                           doubles every backslash, so any other `\x` pair
                           means a layer of escaping went missing), no ASCII
                           control character (C0 or DEL) inside;
@@ -883,6 +883,8 @@ def scalar_expectation(node, field, mods):
         return Expectation("cidr", field, node.value, mods, node) if node.tag == STR_TAG else None
     if not mset <= GLOB_MODS:
         return None
+    if node.tag == INT_TAG and field is None and not mset:
+        return Expectation("glob", None, node.value, mods, node)  # a keyword is text
     if node.tag == INT_TAG:
         if not re.fullmatch(r"[0-9]+", node.value) or mset:
             return None
@@ -934,7 +936,7 @@ def walk_selection(node, exps):
             if not isinstance(k, yaml.ScalarNode):
                 continue
             parts = k.value.split("|")
-            field, mods = parts[0], [m for m in parts[1:] if m not in REGEX_FLAG_MODS]
+            field, mods = parts[0] or None, [m for m in parts[1:] if m not in REGEX_FLAG_MODS]
             if any(m in REGEX_FLAG_MODS for m in parts[1:]) and "re" not in mods:
                 continue
             vals = v.value if isinstance(v, yaml.SequenceNode) else [v]
@@ -962,18 +964,33 @@ def field_ok(want, got, same_fields):
     return got == (want if want is not None else "_raw")
 
 
-def find_expectation(e, facts, same_fields):
-    if e.kind == "glob":
-        if e.field is not None and not e.cased:
-            for f, v in facts.search_strs:
-                if search_glob(v) == e.glob and field_ok(e.field, f, same_fields):
-                    return True
-            if e.glob == (STAR,):
-                if any(w == "*" and field_ok(e.field, f, same_fields) for f, w in facts.search_words):
-                    return True
+def fact_index(facts):
+    """Globs of the search values and match() regexes, computed once per
+    query: {glob: [(field, case-insensitive)]}."""
+    idx = getattr(facts, "index", None)
+    if idx is None:
+        idx = {}
+        for f, v in facts.search_strs:
+            idx.setdefault(search_glob(v), []).append((f, True, "search"))
+        for f, w in facts.search_words:
+            if w == "*":
+                idx.setdefault((STAR,), []).append((f, True, "search"))
         for f, r in facts.regexes:
             g = regex_glob(r)
-            if g and g[1] == e.glob and ("i" in g[0]) == (not e.cased) and field_ok(e.field, f, same_fields):
+            if g:
+                idx.setdefault(g[1], []).append((f, "i" in g[0], "match"))
+        facts.index = idx
+    return idx
+
+
+def find_expectation(e, facts, same_fields):
+    if e.kind == "glob":
+        for f, icase, where in fact_index(facts).get(e.glob, ()):
+            if not field_ok(e.field, f, same_fields):
+                continue
+            if where == "search" and e.field is not None and not e.cased:
+                return True
+            if where == "match" and icase == (not e.cased):
                 return True
         return False
     if e.kind == "re":
