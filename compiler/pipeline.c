@@ -44,6 +44,16 @@ static bool sg_pipe_fields(sg_ruleset *rs, const char *file, sg_ynode *map, sg_f
     return true;
 }
 
+static bool sg_pipe_hashes_parse(sg_ruleset *rs, const char *file, sg_ynode *v, sg_pipe_hashes *out) {
+    sg_ynode *f = sg_ymap_get(v, "field"), *a = sg_ymap_get(v, "algorithms");
+    if (v->kind != SG_YN_MAP || !f || !a || v->count != 2) {
+        sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, v), "'hashes' needs exactly 'field' and 'algorithms'");
+        return false;
+    }
+    return sg_pipe_str(rs, file, f, "hashes field", &out->field) &&
+           sg_pipe_fields(rs, file, a, &out->algorithms, &out->n_algorithms);
+}
+
 static void sg_pipe_logsource(sg_ynode *m, sg_logsource *ls) {
     sg_ynode *c = sg_ymap_get(m, "category"), *p = sg_ymap_get(m, "product"), *s = sg_ymap_get(m, "service");
     if (sg_ynode_is_str(c)) ls->category = c->str;
@@ -81,6 +91,8 @@ sg_pipeline *sg_pipeline_load(sg_ruleset *rs, const char *file, const char *data
             for (size_t j = 0; j < cnt; j++) ok &= sg_pipe_str(rs, file, items[j], "target", &p->targets[p->n_targets++]);
         } else if (sg_str_eq_cstr(k->str, "fields")) {
             ok &= sg_pipe_fields(rs, file, v, &p->fields, &p->n_fields);
+        } else if (sg_str_eq_cstr(k->str, "hashes")) {
+            ok &= sg_pipe_hashes_parse(rs, file, v, &p->hashes);
         } else if (sg_str_eq_cstr(k->str, "unmapped")) {
             if (sg_ynode_is_str(v) && (sg_str_eq_cstr(v->str, "keep") || sg_str_eq_cstr(v->str, "error")))
                 p->strict = sg_str_eq_cstr(v->str, "error");
@@ -121,12 +133,13 @@ sg_pipeline *sg_pipeline_load(sg_ruleset *rs, const char *file, const char *data
                     if (sg_str_eq_cstr(ek->str, "match")) continue;
                     if (sg_str_eq_cstr(ek->str, "table")) ok &= sg_pipe_str(rs, file, ev, "table", &src->table);
                     else if (sg_str_eq_cstr(ek->str, "fields")) ok &= sg_pipe_fields(rs, file, ev, &src->fields, &src->n_fields);
+                    else if (sg_str_eq_cstr(ek->str, "hashes")) ok &= sg_pipe_hashes_parse(rs, file, ev, &src->hashes);
                     else if (sg_str_eq_cstr(ek->str, "conditions")) {
                         src->conditions = sg_detect_lower_map(rs, pr, rs->arena, ev);
                         if (!src->conditions) ok = false;
                     } else {
                         sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, ek),
-                                    "unknown key '%.*s' in a logsources entry (match, table, conditions, fields)",
+                                    "unknown key '%.*s' in a logsources entry (match, table, conditions, fields, hashes)",
                                     SG_STR_ARG(ek->str));
                         ok = false;
                     }
@@ -134,7 +147,7 @@ sg_pipeline *sg_pipeline_load(sg_ruleset *rs, const char *file, const char *data
             }
         } else {
             sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, k),
-                        "unknown key '%.*s' in a pipeline (name, target, description, timestamp, logsources, fields, unmapped)",
+                        "unknown key '%.*s' in a pipeline (name, target, description, timestamp, logsources, fields, hashes, unmapped)",
                         SG_STR_ARG(k->str));
             ok = false;
         }
@@ -174,6 +187,7 @@ static const sg_pipe_source *sg_pipe_place(const sg_pipeline *p, const sg_logsou
 typedef struct sg_mapping {
     const sg_field_map *maps[2];
     size_t n_maps[2];
+    const sg_pipe_hashes *hashes; /* or NULL */
     bool strict;
 } sg_mapping;
 
@@ -206,11 +220,44 @@ typedef struct sg_apply {
     bool failed;
 } sg_apply;
 
+/* `Hashes|contains: SHA256=ab..` (or an exact `Hashes: SHA256=ab..`)
+ * becomes `SHA256 == "ab.."` on the algorithm's own column.  Anything else
+ * on the hashes field cannot be split and is an error. */
+static sg_ir_expr *sg_split_hash(sg_apply *ap, sg_ir_expr *e) {
+    const sg_ir_pred *p = e->pred;
+    const sg_pipe_hashes *h = ap->mp->hashes;
+    const char *eq = (p->op == SG_OP_CONTAINS || p->op == SG_OP_EQ) && p->text.len ? memchr(p->text.ptr, '=', p->text.len) : NULL;
+    if (!eq || eq == p->text.ptr || (size_t)(eq - p->text.ptr) + 1 == p->text.len) {
+        sg_diag_add(ap->rs->diags, SG_D_PIPELINE, (sg_loc){ap->ir->meta.file, p->line, p->col},
+                    "pipeline '%.*s' splits '%.*s' into one column per algorithm: write ALGORITHM=value with contains",
+                    SG_STR_ARG(ap->pipe->name), SG_STR_ARG(p->field));
+        ap->failed = true;
+        return e;
+    }
+    sg_str alg = {p->text.ptr, (size_t)(eq - p->text.ptr)}, value = {eq + 1, p->text.len - alg.len - 1};
+    for (size_t i = 0; i < h->n_algorithms; i++) {
+        if (!sg_str_ieq(h->algorithms[i].from, alg)) continue;
+        sg_ir_pred *q = SG_NEW(ap->a, sg_ir_pred);
+        *q = *p;
+        q->field = h->algorithms[i].to[0];
+        q->op = SG_OP_EQ;
+        q->text = value;
+        q->pattern = sg_sstr_literal(ap->a, value);
+        q->cased = false; /* hex digests compare without case */
+        return sg_ir_new_pred(ap->a, q);
+    }
+    sg_diag_add(ap->rs->diags, SG_D_PIPELINE, (sg_loc){ap->ir->meta.file, p->line, p->col},
+                "hash algorithm '%.*s' has no column in pipeline '%.*s'", SG_STR_ARG(alg), SG_STR_ARG(ap->pipe->name));
+    ap->failed = true;
+    return e;
+}
+
 static sg_ir_expr *sg_map_expr(sg_apply *ap, sg_ir_expr *e) {
     if (!e) return NULL;
     if (e->kind == SG_IR_PRED) {
         const sg_ir_pred *p = e->pred;
         if (!p->field.len) return e; /* keywords search every field */
+        if (ap->mp->hashes && sg_str_eq(p->field, ap->mp->hashes->field)) return sg_split_hash(ap, e);
         const sg_str *to;
         size_t n;
         if (!sg_map_field(ap->mp, p->field, &to, &n)) {
@@ -301,7 +348,11 @@ static bool sg_apply_one(sg_ruleset *rs, const sg_pipeline *pipe, sg_ir_rule *ou
         sg_buf_free(&b);
         return false;
     }
-    sg_mapping mp = {{src ? src->fields : NULL, pipe->fields}, {src ? src->n_fields : 0, pipe->n_fields}, pipe->strict};
+    const sg_pipe_hashes *hashes = src && src->hashes.field.len ? &src->hashes
+                                   : pipe->hashes.field.len      ? &pipe->hashes
+                                                                 : NULL;
+    sg_mapping mp = {{src ? src->fields : NULL, pipe->fields}, {src ? src->n_fields : 0, pipe->n_fields}, hashes,
+                     pipe->strict};
     sg_apply ap = {rs, out, pipe, &mp, rs->arena, false};
     if (out->expr) {
         out->expr = sg_map_expr(&ap, out->expr);

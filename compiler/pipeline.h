@@ -14,6 +14,9 @@
  *       fields: {Image: NewProcessName, ParentImage: ParentProcessName}
  *   fields: {User: SubjectUserName}   # for every log source, after its own map
  *   unmapped: keep                    # keep (default) or error: a field no map names
+ *   hashes:                           # Sysmon's combined Hashes field, split
+ *     field: Hashes                   #   `Hashes|contains: SHA256=ab..` becomes
+ *     algorithms: {SHA256: SHA256, MD5: MD5, SHA1: SHA1}   #   SHA256 == "ab.."
  *
  * A field may map to a list of fields: the predicate then holds if any of
  * them matches (an OR of copies).  Field maps rename predicates, fieldref
@@ -35,12 +38,21 @@ typedef struct sg_field_map {
     size_t n_to;
 } sg_field_map;
 
+/* Splits `ALG=value` predicates on a combined hashes field into one column
+ * per algorithm.  An algorithm with no column is a located error. */
+typedef struct sg_pipe_hashes {
+    sg_str field;            /* len 0: not configured */
+    sg_field_map *algorithms; /* algorithm name (case-insensitive) -> column */
+    size_t n_algorithms;
+} sg_pipe_hashes;
+
 typedef struct sg_pipe_source {
     sg_logsource match;      /* fields set here must equal the rule's */
     sg_str table;
     sg_ir_expr *conditions;  /* lowered at load time, or NULL */
     sg_field_map *fields;
     size_t n_fields;
+    sg_pipe_hashes hashes;
     uint32_t line;
 } sg_pipe_source;
 
@@ -52,6 +64,7 @@ typedef struct sg_pipeline {
     size_t n_sources;
     sg_field_map *fields;    /* global map */
     size_t n_fields;
+    sg_pipe_hashes hashes;   /* global hashes split (a log source's own wins) */
     bool strict;             /* unmapped: error */
     const char *file;
     bool builtin;

@@ -8,6 +8,7 @@ includes kql and whose log sources set a table, checks against the schema TSVs
   - the table is declared by some schema file;
   - every target field of the log source's `fields` map and of the global
     `fields` map is a column of that table;
+  - every column a `hashes` split names (per algorithm) is a column of that table;
   - every field a `conditions` map tests (the key before any `|modifier`) is
     a column of that table;
   - the pipeline's `timestamp`, if set, is a column of that table;
@@ -321,6 +322,8 @@ def check_pipeline(path, tables, owner):
         wanted = [('fields', a, b) for a, b in field_targets(s.get('fields'))]
         wanted += [('global fields', a, b) for a, b in glob_fields]
         wanted += [('conditions', str(k), str(k).split('|')[0]) for k in (s.get('conditions') or {})]
+        hashes = s.get('hashes') or p.get('hashes') or {}
+        wanted += [('hashes', a, b) for a, b in field_targets(hashes.get('algorithms') if isinstance(hashes, dict) else None)]
         if ts:
             wanted.append(('timestamp', 'timestamp', str(ts)))
         for kind, src, col in wanted:

@@ -717,6 +717,7 @@ class QueryCheck:
                     raise SplError(name.pos, "a multisearch bracket must start with an explicit search")
                 if name.kind != "WORD" or name.text not in STREAMING:
                     raise SplError(name.pos, "command %r inside multisearch (only search, where, eval)" % name.text)
+                self.commands.append("[%s]" % name.text)
                 if name.text == "search":
                     if k:
                         raise SplError(name.pos, "a second search inside a multisearch bracket")
@@ -840,11 +841,12 @@ GLOB_MODS = {"contains", "startswith", "endswith", "all", "cased", "neq", "winda
 REGEX_FLAG_MODS = {"i", "ignorecase", "m", "multiline", "s", "dotall"}
 STR_TAG = "tag:yaml.org,2002:str"
 INT_TAG = "tag:yaml.org,2002:int"
+BOOL_TAG = "tag:yaml.org,2002:bool"
 
 
 class Expectation:
     def __init__(self, kind, field, value, mods, node):
-        self.kind = kind  # glob, re, cidr, int, empty
+        self.kind = kind  # glob, re, cidr, int, bool, empty
         self.field = field  # Sigma field; None for keywords
         self.value = value  # the YAML value (str, or int text)
         self.mods = mods
@@ -886,9 +888,15 @@ def scalar_expectation(node, field, mods):
     if node.tag == INT_TAG and field is None and not mset:
         return Expectation("glob", None, node.value, mods, node)  # a keyword is text
     if node.tag == INT_TAG:
-        if not re.fullmatch(r"[0-9]+", node.value) or mset:
+        # 0x1F, 0777, +12, 1_000 as PyYAML reads them; sexagesimal 1:30
+        # (which sigc keeps as a string) is left out
+        if ":" in node.value or mset:
             return None
-        return Expectation("int", field, node.value, mods, node)
+        return Expectation("int", field, str(yaml.safe_load(node.value)), mods, node)
+    if node.tag == BOOL_TAG:
+        if mset or field is None:
+            return None
+        return Expectation("bool", field, "true" if yaml.safe_load(node.value) else "false", mods, node)
     if node.tag != STR_TAG:
         return None
     if node.value == "":
@@ -896,11 +904,32 @@ def scalar_expectation(node, field, mods):
     return Expectation("glob", field, node.value, mods, node)
 
 
-def detection_expectations(doc):
-    """The expectations of one rule document (a yaml MappingNode)."""
+def mapping(node):
     import yaml
 
-    top = {k.value: v for k, v in doc.value if isinstance(k, yaml.ScalarNode)}
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {k.value: v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+
+
+def detection_expectations(doc, siblings=()):
+    """The expectations of one rule document (a yaml MappingNode); for a
+    correlation, those of the rules it names among siblings (the documents
+    of its file)."""
+    import yaml
+
+    top = mapping(doc)
+    corr = mapping(top.get("correlation"))
+    if corr:
+        rules = corr.get("rules")
+        names = [r.value for r in rules.value] if isinstance(rules, yaml.SequenceNode) else []
+        exps = []
+        for d in siblings:
+            m = mapping(d)
+            ident = [m[k].value for k in ("name", "id") if isinstance(m.get(k), yaml.ScalarNode)]
+            if d is not doc and any(i in names for i in ident) and "correlation" not in m:
+                exps += detection_expectations(d)
+        return exps
     det = top.get("detection")
     if not isinstance(det, yaml.MappingNode):
         return []
@@ -929,6 +958,7 @@ def detection_expectations(doc):
 
 
 def walk_selection(node, exps):
+    """Appends an Expectation per value, None for a value not checked."""
     import yaml
 
     if isinstance(node, yaml.MappingNode):
@@ -937,25 +967,20 @@ def walk_selection(node, exps):
                 continue
             parts = k.value.split("|")
             field, mods = parts[0] or None, [m for m in parts[1:] if m not in REGEX_FLAG_MODS]
-            if any(m in REGEX_FLAG_MODS for m in parts[1:]) and "re" not in mods:
-                continue
             vals = v.value if isinstance(v, yaml.SequenceNode) else [v]
+            if any(m in REGEX_FLAG_MODS for m in parts[1:]) and "re" not in mods:
+                exps += [None] * len(vals)
+                continue
             for x in vals:
-                e = scalar_expectation(x, field, mods)
-                if e:
-                    exps.append(e)
+                exps.append(scalar_expectation(x, field, mods))
     elif isinstance(node, yaml.SequenceNode):
         for x in node.value:
             if isinstance(x, yaml.MappingNode):
                 walk_selection(x, exps)
             else:
-                e = scalar_expectation(x, None, [])
-                if e:
-                    exps.append(e)
+                exps.append(scalar_expectation(x, None, []))
     elif isinstance(node, yaml.ScalarNode):
-        e = scalar_expectation(node, None, [])
-        if e:
-            exps.append(e)
+        exps.append(scalar_expectation(node, None, []))
 
 
 def field_ok(want, got, same_fields):
@@ -1006,7 +1031,11 @@ def find_expectation(e, facts, same_fields):
             return True
         if any(v == e.value and field_ok(e.field, f, same_fields) for f, v in facts.search_strs):
             return True
-        return e.value in facts.eval_numbers
+        return e.value.lstrip("-") in facts.eval_numbers
+    if e.kind == "bool":
+        if any(w == e.value and field_ok(e.field, f, same_fields) for f, w in facts.search_words):
+            return True
+        return e.value in facts.eval_strs
     if e.kind == "empty":
         return "" in facts.eval_strs
     return False
@@ -1021,6 +1050,9 @@ class RuleFiles:
         self.yaml = yaml
         self.loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         self.cache = {}
+
+    def documents(self, path):
+        return self.cache.get(path, [])
 
     def document(self, path, rid, line):
         docs = self.cache.get(path)
@@ -1047,14 +1079,32 @@ class RuleFiles:
 # Driver
 
 
+def shown(s):
+    """Query text for a report line: as is, but line feeds as \\n and other
+    control or non-ASCII characters as \\xHH / \\uXXXX."""
+    out = []
+    for ch in s:
+        o = ord(ch)
+        if ch == "\n":
+            out.append("\\n")
+        elif o < 0x20 or o == 0x7F:
+            out.append("\\x%02x" % o)
+        elif o >= 0x80:
+            out.append("\\u%04X" % o if o <= 0xFFFF else "\\U%08X" % o)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def excerpt(q, pos, width=40):
     a, b = max(0, pos - width), min(len(q), pos + width)
-    s = json.dumps(q[a:pos], ensure_ascii=True)[1:-1] + " >>>" + json.dumps(q[pos:b], ensure_ascii=True)[1:-1]
-    return ("..." if a else "") + s + ("..." if b < len(q) else "")
+    return ("..." if a else "") + shown(q[a:pos]) + " >>>" + shown(q[pos:b]) + ("..." if b < len(q) else "")
 
 
 def read_records(path, fmt):
     text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8", newline="").read()
+    if fmt == "auto":
+        fmt = "json" if text.lstrip().startswith("[") else "default"
     if fmt == "json":
         data = json.loads(text)
         if not isinstance(data, list):
@@ -1074,15 +1124,15 @@ def read_records(path, fmt):
 def main(argv):
     ap = argparse.ArgumentParser(description="Re-tokenize sigc's SPL output and check it (see the file comment).")
     ap.add_argument("inputs", nargs="+", metavar="[LABEL=]FILE")
-    ap.add_argument("--format", choices=("json", "default"), default="json")
+    ap.add_argument("--format", choices=("auto", "json", "default"), default="auto",
+                    help="input format (default auto: JSON when the file starts with '[')")
     ap.add_argument("--no-roundtrip", action="store_true", help="skip the check against the rule files")
     ap.add_argument("--sample", type=int, default=1, metavar="K",
                     help="round-trip every K-th query only (default 1: all)")
     ap.add_argument("--same-fields", action="append", default=[], metavar="LABEL",
                     help="in the round trip, the token's field must be the Sigma field (for this label)")
-    ap.add_argument("--expect-ids-from", action="append", default=[], metavar="LABEL=DIR",
-                    help="every rule id in DIR's .yml files must be among LABEL's queries")
-    ap.add_argument("--min-queries", type=int, default=1, help="fail a file with fewer queries (default 1)")
+    ap.add_argument("--min-queries", action="append", default=[], metavar="LABEL=N",
+                    help="fail when LABEL has fewer than N queries (default: at least 1 per file)")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args(argv)
 
@@ -1105,13 +1155,11 @@ def main(argv):
             failed += 1
             continue
         same = label in args.same_fields
-        n_pass = n_fail = n_values = n_rt_rules = 0
+        n_pass = n_fail = n_values = n_skipped = n_rt_rules = 0
         cmds = {}
-        ids = set()
         for idx, rec in enumerate(recs):
             q = rec.get("query")
             rid = rec.get("id") or "(no id)"
-            ids.add(rec.get("id"))
             lines = []
             if not isinstance(q, str):
                 lines.append("FAIL [%s] %s: no query string" % (label, rid))
@@ -1131,7 +1179,10 @@ def main(argv):
                         lines.append("FAIL [%s] %s roundtrip: rule document not found at %r" % (label, rid, src))
                     else:
                         n_rt_rules += 1
-                        for e in detection_expectations(doc):
+                        for e in detection_expectations(doc, rules.documents(m.group(1))):
+                            if e is None:
+                                n_skipped += 1
+                                continue
                             n_values += 1
                             if not find_expectation(e, qc.facts, same):
                                 lines.append("FAIL [%s] %s cmd=- offset=-: roundtrip: %s is not one token of the "
@@ -1143,23 +1194,16 @@ def main(argv):
                 n_pass += 1
                 if args.verbose:
                     print("ok [%s] %s" % (label, rid))
-        for exp in args.expect_ids_from:
-            elabel, edir = exp.split("=", 1)
-            if elabel != label:
-                continue
-            for fn in sorted(os.listdir(edir)):
-                if not fn.endswith((".yml", ".yaml")):
-                    continue
-                with open(os.path.join(edir, fn), encoding="utf-8") as fh:
-                    for m in re.finditer(r"^id: *(\S+) *$", fh.read(), re.M):
-                        if m.group(1) not in ids:
-                            print("FAIL [%s] %s: rule of %s was not converted" % (label, m.group(1), fn))
-                            n_fail += 1
-        if len(recs) < args.min_queries:
-            print("FAIL [%s] only %d queries in %s" % (label, len(recs), path))
+        least = 1
+        for spec_n in args.min_queries:
+            if spec_n.rsplit("=", 1)[0] == label:
+                least = int(spec_n.rsplit("=", 1)[1])
+        if len(recs) < least:
+            print("FAIL [%s] %d queries in %s, expected at least %d" % (label, len(recs), path, least))
             n_fail += 1
         summary = ", ".join("%s %d" % kv for kv in sorted(cmds.items()))
-        rt = ("; round trip: %d rules, %d values" % (n_rt_rules, n_values)) if roundtrip else ""
+        rt = ("; round trip: %d rules, %d values checked, %d not checked" % (n_rt_rules, n_values, n_skipped)
+              if roundtrip else "")
         print("[%s] %d queries: %d passed, %d failed; commands: %s%s" % (label, len(recs), n_pass, n_fail,
                                                                           summary or "none", rt))
         passed += n_pass

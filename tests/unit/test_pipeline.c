@@ -1,0 +1,228 @@
+/* test_pipeline.c - pipeline files (compiler/pipeline.c): loading and its
+ * errors, placing a rule by log source, field renames (1:1 and 1:N),
+ * conditions, strict unmapped fields, the hashes split, and correlations.
+ * Each test applies a pipeline to a compiled rule and compares the IR dump
+ * of the result exactly, or the diagnostic's id and position. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "pipeline.h"
+
+typedef struct pctx {
+    sg_diags diags;
+    sg_ruleset rs;
+    sg_pipeline *pipe;
+    sg_ir_rule *out;
+    sg_buf dump;
+} pctx;
+
+static const char PIPE[] =
+    "name: test-pipe\n"
+    "target: kql\n"
+    "description: for tests\n"
+    "timestamp: When\n"
+    "logsources:\n"
+    "  - match: {category: process_creation, product: windows}\n"
+    "    table: Procs\n"
+    "    conditions: {Kind: start}\n"
+    "    fields: {Image: Path, User: [Account, Domain]}\n"
+    "    hashes:\n"
+    "      field: Hashes\n"
+    "      algorithms: {SHA256: Sha256, MD5: Md5}\n"
+    "  - match: {product: linux}\n"
+    "    table: Syslog\n"
+    "fields: {CommandLine: Cmd}\n"
+    "unmapped: error\n";
+
+static void load_pipe(pctx *c, const char *pipe_text) {
+    memset(c, 0, sizeof *c);
+    sg_diags_init(&c->diags);
+    sg_ruleset_init(&c->rs, NULL, &c->diags);
+    sg_buf_init(&c->dump);
+    c->pipe = sg_pipeline_load(&c->rs, "p.yml", pipe_text, strlen(pipe_text), false);
+}
+
+/* Compiles rule_text, applies the pipeline to its first rule (or, for a
+ * correlation file, to its last rule) and dumps the result. */
+static void apply(pctx *c, const char *rule_text) {
+    assert_non_null(c->pipe);
+    assert_int_equal(sg_ruleset_add_file(&c->rs, "r.yml", rule_text, strlen(rule_text)), 0);
+    assert_int_equal(sg_ruleset_resolve(&c->rs), 0);
+    sg_rule *r = c->rs.rules[c->rs.n_rules - 1];
+    sg_pipeline *pipes[1] = {c->pipe};
+    c->out = sg_pipeline_apply(&c->rs, r, r->ir, pipes, 1, pipes, 1);
+    if (c->out) sg_ir_dump(&c->dump, c->out);
+}
+
+static void done(pctx *c) {
+    sg_buf_free(&c->dump);
+    sg_ruleset_free(&c->rs);
+    sg_diags_free(&c->diags);
+}
+
+static void assert_diag(const pctx *c, const char *id, uint32_t line, uint32_t col, const char *needle) {
+    for (size_t i = 0; i < c->diags.count; i++) {
+        const sg_diag *d = &c->diags.items[i];
+        if (strcmp(sg_diag_table[d->id].id, id) == 0 && d->loc.line == line && d->loc.col == col &&
+            strstr(d->message, needle))
+            return;
+    }
+    for (size_t i = 0; i < c->diags.count; i++)
+        print_message("  %u:%u %s %s\n", c->diags.items[i].loc.line, c->diags.items[i].loc.col,
+                      sg_diag_table[c->diags.items[i].id].id, c->diags.items[i].message);
+    fail_msg("no %s at %u:%u containing '%s'", id, line, col, needle);
+}
+
+#define RULE_HEAD "title: t\nid: 11111111-2222-4333-8444-555555555555\nlogsource: {category: process_creation, product: windows}\ndetection:\n"
+
+static void test_place_rename_conditions(void **state) {
+    (void)state;
+    pctx c;
+    load_pipe(&c, PIPE);
+    apply(&c, RULE_HEAD "  sel:\n    Image|endswith: '\\cmd.exe'\n    User: admin\n    CommandLine|contains: whoami\n"
+                        "  condition: sel\n");
+    assert_non_null(c.out);
+    assert_true(sg_str_eq_cstr(c.out->table, "Procs"));
+    assert_true(sg_str_eq_cstr(c.out->timestamp, "When"));
+    assert_string_equal(strstr(c.dump.data, "expr:"), "expr:\n"
+                                                      "  and\n"
+                                                      "    \"Kind\" eq \"start\"\n"
+                                                      "    \"Path\" endswith \"\\\\cmd.exe\"\n"
+                                                      "    or\n"
+                                                      "      \"Account\" eq \"admin\"\n"
+                                                      "      \"Domain\" eq \"admin\"\n"
+                                                      "    \"Cmd\" contains \"whoami\"\n");
+    /* the rule's own IR is untouched */
+    sg_buf own;
+    sg_buf_init(&own);
+    sg_ir_dump(&own, c.rs.rules[0]->ir);
+    assert_non_null(strstr(own.data, "\"Image\" endswith"));
+    sg_buf_free(&own);
+    done(&c);
+}
+
+static void test_strict_unmapped(void **state) {
+    (void)state;
+    pctx c;
+    load_pipe(&c, PIPE);
+    apply(&c, RULE_HEAD "  sel:\n    Company: acme\n  condition: sel\n");
+    assert_null(c.out);
+    assert_diag(&c, "pipeline", 6, 14, "field 'Company' has no mapping in pipeline 'test-pipe'");
+    done(&c);
+}
+
+static void test_not_placed(void **state) {
+    (void)state;
+    pctx c;
+    load_pipe(&c, PIPE);
+    apply(&c, "title: t\nlogsource: {category: dns, product: windows}\ndetection:\n  sel:\n    q: x\n  condition: sel\n");
+    assert_null(c.out);
+    assert_diag(&c, "pipeline", 1, 1, "category=dns product=windows is not a log source of pipeline 'test-pipe'");
+    done(&c);
+}
+
+static void test_hashes_split(void **state) {
+    (void)state;
+    pctx c;
+    load_pipe(&c, PIPE);
+    apply(&c, RULE_HEAD "  sel:\n    Hashes|contains:\n      - 'SHA256=AB12'\n      - 'md5=cd34'\n  condition: sel\n");
+    assert_non_null(c.out);
+    assert_string_equal(strstr(c.dump.data, "expr:"), "expr:\n"
+                                                      "  and\n"
+                                                      "    \"Kind\" eq \"start\"\n"
+                                                      "    or\n"
+                                                      "      \"Sha256\" eq \"AB12\"\n"
+                                                      "      \"Md5\" eq \"cd34\"\n");
+    done(&c);
+    load_pipe(&c, PIPE);
+    apply(&c, RULE_HEAD "  sel:\n    Hashes|contains: 'IMPHASH=EE'\n  condition: sel\n");
+    assert_null(c.out);
+    assert_diag(&c, "pipeline", 6, 22, "hash algorithm 'IMPHASH' has no column in pipeline 'test-pipe'");
+    done(&c);
+    load_pipe(&c, PIPE);
+    apply(&c, RULE_HEAD "  sel:\n    Hashes|endswith: 'AB12'\n  condition: sel\n");
+    assert_null(c.out);
+    assert_diag(&c, "pipeline", 6, 22, "write ALGORITHM=value with contains");
+    done(&c);
+}
+
+static void test_correlation_group_by(void **state) {
+    (void)state;
+    pctx c;
+    load_pipe(&c, PIPE);
+    apply(&c, RULE_HEAD "  sel:\n    Image|endswith: '\\net.exe'\n  condition: sel\nname: base\n"
+                        "---\n"
+                        "title: many\nid: 11111111-2222-4333-8444-666666666666\n"
+                        "correlation:\n  type: value_count\n  rules: [base]\n  group-by: [CommandLine]\n"
+                        "  timespan: 5m\n  condition: {gte: 3, field: Image}\n");
+    assert_non_null(c.out);
+    assert_non_null(c.out->agg);
+    assert_true(sg_str_eq_cstr(c.out->agg->field, "Path"));
+    assert_true(sg_str_eq_cstr(c.out->agg->group_by[0], "Cmd"));
+    assert_true(sg_str_eq_cstr(c.out->table, "Procs"));
+    assert_true(sg_str_eq_cstr(c.out->agg->rules[0]->table, "Procs"));
+    done(&c);
+}
+
+static void test_load_errors(void **state) {
+    (void)state;
+    pctx c;
+    load_pipe(&c, "name: x\ntarget: kql\nbogus: 1\n");
+    assert_null(c.pipe);
+    assert_diag(&c, "pipeline", 3, 1, "unknown key 'bogus' in a pipeline");
+    done(&c);
+    load_pipe(&c, "target: kql\n");
+    assert_null(c.pipe);
+    assert_diag(&c, "pipeline", 1, 1, "the pipeline has no 'name'");
+    done(&c);
+    load_pipe(&c, "name: x\ntarget: kql\nlogsources:\n  - table: T\n");
+    assert_null(c.pipe);
+    assert_diag(&c, "pipeline", 4, 5, "needs 'match'");
+    done(&c);
+    load_pipe(&c, "name: x\ntarget: kql\nlogsources:\n  - match: {category: a}\n    conditions: {F|contians: 1}\n");
+    assert_null(c.pipe);
+    assert_diag(&c, "modifier", 5, 18, "unknown modifier 'contians'");
+    done(&c);
+    load_pipe(&c, "name: x\ntarget: kql\nhashes: {field: Hashes}\n");
+    assert_null(c.pipe);
+    assert_diag(&c, "pipeline", 3, 9, "'hashes' needs exactly 'field' and 'algorithms'");
+    done(&c);
+}
+
+static void test_builtins_load(void **state) {
+    (void)state;
+    /* Every pipeline compiled into sigc loads without a diagnostic. */
+    assert_true(sg_n_builtin_pipelines >= 7);
+    for (size_t i = 0; i < sg_n_builtin_pipelines; i++) {
+        pctx c;
+        memset(&c, 0, sizeof c);
+        sg_diags_init(&c.diags);
+        sg_ruleset_init(&c.rs, NULL, &c.diags);
+        sg_buf_init(&c.dump);
+        const sg_builtin_pipeline *b = &sg_builtin_pipelines[i];
+        sg_pipeline *p = sg_pipeline_load(&c.rs, b->name, b->data, b->len, true);
+        if (!p || c.diags.count) fail_msg("built-in pipeline %s does not load cleanly", b->name);
+        assert_true(sg_str_eq_cstr(p->name, b->name));
+        done(&c);
+    }
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_place_rename_conditions),
+        cmocka_unit_test(test_strict_unmapped),
+        cmocka_unit_test(test_not_placed),
+        cmocka_unit_test(test_hashes_split),
+        cmocka_unit_test(test_correlation_group_by),
+        cmocka_unit_test(test_load_errors),
+        cmocka_unit_test(test_builtins_load),
+    };
+    return cmocka_run_group_tests_name("pipeline.c", tests, NULL, NULL);
+}
