@@ -4,10 +4,12 @@ r"""check_spl.py - re-tokenize the SPL queries sigc emits and check them.
 usage: check_spl.py [options] [LABEL=]FILE...
 
 FILE is the output of `sigc convert -t spl -f json` (a JSON array of
-{id, title, level, query, source}) or, with --format default, of
-`sigc convert -t spl` (``` comment ``` header lines, then the query; records
-separated by a blank line).  LABEL names the run in the report (default: the
-file name).  Python 3 standard library; PyYAML only for the round trip.
+{id, title, level, query, source}) or of `sigc convert -t spl` in the
+default format (``` comment ``` header lines, then the query; records
+separated by a blank line; the header comments are tokenized with the
+query).  The format is recognised by the first byte (`[` is JSON) unless
+--format says.  LABEL names the file in the report (default: its name).
+Python 3 standard library; PyYAML only for the round trip.
 
 What every query is checked for
 --------------------------------
@@ -16,21 +18,26 @@ What every query is checked for
                           (C0, DEL, C1, U+2028/U+2029) and no bidi control
                           inside: sigc's comment function removes or escapes
                           them all;
-     "string"             double-quoted, the only escapes `\\` and `\"` (sigc
-                          doubles every backslash, so any other `\x` pair
-                          means a layer of escaping went missing), no ASCII
-                          control character (C0 or DEL) inside;
-     'field'              single-quoted field name (where/eval): no backslash,
-                          no control character, not empty;
+     "string"             double-quoted; the only escapes are `\\` and `\"`
+                          (sigc doubles every backslash, so any other `\x`
+                          pair means a layer of escaping went missing); no
+                          ASCII control character (C0 or DEL) inside;
+     'field'              single-quoted field name (where/eval): no quote,
+                          backslash, backtick, `*` or control character
+                          (sigc refuses such names), not empty;
      ( ) [ ] , |          punctuation;
      = == != < <= > >=    comparison operators;
-     words                runs of other printable ASCII.
+     words                runs of other printable ASCII (in where and eval
+                          split again into numbers, names and + - * / % .).
    Outside quoted tokens and comments only printable ASCII, space and line
-   feed may appear: a non-ASCII byte, a tab, a CR or a lone backtick (a
-   macro call) there is a failure.
-2. Structure.  Parentheses and brackets balance (quotes, comments and
-   brackets are respected); the query splits into pipe commands at
-   top-level `|` only (not inside quotes, parentheses or brackets).
+   feed may appear: a non-ASCII character, a tab, a CR or a lone backtick
+   (a macro call) there is a failure.  Inside quoted tokens, backticks and
+   non-ASCII (U+2028, U+202E ...) are data, as sigc's backend intends
+   (its spl_quote_search_value comment: macros are not expanded inside
+   quoted values); they are counted in `note` lines, not failed.
+2. Structure.  Parentheses and brackets balance (quotes and comments are
+   respected); the query splits into pipe commands at top-level `|` only
+   (not inside quotes, comments, parentheses or brackets).
 3. Commands.  The first command is the implied `search`, or a query that
    starts with `|` must start with `multisearch`; then only where, eval,
    bin, stats and search.  Inside a multisearch bracket (at least two
@@ -41,26 +48,31 @@ What every query is checked for
                  FIELD op VALUE | FIELD IN (VALUE, ...); FIELD a bare
                  [A-Za-z_][A-Za-z0-9_.]* name (not AND/OR/NOT/IN/XOR) or a
                  "string"; VALUE a "string", a non-negative number, true,
-                 false or `*`.  Juxtaposed terms (an implied AND) are
-                 refused: sigc always writes AND, so a second term with no
-                 operator means a value broke out of its quotes.
+                 false or `*`.  Juxtaposed terms (an implied AND) and bare
+                 quoted terms are refused: sigc always writes AND and puts
+                 keywords in where, so either means a value broke out of
+                 its quotes.
      where       an eval expression: OR, AND, NOT, comparisons, + - * / %,
                  numbers, "strings", 'fields', bare names, and calls of the
                  functions sigc uses (match, like, cidrmatch, isnull,
                  isnotnull, tonumber, lower, len, substr, floor) with their
-                 arities; match() and like() take a string literal second,
-                 cidrmatch() a string literal first.
+                 arities; match() and like() take one string literal
+                 second, cidrmatch() one string literal first.
      eval        NAME=expr (, NAME=expr)*
      bin         FIELD span=<N><s|m|h|d|mon>
-     stats       func[(FIELD)] as NAME ... [by FIELD ...]
+     stats       func[(FIELD)] [as NAME] ... [by FIELD ...], func one of
+                 count dc sum avg min max values exactpercNN
      multisearch [ search ... | where ... | eval ... ] [ ... ] ...
 
 Round trip (needs PyYAML; --no-roundtrip or a missing PyYAML skips it)
 -------------------------------------------------------------------------
-Each JSON record names its rule file (source: path:line) and id.  The rule
-document is re-read with PyYAML's composer (YAML 1.1 typing, as sigc) and,
-for every selection the condition references, each value whose meaning
-sigc carries over unchanged is re-derived and looked for in the query:
+Each record names its rule file (source: path:line) and id.  The rule
+document is re-read with PyYAML's composer (YAML 1.1 typing, which sigc
+follows) and, for every selection the condition references (by name, by
+`1 of x*` / `all of x*` patterns, or `them`), each value whose meaning
+sigc carries over unchanged is re-derived and looked for in the query.
+For a correlation, the values of the rules it names in the same file are
+looked for in its query.
 
   * a string (plain, contains, startswith, endswith, with all, neq, cased,
     windash -- the written value is one of windash's variants), and each
@@ -68,32 +80,41 @@ sigc carries over unchanged is re-derived and looked for in the query:
     `?`, with `\*`, `\?` and `\\` read as literal characters, widened by
     the modifier -- must equal the glob read back from ONE token of the
     query: either a search value "string" (after unescaping `\\` and
-    `\"`, each `*` a wildcard) -- allowed only for a case-insensitive
-    value -- or the regex literal of a match() (after the same unescaping,
-    read as sigc's glob regex: optional (?i)/(?s), ^, `.*`, `.`, escaped
+    `\"`, each `*` a wildcard; only for a case-insensitive field value)
+    or the regex literal of a match() (after the same unescaping, read as
+    sigc's glob regex: optional (?i)/(?s)/(?is), ^, `.*`, `.`, escaped
     literals, \xHH, \z; its (?i) must agree with |cased);
-  * a |re regex: a match() regex literal equal to (?flags) + the regex;
+  * a |re regex (flags i/m/s allowed): a match() regex literal equal to
+    (?flags) + the regex, after unescaping;
   * a |cidr value: the string literal of a cidrmatch();
-  * an integer: a bare number or string in search, or a number in where;
+  * an integer (0x1F, 0777, +12, 1_000 as YAML 1.1 reads them): a bare
+    number or a "string" in search, or the number in where;
+  * a boolean: true/false in search, or "true"/"false" in where;
   * the empty string: an eval string literal "".
-  With --same-fields (pipelines that keep Sigma field names, e.g.
+  With --same-fields LABEL (pipelines that keep Sigma field names, e.g.
   splunk-generic) the token's field must also be the Sigma field (_raw
-  for keywords).
+  for keywords).  Not checked (counted as "not checked"): values under
+  base64/base64offset/wide/utf16*/expand/fieldref/exists/lt/lte/gt/gte/
+  time-part modifiers, floats, null, sexagesimal integers, and regex flag
+  modifiers without |re.
 
-What the round trip proves: every value checked went through escaping
-into exactly one quoted token and reads back to exactly the Sigma value
-under the unescaping rules above -- no value was split across tokens,
-truncated, merged with a neighbour, double- or under-escaped, or lost.
-What it does not prove: that the token sits under the right boolean
-operator, that values skipped (encodings, placeholders, comparisons,
-field references, time parts, floats, booleans, null) are right, or that
-Splunk's own lexer agrees with this one (the rules here are those of the
-Splunk documentation that sigc's backend follows).  Values of rules sigc
-did not convert are not looked for.
+What the round trip proves: each value checked went through escaping into
+exactly one quoted token and reads back to exactly the Sigma value under
+the unescaping rules above -- it was not split across tokens, truncated,
+merged with a neighbour, double- or under-escaped, or lost.  What it does
+not prove: that the token sits under the right boolean operator or field
+(unless --same-fields), that the values not checked are right, or that
+Splunk's own lexer agrees with this one (the rules here are the Splunk
+documentation's, which sigc's backend follows).  Rules sigc did not
+convert are not looked at.
 
-Report: one FAIL line per problem (label, rule id, command, offset into the
-query, excerpt), then `N passed, M failed` (queries); exit status 1 on any
-failure, 2 on usage errors.
+Report: one FAIL line per problem -- label, rule id, cmd= the pipe command
+(`[x]` inside a multisearch bracket is reported as multisearch), offset=
+into the query (`-` for a round-trip miss), the message, then an excerpt
+with `>>>` at the offset (line feeds shown as \n, other control and
+non-ASCII characters as \xHH/\uXXXX).  Then a summary line per file and
+`N passed, M failed` (queries); exit status 1 on any failure, 2 on usage
+errors.
 """
 
 import argparse
@@ -138,6 +159,11 @@ PUNCT = {"(": "LP", ")": "RP", "[": "LB", "]": "RB", ",": "COMMA", "|": "PIPE"}
 WORD_STOP = set(" \n\"'()[],|=!<>`")
 BIDI = {0x061C, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069}
 
+UNICODE_NOTE = BIDI | {0x85, 0x2028, 0x2029, 0xFEFF}
+# what sigc never writes in a field name (spl_field_writable): no escape
+# exists for them, or `*` would be a field wildcard
+FIELD_BAD = set('"\\`*')
+
 
 def is_ascii_ctl(ch):
     o = ord(ch)
@@ -145,7 +171,7 @@ def is_ascii_ctl(ch):
 
 
 def describe(ch):
-    return "U+%04X" % ord(ch)
+    return "U+%04X" % ord(ch) if ch not in "\"\\`*" else repr(ch)
 
 
 def lex(q):
@@ -208,9 +234,8 @@ def lex(q):
                 if not body:
                     raise SplError(i, "empty single-quoted field name")
                 for k, ch in enumerate(body):
-                    if ch == "\\" or is_ascii_ctl(ch):
-                        raise SplError(i + 1 + k, "%s inside a single-quoted field name" % (
-                            "backslash" if ch == "\\" else "control character " + describe(ch)))
+                    if ch in FIELD_BAD or is_ascii_ctl(ch):
+                        raise SplError(i + 1 + k, "%s inside a single-quoted field name" % describe(ch))
                 toks.append(Tok("FIELD", q[i : j + 1], body, i, j + 1))
                 i = j + 1
             elif c in PUNCT:
@@ -398,6 +423,9 @@ def s_term(c, facts):
     f = field_name(t)
     if f is None:
         raise SplError(t.pos, "expected a search term, found %r" % t.text)
+    bad = [ch for ch in f if ch in FIELD_BAD]
+    if bad and c.peek() is not None and (c.peek().kind == "OP" or c.peek().is_word("IN")):
+        raise SplError(t.pos, "%s in the quoted field name %r" % (describe(bad[0]), f))
     op = c.next("an operator after field %r" % f)
     if op.is_op("=", "!=", "<", "<=", ">", ">="):
         s_value(c, facts, f)
@@ -632,6 +660,7 @@ class QueryCheck:
         self.facts = Facts()
         self.failures = []
         self.commands = []  # names, in order
+        self.notes = {}  # what is data by design but worth counting
 
     def fail(self, cmd, pos, msg):
         self.failures.append((cmd, pos, msg))
@@ -645,6 +674,14 @@ class QueryCheck:
             cmd = "search" if len(parts) == 1 else (last[0].text if last else "?")
             self.fail(cmd, e.pos, e.msg)
             return
+        for t in toks:
+            if t.kind in ("STR", "FIELD"):
+                if "`" in t.value:
+                    key = "quoted tokens with a backtick"
+                    self.notes[key] = self.notes.get(key, 0) + 1
+                if any(ord(ch) in UNICODE_NOTE for ch in t.value):
+                    key = "quoted tokens with U+0085, U+2028, U+2029, U+FEFF or a bidi control"
+                    self.notes[key] = self.notes.get(key, 0) + 1
         toks = [t for t in toks if t.kind != "COMMENT"]
         if not toks:
             self.fail("search", 0, "empty query")
@@ -1157,6 +1194,7 @@ def main(argv):
         same = label in args.same_fields
         n_pass = n_fail = n_values = n_skipped = n_rt_rules = 0
         cmds = {}
+        notes = {}
         for idx, rec in enumerate(recs):
             q = rec.get("query")
             rid = rec.get("id") or "(no id)"
@@ -1168,6 +1206,8 @@ def main(argv):
                 qc.run()
                 for c in qc.commands:
                     cmds[c] = cmds.get(c, 0) + 1
+                for k, v in qc.notes.items():
+                    notes[k] = notes.get(k, 0) + v
                 for cmd, pos, msg in qc.failures:
                     lines.append("FAIL [%s] %s cmd=%s offset=%d: %s\n    %s" % (label, rid, cmd, pos, msg,
                                                                             excerpt(q, pos)))
@@ -1176,7 +1216,7 @@ def main(argv):
                     m = re.match(r"(.*):(\d+)\Z", src)
                     doc = rules.document(m.group(1), rec.get("id"), int(m.group(2))) if m else None
                     if doc is None:
-                        lines.append("FAIL [%s] %s roundtrip: rule document not found at %r" % (label, rid, src))
+                        lines.append("FAIL [%s] %s cmd=- offset=-: roundtrip: no rule document at %r" % (label, rid, src))
                     else:
                         n_rt_rules += 1
                         for e in detection_expectations(doc, rules.documents(m.group(1))):
@@ -1206,6 +1246,8 @@ def main(argv):
               if roundtrip else "")
         print("[%s] %d queries: %d passed, %d failed; commands: %s%s" % (label, len(recs), n_pass, n_fail,
                                                                           summary or "none", rt))
+        for k in sorted(notes):
+            print("  note [%s] %s: %d (data, as sigc's backend intends; not a failure)" % (label, k, notes[k]))
         passed += n_pass
         failed += n_fail
     print("%d passed, %d failed" % (passed, failed))

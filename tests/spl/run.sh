@@ -10,8 +10,6 @@
 set -u
 sigc=$1 src=$2 shared=$3
 rules=$shared/corpus/sigmahq/rules
-check=$src/tests/spl/check_spl.py
-hostile=$src/tests/spl/hostile
 if [ ! -d "$rules" ]; then
     echo "SKIP: $rules not found"
     exit 77
@@ -20,6 +18,12 @@ if ! command -v python3 >/dev/null 2>&1; then
     echo "SKIP: python3 not found"
     exit 77
 fi
+# absolute paths: the queries name their rule files, read back from $tmp
+case $sigc in /*) ;; */*) sigc=$(pwd)/$sigc ;; esac
+src=$(cd "$src" && pwd) || exit 1
+rules=$(cd "$rules" && pwd) || exit 1
+check=$src/tests/spl/check_spl.py
+hostile=$src/tests/spl/hostile
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0
@@ -46,6 +50,7 @@ done
 # No --skip-unsupported: every hostile rule must convert.
 convert hostile-generic convert -t spl -p splunk-generic -f json "$hostile"
 convert hostile-default convert -t spl -p splunk-generic "$hostile"
+# shellcheck disable=SC1003 # the backslash is the value
 convert hostile-options convert -t spl -p splunk-generic -O 'index=a" | delete [' -O 'sourcetype=x\' -f json "$hostile"
 for p in splunk-windows splunk-cim; do
     convert "hostile-$p" convert -t spl -p "$p" --skip-unsupported -f json "$hostile"
@@ -76,5 +81,6 @@ else
         fail=$((fail + 1))
     fi
 fi
+echo "total: the sigc runs and the queries"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
