@@ -306,16 +306,6 @@ static void kql_timespan(sg_buf *out, int64_t secs) {
     else sg_buf_printf(out, "%llds", (long long)secs);
 }
 
-static const char *kql_cmp_text(sg_ir_op op) {
-    switch (op) {
-    case SG_OP_LT: return "<";
-    case SG_OP_LTE: return "<=";
-    case SG_OP_GT: return ">";
-    case SG_OP_GTE: return ">=";
-    default: return "==";
-    }
-}
-
 /* ------------------------------------------------------------------ */
 /* Regex building blocks                                                */
 
@@ -1335,7 +1325,7 @@ static void kql_pred(kql_ctx *c, const sg_ir_pred *p, sg_buf *out) {
             sg_buf_printf(out, "datetime_part(\"%s\", ", parts[p->timepart]);
         }
         kql_field(c, out, p->field, p->line, p->col);
-        sg_buf_printf(out, ") %s ", kql_cmp_text(p->op));
+        sg_buf_printf(out, ") %s ", sg_ir_op_symbol(p->op));
         kql_number(out, p);
         return;
     }
@@ -1394,7 +1384,7 @@ static void kql_pred(kql_ctx *c, const sg_ir_pred *p, sg_buf *out) {
     case SG_OP_LTE:
     case SG_OP_GT:
     case SG_OP_GTE:
-        sg_buf_printf(out, " %s ", kql_cmp_text(p->op));
+        sg_buf_printf(out, " %s ", sg_ir_op_symbol(p->op));
         kql_number(out, p);
         return;
     case SG_OP_CIDR:

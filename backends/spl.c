@@ -643,16 +643,6 @@ static void spl_where_guard(sg_buf *out, const sg_ir_pred *p) {
     }
 }
 
-static const char *spl_eval_cmp(sg_ir_op op) {
-    switch (op) {
-    case SG_OP_LT: return "<";
-    case SG_OP_LTE: return "<=";
-    case SG_OP_GT: return ">";
-    case SG_OP_GTE: return ">=";
-    default: return "==";
-    }
-}
-
 /* `x` or `lower(x)` for a field in eval. */
 static void spl_eval_cased(sg_buf *out, sg_str field, bool cased) {
     if (!cased) sg_buf_add_cstr(out, "lower(");
@@ -665,7 +655,7 @@ static void spl_where_core(sg_buf *out, const sg_ir_pred *p) {
     if (p->timepart) {
         /* minute / hour of the epoch seconds: exact, in UTC */
         sg_buf_add_cstr(out, p->timepart == SG_TP_MINUTE ? "floor('_time'/60)%60" : "floor('_time'/3600)%24");
-        sg_buf_add_cstr(out, spl_eval_cmp(p->op));
+        sg_buf_add_cstr(out, sg_ir_op_symbol(p->op));
         spl_eval_number(out, p);
         return;
     }
@@ -700,7 +690,7 @@ static void spl_where_core(sg_buf *out, const sg_ir_pred *p) {
     case SG_OP_GTE:
         sg_buf_add_cstr(out, "tonumber(");
         spl_eval_field(out, p);
-        sg_buf_printf(out, ")%s", spl_eval_cmp(p->op));
+        sg_buf_printf(out, ")%s", sg_ir_op_symbol(p->op));
         spl_eval_number(out, p);
         return;
     case SG_OP_NULL:

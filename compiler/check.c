@@ -128,24 +128,6 @@ static sg_ynode *sg_check_top(const sg_rule *r, const char *key) {
     return sg_ymap_get(r->root, key);
 }
 
-/* Maps a byte offset inside a condition scalar to a file position: exact
- * for single-line plain and quoted scalars (the same rule as detect.c's
- * condition errors), otherwise the scalar's start. */
-static sg_loc sg_check_cond_loc(const sg_rule *r, const sg_ynode *n, size_t offset) {
-    sg_loc loc = sg_ynode_loc(r->file, n);
-    if (n->line != n->end_line || n->style == SG_YS_LITERAL || n->style == SG_YS_FOLDED) return loc;
-    if (n->style == SG_YS_DOUBLE && sg_str_has_byte(n->str, '\\')) return loc;
-    uint32_t chars = n->style == SG_YS_PLAIN ? 0 : 1;
-    for (size_t i = 0; i < offset && i < n->str.len; i++) {
-        unsigned char ch = (unsigned char)n->str.ptr[i];
-        if ((ch & 0xC0) != 0x80) chars++;
-        if (n->style == SG_YS_SINGLE && ch == '\'') chars++;
-        if (n->style == SG_YS_DOUBLE && ch == '"') chars++;
-    }
-    loc.col += chars;
-    return loc;
-}
-
 /* The base name of a path (after the last '/'). */
 static const char *sg_check_basename(const char *path) {
     const char *slash = strrchr(path, '/');
@@ -588,7 +570,7 @@ static void sg_check_them_single(sg_check_ctx *c, sg_rule *r) {
         size_t at = sg_check_find(t, "them");
         if (at == SIZE_MAX) continue;
         sg_check_report(
-            c, r, SG_D_THEM_SINGLE_DETECTION, sg_check_cond_loc(r, r->conditions[i].node, at),
+            c, r, SG_D_THEM_SINGLE_DETECTION, sg_ynode_offset_loc(r->file, r->conditions[i].node, at),
             "the condition says 'them' but the only search identifier is '%s': name it instead",
             sg_check_show(c, r->searches[0].name));
         return;
@@ -603,7 +585,7 @@ static void sg_check_all_of_them(sg_check_ctx *c, sg_rule *r) {
         size_t at = sg_check_find_all_of_them(t);
         if (at == SIZE_MAX) continue;
         sg_check_report(
-            c, r, SG_D_ALL_OF_THEM, sg_check_cond_loc(r, r->conditions[i].node, at),
+            c, r, SG_D_ALL_OF_THEM, sg_ynode_offset_loc(r->file, r->conditions[i].node, at),
             "'all of them' is discouraged: name the selections, e.g. 'all of selection*'");
         return;
     }

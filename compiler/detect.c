@@ -174,16 +174,13 @@ static void sg_check_regex(sg_lower *L, sg_str re, unsigned flags, const sg_ynod
     }
     PCRE2_UCHAR msg[256];
     pcre2_get_error_message(err, msg, sizeof msg);
-    sg_loc loc = sg_ynode_loc(L->r->file, at);
-    if (at && at->kind == SG_YN_SCALAR && at->line == at->end_line &&
-        (at->style == SG_YS_PLAIN || at->style == SG_YS_SINGLE)) {
-        uint32_t chars = 0;
-        for (size_t i = 0; i < off && i < re.len; i++) {
-            if (((unsigned char)re.ptr[i] & 0xC0) != 0x80) chars++;
-            if (at->style == SG_YS_SINGLE && re.ptr[i] == '\'') chars++;
-        }
-        loc.col += chars + (at->style == SG_YS_SINGLE ? 1 : 0);
-    }
+    /* The pattern may carry a `.*` that contains/endswith put in front;
+     * the offset counts in the value as written. */
+    size_t lead = at && at->kind == SG_YN_SCALAR && re.len >= at->str.len && sg_str_has_prefix(re, ".*") &&
+                          !sg_str_has_prefix(at->str, ".*")
+                      ? 2
+                      : 0;
+    sg_loc loc = sg_ynode_offset_loc(L->r->file, at, off >= lead ? off - lead : 0);
     sg_diag_add(L->rs->diags, SG_D_REGEX, loc, "invalid regular expression: %s (at offset %zu)",
                 (const char *)msg, (size_t)off);
     L->r->has_errors = true;
@@ -681,23 +678,6 @@ static void sg_search_build(sg_lower *L, sg_search *s) {
 
 /* ---- conditions ---- */
 
-/* Maps a byte offset inside a condition scalar to a file position.  Exact
- * for single-line plain and quoted scalars; otherwise the scalar's start. */
-static sg_loc sg_cond_loc(const sg_rule *r, const sg_ynode *n, uint32_t offset) {
-    sg_loc loc = sg_ynode_loc(r->file, n);
-    if (n->line != n->end_line || n->style == SG_YS_LITERAL || n->style == SG_YS_FOLDED) return loc;
-    if (n->style == SG_YS_DOUBLE && sg_str_has_byte(n->str, '\\')) return loc;
-    uint32_t chars = n->style == SG_YS_PLAIN ? 0 : 1;
-    for (size_t i = 0; i < offset && i < n->str.len; i++) {
-        unsigned char c = (unsigned char)n->str.ptr[i];
-        if ((c & 0xC0) != 0x80) chars++;
-        if (n->style == SG_YS_SINGLE && c == '\'') chars++;
-        if (n->style == SG_YS_DOUBLE && c == '"') chars++;
-    }
-    loc.col += chars;
-    return loc;
-}
-
 /* Condition lookups go through a name index, so a hostile condition with
  * thousands of names over thousands of searches stays O(n log n). */
 static int sg_name_entry_cmp(const void *a, const void *b) {
@@ -763,7 +743,7 @@ static sg_ir_expr *sg_cond_to_ir(sg_lower *L, const sg_ynode *cn, const sg_cond_
         size_t at = sg_name_lower_bound(L->by_name, n_searches, c->name);
         if (at < n_searches && sg_str_eq(L->by_name[at].name, c->name)) s = &searches[L->by_name[at].index];
         if (!s) {
-            loc = sg_cond_loc(L->r, cn, c->offset);
+            loc = sg_ynode_offset_loc(L->r->file, cn, c->offset);
             const sg_search *hint = NULL;
             size_t best = 3;
             for (size_t i = 0; i < n_searches; i++) {
@@ -820,7 +800,7 @@ static sg_ir_expr *sg_cond_to_ir(sg_lower *L, const sg_ynode *cn, const sg_cond_
             /* `all of x*` over nothing would be vacuously true: the rule would
              * match every event.  pySigma calls this dangling_condition; here
              * it is an error, never a silently widened rule. */
-            sg_loc at = sg_cond_loc(L->r, cn, c->offset + c->length - (uint32_t)c->name.len);
+            sg_loc at = sg_ynode_offset_loc(L->r->file, cn, c->offset + c->length - (uint32_t)c->name.len);
             sg_diag_add(L->rs->diags, SG_D_DANGLING_CONDITION, at,
                             c->them ? "'them' matches no search identifier (every identifier starts with '_')"
                                     : "pattern '%.*s' matches no search identifier of the detection",
@@ -879,7 +859,7 @@ bool sg_parse_timespan(sg_str s, int64_t *out, char err[128]) {
 static sg_ir_agg *sg_legacy_agg(sg_lower *L, const sg_ynode *cn, const sg_cond_agg *ca, sg_search *searches,
                                 size_t n_searches) {
     sg_ir_agg *g = SG_NEW(L->a, sg_ir_agg);
-    sg_loc loc = sg_cond_loc(L->r, cn, ca->offset);
+    sg_loc loc = sg_ynode_offset_loc(L->r->file, cn, ca->offset);
     g->origin = SG_ORIGIN_LEGACY;
     g->line = loc.line;
     g->col = loc.col;
@@ -971,7 +951,7 @@ void sg_rule_parse_detection(sg_ruleset *rs, sg_unit *u, sg_rule *r) {
         }
         sg_cond_error err;
         if (sg_cond_parse(u->arena, cn->str, true, &c->parsed, &err) != 0) {
-            sg_diag_add(rs->diags, SG_D_CONDITION, sg_cond_loc(r, cn, err.offset), "%s", err.message);
+            sg_diag_add(rs->diags, SG_D_CONDITION, sg_ynode_offset_loc(r->file, cn, err.offset), "%s", err.message);
             r->has_errors = true;
             ok = false;
             continue;

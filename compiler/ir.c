@@ -97,6 +97,16 @@ const char *sg_ir_op_name(sg_ir_op op) {
     return op < sizeof names / sizeof *names ? names[op] : "?";
 }
 
+const char *sg_ir_op_symbol(sg_ir_op op) {
+    switch (op) {
+    case SG_OP_LT: return "<";
+    case SG_OP_LTE: return "<=";
+    case SG_OP_GT: return ">";
+    case SG_OP_GTE: return ">=";
+    default: return "==";
+    }
+}
+
 const char *sg_agg_type_name(sg_agg_type t) {
     static const char *const names[] = {"event_count", "value_count", "value_sum", "value_avg",
                                         "value_min", "value_max", "value_percentile", "value_median",

@@ -223,6 +223,8 @@ sg_walk_result sg_ir_walk(sg_ir_expr *e, sg_ir_visit_fn fn, void *ctx);
 
 /* Names for dumps and messages. */
 const char *sg_ir_op_name(sg_ir_op op);
+/* "<", "<=", ">", ">=" for the comparison operators, "==" for any other. */
+const char *sg_ir_op_symbol(sg_ir_op op);
 const char *sg_agg_type_name(sg_agg_type t);
 const char *sg_agg_origin_name(sg_agg_origin o);
 const char *sg_timepart_name(sg_timepart t);

@@ -70,6 +70,23 @@ sg_loc sg_ynode_loc(const char *file, const sg_ynode *n) {
     return (sg_loc){file, n->line, n->col};
 }
 
+sg_loc sg_ynode_offset_loc(const char *file, const sg_ynode *n, size_t offset) {
+    sg_loc loc = sg_ynode_loc(file, n);
+    if (!n || n->kind != SG_YN_SCALAR || n->line != n->end_line || n->style == SG_YS_LITERAL ||
+        n->style == SG_YS_FOLDED)
+        return loc;
+    if (n->style == SG_YS_DOUBLE && sg_str_has_byte(n->str, '\\')) return loc;
+    uint32_t chars = n->style == SG_YS_PLAIN ? 0 : 1;
+    for (size_t i = 0; i < offset && i < n->str.len; i++) {
+        unsigned char c = (unsigned char)n->str.ptr[i];
+        if ((c & 0xC0) != 0x80) chars++;
+        if (n->style == SG_YS_SINGLE && c == '\'') chars++;
+        if (n->style == SG_YS_DOUBLE && c == '"') chars++;
+    }
+    loc.col += chars;
+    return loc;
+}
+
 /* ---- YAML 1.1 plain scalar resolution (PyYAML's implicit resolvers) ---- */
 
 static bool sg_yaml_is_null(sg_str s) {

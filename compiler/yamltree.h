@@ -92,6 +92,11 @@ int sg_yaml_load(sg_arena *arena, const char *file, const char *data, size_t len
 
 /* Helpers over nodes. */
 sg_loc sg_ynode_loc(const char *file, const sg_ynode *n);
+/* The position of byte `offset` inside scalar n's value (a condition, a
+ * regex): exact for single-line plain and quoted scalars, counting
+ * characters and the quote doubling of single-quoted ones; otherwise (block
+ * scalars, escapes in double quotes) the scalar's start. */
+sg_loc sg_ynode_offset_loc(const char *file, const sg_ynode *n, size_t offset);
 /* The value of key in a map, or NULL (exact, case-sensitive match). */
 sg_ynode *sg_ymap_get(const sg_ynode *map, const char *key);
 sg_ypair *sg_ymap_get_pair(const sg_ynode *map, const char *key);

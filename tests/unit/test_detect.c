@@ -618,7 +618,7 @@ static void test_regex_errors(void **state) {
     assert_diag(&c, SG_D_REGEX, 6, 15, "missing closing parenthesis");
     assert_diag(&c, SG_D_REGEX, 7, 18, NULL);
     assert_diag(&c, SG_D_REGEX, 8, 15, NULL);
-    assert_diag(&c, SG_D_REGEX, 9, 11, NULL); /* double-quoted: the value's start */
+    assert_diag(&c, SG_D_REGEX, 9, 15, NULL); /* double-quoted without escapes: exact too */
     assert_diag(&c, SG_D_REGEX, 10, 15, "range out of order");
     assert_int_equal(c.add_rc, -1);
     assert_true(rule_at(&c, 0)->has_errors);
