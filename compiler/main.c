@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "checkconfig.h"
 #include "convert.h"
 #include "data.h"
 #include "fileio.h"
@@ -51,6 +52,8 @@ static const char sg_check_usage[] =
     "  --fail-level LEVEL       exit 1 when a finding is at least LEVEL:\n"
     "                           error (default), warning, note, none\n"
     "  -x, --exclude ID[,ID]    disable checks (repeatable); see sigc list checks\n"
+    "  -c, --validation-config F  sigma-cli's validation config (validators: [all, -id],\n"
+    "                           exclusions: {rule-id: [id]}), as SigmaHQ's CI uses it\n"
     "  --max-file-size BYTES    refuse larger rule files (default 1048576)\n"
     "  --max-yaml-depth N       refuse deeper YAML nesting (default 64)\n"
     "  --threshold-defaults F   threshold defaults file (default: built in)\n"
@@ -256,6 +259,7 @@ static int sg_cmd_check_or_dump(int argc, char **argv, bool dump) {
         {"output", required_argument, NULL, 'o'},
         {"fail-level", required_argument, NULL, OPT_FAIL_LEVEL},
         {"exclude", required_argument, NULL, 'x'},
+        {"validation-config", required_argument, NULL, 'c'},
         {"max-file-size", required_argument, NULL, OPT_MAX_FILE_SIZE},
         {"max-yaml-depth", required_argument, NULL, OPT_MAX_YAML_DEPTH},
         {"threshold-defaults", required_argument, NULL, OPT_THRESHOLD_DEFAULTS},
@@ -274,7 +278,8 @@ static int sg_cmd_check_or_dump(int argc, char **argv, bool dump) {
     const char *defaults_path = NULL, *color = "auto", *output = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, dump ? "h" : "f:o:x:qh", longopts, NULL)) != -1) {
+    const char *config_path = NULL;
+    while ((c = getopt_long(argc, argv, dump ? "h" : "f:o:x:c:qh", longopts, NULL)) != -1) {
         switch (c) {
         case 'f':
             if (!sg_report_format_parse(optarg, &fmt)) {
@@ -283,6 +288,7 @@ static int sg_cmd_check_or_dump(int argc, char **argv, bool dump) {
             }
             break;
         case 'o': output = optarg; break;
+        case 'c': config_path = optarg; break;
         case OPT_FAIL_LEVEL:
             if (strcmp(optarg, "none") == 0) fail_never = true;
             else if (!sg_severity_parse(optarg, &fail_level)) {
@@ -337,8 +343,32 @@ static int sg_cmd_check_or_dump(int argc, char **argv, bool dump) {
         return SG_EXIT_USAGE;
     }
     sg_ruleset_init(&run.rs, &opts, &run.diags);
-    int drc = sg_load_defaults(&run, defaults_path);
+    sg_check_config cfg = {0};
+    bool have_cfg = false;
     int status = SG_EXIT_OK;
+    if (config_path) {
+        char *data;
+        size_t len;
+        if (sg_read_file(config_path, opts.max_file_size, &data, &len) != SG_READ_OK) {
+            fprintf(stderr, "sigc check: cannot read validation config '%s': %s\n", config_path, strerror(errno));
+            status = SG_EXIT_IO;
+            goto done;
+        }
+        sg_diags cfg_diags;
+        sg_diags_init(&cfg_diags);
+        int crc = sg_check_config_load(&cfg, config_path, data, len, &cfg_diags);
+        free(data);
+        have_cfg = true;
+        sg_report_opts cro = {sg_want_color(color, stderr), SIGC_VERSION};
+        sg_report_write(stderr, &cfg_diags, SG_REPORT_TEXT, &cro);
+        sg_diags_free(&cfg_diags);
+        if (crc != 0) {
+            status = SG_EXIT_USAGE;
+            goto done;
+        }
+        sg_check_config_disable(&cfg, &run.diags);
+    }
+    int drc = sg_load_defaults(&run, defaults_path);
     if (drc == -2) {
         status = SG_EXIT_IO;
         goto done;
@@ -346,6 +376,7 @@ static int sg_cmd_check_or_dump(int argc, char **argv, bool dump) {
     sg_checker *checker = dump ? NULL : sg_checker_new(&run.rs);
     sg_load_inputs(&run, argv + optind, argc - optind, checker);
     if (checker) sg_checker_finish(checker);
+    if (have_cfg) sg_check_config_filter(&cfg, &run.diags);
     sg_diags_sort(&run.diags);
 
     FILE *out = stdout;
@@ -400,6 +431,7 @@ static int sg_cmd_check_or_dump(int argc, char **argv, bool dump) {
             if (run.diags.by_severity[s]) status = SG_EXIT_FINDINGS;
     }
 done:
+    if (have_cfg) sg_check_config_free(&cfg);
     sg_ruleset_free(&run.rs);
     sg_pathlist_free(&run.paths);
     sg_diags_free(&run.diags);

@@ -98,6 +98,20 @@ check "--color always colours" grep -q "$(printf '\033')" "$tmp/out"
 run check -q -x modifier,value_type "$bad_rule"
 check "-x drops the excluded checks" sh -c "! grep -qE '\[(modifier|value_type)\]' '$tmp/out'"
 
+cat >"$tmp/vc.yml" <<'YAML'
+validators:
+  - all
+  - -value_type
+exclusions:
+  0f7b7a4e-8f3c-4c55-9d61-1a0f3b2c4d11:
+    - modifier
+YAML
+run check -q -c "$tmp/vc.yml" "$bad_rule"
+check "-c: validators switch checks off and exclusions drop a rule's findings" sh -c "[ $st -eq 0 ] && ! grep -qE '\[(modifier|value_type)\]' '$tmp/out'"
+printf 'validators: [all, -no_such_check]\n' >"$tmp/vc2.yml"
+run check -q -c "$tmp/vc2.yml" "$bad_rule"
+check "-c with an unknown check is a usage error located in the config" sh -c "[ $st -eq 2 ] && grep -q 'vc2.yml:1:19: error' '$tmp/err'"
+
 run list checks
 check "list checks names every check id" grep -q '^yaml_duplicate_key ' "$tmp/out"
 run list modifiers
