@@ -54,6 +54,21 @@ static bool sg_pipe_hashes_parse(sg_ruleset *rs, const char *file, sg_ynode *v, 
            sg_pipe_fields(rs, file, a, &out->algorithms, &out->n_algorithms);
 }
 
+static bool sg_pipe_values_parse(sg_ruleset *rs, const char *file, sg_ynode *v, sg_value_map **out, size_t *n) {
+    if (v->kind != SG_YN_MAP) {
+        sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, v), "'values' must map fields to {value: target value}");
+        return false;
+    }
+    *out = SG_NEW_ARRAY(rs->arena, sg_value_map, v->count ? v->count : 1);
+    *n = 0;
+    for (size_t i = 0; i < v->count; i++) {
+        sg_value_map *m = &(*out)[(*n)++];
+        m->field = v->pairs[i].key->str;
+        if (!sg_pipe_fields(rs, file, v->pairs[i].value, &m->values, &m->n_values)) return false;
+    }
+    return true;
+}
+
 static void sg_pipe_logsource(sg_ynode *m, sg_logsource *ls) {
     sg_ynode *c = sg_ymap_get(m, "category"), *p = sg_ymap_get(m, "product"), *s = sg_ymap_get(m, "service");
     if (sg_ynode_is_str(c)) ls->category = c->str;
@@ -134,12 +149,14 @@ sg_pipeline *sg_pipeline_load(sg_ruleset *rs, const char *file, const char *data
                     if (sg_str_eq_cstr(ek->str, "table")) ok &= sg_pipe_str(rs, file, ev, "table", &src->table);
                     else if (sg_str_eq_cstr(ek->str, "fields")) ok &= sg_pipe_fields(rs, file, ev, &src->fields, &src->n_fields);
                     else if (sg_str_eq_cstr(ek->str, "hashes")) ok &= sg_pipe_hashes_parse(rs, file, ev, &src->hashes);
+                    else if (sg_str_eq_cstr(ek->str, "values"))
+                        ok &= sg_pipe_values_parse(rs, file, ev, &src->value_maps, &src->n_value_maps);
                     else if (sg_str_eq_cstr(ek->str, "conditions")) {
                         src->conditions = sg_detect_lower_map(rs, pr, rs->arena, ev);
                         if (!src->conditions) ok = false;
                     } else {
                         sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, ek),
-                                    "unknown key '%.*s' in a logsources entry (match, table, conditions, fields, hashes)",
+                                    "unknown key '%.*s' in a logsources entry (match, table, conditions, fields, values, hashes)",
                                     SG_STR_ARG(ek->str));
                         ok = false;
                     }
@@ -188,6 +205,8 @@ typedef struct sg_mapping {
     const sg_field_map *maps[2];
     size_t n_maps[2];
     const sg_pipe_hashes *hashes; /* or NULL */
+    const sg_value_map *value_maps;
+    size_t n_value_maps;
     bool strict;
 } sg_mapping;
 
@@ -252,45 +271,90 @@ static sg_ir_expr *sg_split_hash(sg_apply *ap, sg_ir_expr *e) {
     return e;
 }
 
+/* Renames one predicate's field (and a fieldref's other field) through
+ * the maps; a field mapped to several gives an OR of copies. */
+static sg_ir_expr *sg_map_expr_fields(sg_apply *ap, sg_ir_expr *e) {
+    const sg_ir_pred *p = e->pred;
+    const sg_str *to;
+    size_t n;
+    if (!sg_map_field(ap->mp, p->field, &to, &n)) {
+        if (ap->mp->strict) {
+            sg_diag_add(ap->rs->diags, SG_D_PIPELINE, (sg_loc){ap->ir->meta.file, p->line, p->col},
+                        "field '%.*s' has no mapping in pipeline '%.*s' for this log source", SG_STR_ARG(p->field),
+                        SG_STR_ARG(ap->pipe->name));
+            ap->failed = true;
+        }
+        to = &p->field;
+        n = 1;
+    }
+    const sg_str *ref_to = NULL;
+    size_t ref_n = 0;
+    if (p->op == SG_OP_FIELDREF && !sg_map_field(ap->mp, p->text, &ref_to, &ref_n)) {
+        ref_to = &p->text;
+        ref_n = 1;
+    }
+    if (p->op == SG_OP_FIELDREF && ref_n > 1) {
+        sg_diag_add(ap->rs->diags, SG_D_PIPELINE, (sg_loc){ap->ir->meta.file, p->line, p->col},
+                    "field reference '%.*s' maps to several fields", SG_STR_ARG(p->text));
+        ap->failed = true;
+    }
+    if (n == 1 && sg_str_eq(to[0], p->field) && (!ref_to || sg_str_eq(ref_to[0], p->text))) return e;
+    sg_ir_expr **alts = SG_NEW_ARRAY(ap->a, sg_ir_expr *, n);
+    for (size_t i = 0; i < n; i++) {
+        sg_ir_pred *q = SG_NEW(ap->a, sg_ir_pred);
+        *q = *p;
+        q->field = to[i];
+        if (ref_to) q->text = ref_to[0];
+        alts[i] = sg_ir_new_pred(ap->a, q);
+    }
+    return sg_ir_new_nary(ap->a, SG_IR_OR, alts, n, e->line, e->col);
+}
+
+/* Renames the predicates a value map produced (they need no value mapping). */
+static sg_ir_expr *sg_map_expr_renamed(sg_apply *ap, sg_ir_expr *e) {
+    if (e->kind == SG_IR_PRED) return sg_map_expr_fields(ap, e);
+    sg_ir_expr **kids = SG_NEW_ARRAY(ap->a, sg_ir_expr *, e->count);
+    for (size_t i = 0; i < e->count; i++) kids[i] = sg_map_expr_fields(ap, e->kids[i]);
+    return sg_ir_new_nary(ap->a, e->kind, kids, e->count, e->line, e->col);
+}
+
+/* An equality on a field with a value map takes the target value(s); the
+ * predicate keeps its Sigma field name (renamed after this). */
+static sg_ir_expr *sg_map_value(sg_apply *ap, sg_ir_expr *e, const sg_value_map *vm) {
+    const sg_ir_pred *p = e->pred;
+    if (p->op == SG_OP_EQ && p->vtype == SG_VT_STRING && !p->cased)
+        for (size_t i = 0; i < vm->n_values; i++) {
+            if (!sg_str_ieq(vm->values[i].from, p->text)) continue;
+            sg_ir_expr **alts = SG_NEW_ARRAY(ap->a, sg_ir_expr *, vm->values[i].n_to);
+            for (size_t j = 0; j < vm->values[i].n_to; j++) {
+                sg_ir_pred *q = SG_NEW(ap->a, sg_ir_pred);
+                *q = *p;
+                q->text = vm->values[i].to[j];
+                q->pattern = sg_sstr_literal(ap->a, q->text);
+                alts[j] = sg_ir_new_pred(ap->a, q);
+            }
+            return sg_ir_new_nary(ap->a, SG_IR_OR, alts, vm->values[i].n_to, e->line, e->col);
+        }
+    sg_diag_add(ap->rs->diags, SG_D_PIPELINE, (sg_loc){ap->ir->meta.file, p->line, p->col},
+                "pipeline '%.*s' maps the values of '%.*s' and has no mapping for this one (%s '%.*s')",
+                SG_STR_ARG(ap->pipe->name), SG_STR_ARG(p->field), sg_ir_op_name(p->op), SG_STR_ARG(p->text));
+    ap->failed = true;
+    return e;
+}
+
 static sg_ir_expr *sg_map_expr(sg_apply *ap, sg_ir_expr *e) {
     if (!e) return NULL;
     if (e->kind == SG_IR_PRED) {
         const sg_ir_pred *p = e->pred;
         if (!p->field.len) return e; /* keywords search every field */
         if (ap->mp->hashes && sg_str_eq(p->field, ap->mp->hashes->field)) return sg_split_hash(ap, e);
-        const sg_str *to;
-        size_t n;
-        if (!sg_map_field(ap->mp, p->field, &to, &n)) {
-            if (ap->mp->strict) {
-                sg_diag_add(ap->rs->diags, SG_D_PIPELINE, (sg_loc){ap->ir->meta.file, p->line, p->col},
-                            "field '%.*s' has no mapping in pipeline '%.*s' for this log source", SG_STR_ARG(p->field),
-                            SG_STR_ARG(ap->pipe->name));
-                ap->failed = true;
+        for (size_t i = 0; i < ap->mp->n_value_maps; i++)
+            if (sg_str_eq(p->field, ap->mp->value_maps[i].field)) {
+                sg_ir_expr *v = sg_map_value(ap, e, &ap->mp->value_maps[i]);
+                if (v == e) return e; /* reported */
+                return sg_map_expr_renamed(ap, v);
             }
-            to = &p->field;
-            n = 1;
-        }
-        const sg_str *ref_to = NULL;
-        size_t ref_n = 0;
-        if (p->op == SG_OP_FIELDREF && !sg_map_field(ap->mp, p->text, &ref_to, &ref_n)) {
-            ref_to = &p->text;
-            ref_n = 1;
-        }
-        if (p->op == SG_OP_FIELDREF && ref_n > 1) {
-            sg_diag_add(ap->rs->diags, SG_D_PIPELINE, (sg_loc){ap->ir->meta.file, p->line, p->col},
-                        "field reference '%.*s' maps to several fields", SG_STR_ARG(p->text));
-            ap->failed = true;
-        }
-        if (n == 1 && sg_str_eq(to[0], p->field) && (!ref_to || sg_str_eq(ref_to[0], p->text))) return e;
-        sg_ir_expr **alts = SG_NEW_ARRAY(ap->a, sg_ir_expr *, n);
-        for (size_t i = 0; i < n; i++) {
-            sg_ir_pred *q = SG_NEW(ap->a, sg_ir_pred);
-            *q = *p;
-            q->field = to[i];
-            if (ref_to) q->text = ref_to[0];
-            alts[i] = sg_ir_new_pred(ap->a, q);
-        }
-        return sg_ir_new_nary(ap->a, SG_IR_OR, alts, n, e->line, e->col);
+        return sg_map_expr_fields(ap, e);
     }
     if (!e->count) return e;
     sg_ir_expr **kids = SG_NEW_ARRAY(ap->a, sg_ir_expr *, e->count);
@@ -351,7 +415,11 @@ static bool sg_apply_one(sg_ruleset *rs, const sg_pipeline *pipe, sg_ir_rule *ou
     const sg_pipe_hashes *hashes = src && src->hashes.field.len ? &src->hashes
                                    : pipe->hashes.field.len      ? &pipe->hashes
                                                                  : NULL;
-    sg_mapping mp = {{src ? src->fields : NULL, pipe->fields}, {src ? src->n_fields : 0, pipe->n_fields}, hashes,
+    sg_mapping mp = {{src ? src->fields : NULL, pipe->fields},
+                     {src ? src->n_fields : 0, pipe->n_fields},
+                     hashes,
+                     src ? src->value_maps : NULL,
+                     src ? src->n_value_maps : 0,
                      pipe->strict};
     sg_apply ap = {rs, out, pipe, &mp, rs->arena, false};
     if (out->expr) {

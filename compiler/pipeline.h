@@ -14,6 +14,8 @@
  *       fields: {Image: NewProcessName, ParentImage: ParentProcessName}
  *   fields: {User: SubjectUserName}   # for every log source, after its own map
  *   unmapped: keep                    # keep (default) or error: a field no map names
+ *   values:                           # per log source: Sigma values -> target values
+ *     EventType: {CreateKey: RegistryKeyCreated, DeleteValue: RegistryValueDeleted}
  *   hashes:                           # Sysmon's combined Hashes field, split
  *     field: Hashes                   #   `Hashes|contains: SHA256=ab..` becomes
  *     algorithms: {SHA256: SHA256, MD5: MD5, SHA1: SHA1}   #   SHA256 == "ab.."
@@ -46,6 +48,15 @@ typedef struct sg_pipe_hashes {
     size_t n_algorithms;
 } sg_pipe_hashes;
 
+/* A value map of one Sigma field (`values:`): equality predicates on the
+ * field take the mapped value(s) (a list gives an OR); any other value or
+ * operator on the field is a located error, never passed through unmapped. */
+typedef struct sg_value_map {
+    sg_str field;          /* Sigma field name */
+    sg_field_map *values;  /* Sigma value (case-insensitive) -> target value(s) */
+    size_t n_values;
+} sg_value_map;
+
 typedef struct sg_pipe_source {
     sg_logsource match;      /* fields set here must equal the rule's */
     sg_str table;
@@ -53,6 +64,8 @@ typedef struct sg_pipe_source {
     sg_field_map *fields;
     size_t n_fields;
     sg_pipe_hashes hashes;
+    sg_value_map *value_maps;
+    size_t n_value_maps;
     uint32_t line;
 } sg_pipe_source;
 

@@ -153,6 +153,44 @@ static void test_hashes_split(void **state) {
     done(&c);
 }
 
+static const char PIPE_VALUES[] =
+    "name: vals\n"
+    "target: kql\n"
+    "logsources:\n"
+    "  - match: {category: registry_event}\n"
+    "    table: Reg\n"
+    "    values:\n"
+    "      EventType: {CreateKey: KeyCreated, DeleteKey: [KeyDeleted, ValueDeleted]}\n"
+    "    fields: {EventType: Action}\n";
+
+static void test_value_maps(void **state) {
+    (void)state;
+    pctx c;
+    load_pipe(&c, PIPE_VALUES);
+    apply(&c, "title: t\nlogsource: {category: registry_event}\ndetection:\n  sel:\n    EventType:\n      - createkey\n"
+              "      - DeleteKey\n  condition: sel\n");
+    assert_non_null(c.out);
+    assert_string_equal(strstr(c.dump.data, "expr:"), "expr:\n"
+                                                      "  or\n"
+                                                      "    \"Action\" eq \"KeyCreated\"\n"
+                                                      "    \"Action\" eq \"KeyDeleted\"\n"
+                                                      "    \"Action\" eq \"ValueDeleted\"\n");
+    done(&c);
+    /* a value the map does not name, or another operator, is refused */
+    load_pipe(&c, PIPE_VALUES);
+    apply(&c, "title: t\nlogsource: {category: registry_event}\ndetection:\n  sel:\n    EventType: RenameKey\n"
+              "  condition: sel\n");
+    assert_null(c.out);
+    assert_diag(&c, "pipeline", 5, 16, "has no mapping for this one (eq 'RenameKey')");
+    done(&c);
+    load_pipe(&c, PIPE_VALUES);
+    apply(&c, "title: t\nlogsource: {category: registry_event}\ndetection:\n  sel:\n    EventType|contains: Key\n"
+              "  condition: sel\n");
+    assert_null(c.out);
+    assert_diag(&c, "pipeline", 5, 25, "(contains 'Key')");
+    done(&c);
+}
+
 static void test_correlation_group_by(void **state) {
     (void)state;
     pctx c;
@@ -220,6 +258,7 @@ int main(void) {
         cmocka_unit_test(test_strict_unmapped),
         cmocka_unit_test(test_not_placed),
         cmocka_unit_test(test_hashes_split),
+        cmocka_unit_test(test_value_maps),
         cmocka_unit_test(test_correlation_group_by),
         cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_builtins_load),
