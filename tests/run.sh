@@ -23,4 +23,12 @@ fi
 ninja -C build-asan >/tmp/sigc-ninja.log 2>&1 || { cat /tmp/sigc-ninja.log; exit 1; }
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     meson test -C build-asan --print-errorlogs --timeout-multiplier 4 || status=1
+# One closing line over both builds, from meson's own summaries.
+summary() { sed -n "s/^$2: *\([0-9]*\).*/\1/p" "$1/meson-logs/testlog.txt" | tail -1; }
+ok=0 bad=0 skipped=0
+for b in build-test build-asan; do
+    ok=$((ok + $(summary $b Ok) + 0)); bad=$((bad + $(summary $b Fail) + $(summary $b Timeout) + 0))
+    skipped=$((skipped + $(summary $b Skipped) + 0))
+done
+echo "$ok passed, $bad failed, $skipped skipped"
 exit $status
