@@ -12,6 +12,12 @@
  *   correlation over one rule:  as an aggregation, on that rule's table
  *   correlation over several:   union (T1 | where p1 | extend sigc_rule = "r1"),
  *                                   (T2 | ...)\n| summarize ...
+ *   temporal_ordered:           let sigc_events = union (...), (...)
+ *                               \n| extend sigc_bucket = bin(<time>, <span>);
+ *                               \nsigc_events | where sigc_rule == "r1"
+ *                               \n| summarize sigc_t1 = min(<time>) by sigc_bucket, g...
+ *                               then per further rule a join, a where and
+ *                               a summarize (see kql_ordered)
  *
  * Sigma semantics, construct by construct (string matching is
  * case-insensitive unless the predicate is cased):
@@ -1706,15 +1712,100 @@ static void kql_extends(kql_ctx *c, const sg_ir_agg *g, size_t i, bool label, co
     }
 }
 
+/* union (T1 | where p1 | extend ..., sigc_rule = "r1"),\n    (T2 | ...):
+ * one branch per referenced rule, each labelled with its reference. */
+static void kql_union(kql_ctx *c, const sg_ir_agg *g, sg_buf *out) {
+    const sg_ir_rule *self = c->rule;
+    for (size_t i = 0; i < g->n_rules; i++) {
+        const sg_ir_rule *t = g->rules[i];
+        sg_buf_add_cstr(out, i ? ",\n    (" : "union (");
+        kql_table(c, t, out, g->line, g->col);
+        if (t->expr->kind != SG_IR_TRUE) {
+            sg_buf_add_cstr(out, " | where ");
+            c->rule = t;
+            kql_expr(c, t->expr, out);
+            c->rule = self;
+        }
+        kql_extends(c, g, i, true, " | extend ", out);
+        sg_buf_add_byte(out, ')');
+    }
+}
+
+/* `sigc_bucket, g...`: the keys of every ordered step. */
+static void kql_ordered_keys(kql_ctx *c, const sg_ir_agg *g, sg_buf *out) {
+    sg_buf_add_cstr(out, "sigc_bucket");
+    for (size_t i = 0; i < g->n_group_by; i++) {
+        sg_buf_add_cstr(out, ", ");
+        kql_field(c, out, g->group_by[i], g->line, g->col);
+    }
+}
+
+/* temporal_ordered over the same fixed buckets as temporal: within one
+ * bin(<time>, <span>) bucket and group, events e1..en of the rules in
+ * order with t1 <= ... <= tn.  Computed greedily, which is exact: T1 is
+ * the earliest rule-1 time, Tk the earliest rule-k time >= T(k-1); the
+ * group fires when Tn exists.
+ *   let sigc_events = union (...), (...)
+ *   | extend sigc_bucket = bin(<time>, <span>);
+ *   sigc_events
+ *   | where sigc_rule == "r1"
+ *   | summarize sigc_t1 = min(<time>) by sigc_bucket, g...
+ *   | join kind=inner (sigc_events | where sigc_rule == "r2") on sigc_bucket, g...
+ *   | where <time> >= sigc_t1
+ *   | summarize sigc_t2 = min(<time>) by sigc_bucket, g...
+ *   ...
+ *   | project sigc_bucket, g..., LastTime = sigc_tn */
+static void kql_ordered(kql_ctx *c, const sg_ir_rule *r, const sg_ir_agg *g, sg_buf *out) {
+    sg_str ts;
+    if (!kql_time_column(c, r, &ts)) return;
+    if (g->temporal_condition || g->op != SG_CMP_GTE || !g->threshold_is_int ||
+        g->threshold_int != (int64_t)g->n_rules) {
+        kql_error(c, SG_D_UNSUPPORTED, g->line, g->col,
+                  "temporal_ordered: only the default condition (every rule, in order) has a KQL form");
+        return;
+    }
+    if (g->timespan <= 0) {
+        kql_error(c, SG_D_UNSUPPORTED, g->line, g->col, "temporal_ordered: KQL output needs a positive timespan");
+        return;
+    }
+    for (size_t i = 0; i < g->n_group_by; i++)
+        if (sg_str_eq(g->group_by[i], ts)) {
+            kql_error(c, SG_D_UNSUPPORTED, g->line, g->col,
+                      "temporal_ordered: grouping by the time column %.*s has no KQL form", SG_STR_ARG(ts));
+            return;
+        }
+    sg_buf_add_cstr(out, "let sigc_events = ");
+    kql_union(c, g, out);
+    sg_buf_add_cstr(out, "\n| extend sigc_bucket = bin(");
+    kql_field(c, out, ts, g->line, g->col);
+    sg_buf_add_cstr(out, ", ");
+    kql_timespan(out, g->timespan);
+    sg_buf_add_cstr(out, ");\nsigc_events\n| where sigc_rule == ");
+    kql_string(c, out, kql_label(g, 0), g->line, g->col);
+    for (size_t k = 1; k <= g->n_rules; k++) {
+        if (k > 1) {
+            sg_buf_add_cstr(out, "\n| join kind=inner (sigc_events | where sigc_rule == ");
+            kql_string(c, out, kql_label(g, k - 1), g->line, g->col);
+            sg_buf_add_cstr(out, ") on ");
+            kql_ordered_keys(c, g, out);
+            sg_buf_add_cstr(out, "\n| where ");
+            kql_field(c, out, ts, g->line, g->col);
+            sg_buf_printf(out, " >= sigc_t%zu", k - 1);
+        }
+        sg_buf_printf(out, "\n| summarize sigc_t%zu = min(", k);
+        kql_field(c, out, ts, g->line, g->col);
+        sg_buf_add_cstr(out, ") by ");
+        kql_ordered_keys(c, g, out);
+    }
+    sg_buf_add_cstr(out, "\n| project ");
+    kql_ordered_keys(c, g, out);
+    sg_buf_printf(out, ", LastTime = sigc_t%zu", g->n_rules);
+}
+
 static void kql_correlation(kql_ctx *c, const sg_ir_rule *r, sg_buf *out, size_t start) {
     const sg_ir_agg *g = r->agg;
     if (!g) {
         kql_error(c, SG_D_UNSUPPORTED, r->meta.line, 0, "the correlation has no aggregation");
-        return;
-    }
-    if (g->type == SG_AGG_TEMPORAL_ORDERED) {
-        kql_error(c, SG_D_UNSUPPORTED, g->line, g->col,
-                  "temporal_ordered: KQL's summarize cannot check the order of the rules exactly");
         return;
     }
     for (size_t i = 0; i < g->n_rules; i++) {
@@ -1736,7 +1827,7 @@ static void kql_correlation(kql_ctx *c, const sg_ir_rule *r, sg_buf *out, size_t
                 return;
             }
     }
-    bool temporal = g->type == SG_AGG_TEMPORAL;
+    bool temporal = g->type == SG_AGG_TEMPORAL || g->type == SG_AGG_TEMPORAL_ORDERED;
     const sg_ir_rule *self = c->rule;
     if (g->n_rules == 1 && !temporal) {
         const sg_ir_rule *t = g->rules[0];
@@ -1758,19 +1849,11 @@ static void kql_correlation(kql_ctx *c, const sg_ir_rule *r, sg_buf *out, size_t
                       SG_STR_ARG(g->rule_refs[i]));
             return;
         }
-    for (size_t i = 0; i < g->n_rules; i++) {
-        const sg_ir_rule *t = g->rules[i];
-        sg_buf_add_cstr(out, i ? ",\n    (" : "union (");
-        kql_table(c, t, out, g->line, g->col);
-        if (t->expr->kind != SG_IR_TRUE) {
-            sg_buf_add_cstr(out, " | where ");
-            c->rule = t;
-            kql_expr(c, t->expr, out);
-            c->rule = self;
-        }
-        kql_extends(c, g, i, true, " | extend ", out);
-        sg_buf_add_byte(out, ')');
+    if (g->type == SG_AGG_TEMPORAL_ORDERED) {
+        kql_ordered(c, r, g, out);
+        return;
     }
+    kql_union(c, g, out);
     kql_summarize(c, r, g, out, start);
 }
 

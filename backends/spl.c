@@ -54,7 +54,20 @@
  * Correlations over several rules read them with `| multisearch` (one
  * bracketed `search` per rule, tagged with `| eval sigc_rule="<ref>"`, the
  * correlation's aliases as further evals).  bin gives tumbling windows, as
- * pySigma's backend does.  temporal_ordered and near are refused.
+ * pySigma's backend does.  near is refused.
+ *
+ * temporal_ordered (rules r1..rn, in that order, within one bucket and
+ * group: events e1..en of r1..rn with t1 <= ... <= tn) is computed
+ * greedily, which is exact: T1 = the first r1 time, Tk = the first rk time
+ * at or after T(k-1); the group matches when Tn exists.  The original
+ * time is kept in sigc_t before bin, then per rule:
+ *   | eval sigc_tk=if(sigc_rule=="rk" AND sigc_t>=sigc_T(k-1), sigc_t, null())
+ *   | eventstats min(sigc_tk) as sigc_Tk by _time <group-by...>
+ *   ... | stats min(sigc_Tn) as sigc_last by _time <group-by...>
+ *   | search sigc_last=*
+ * (no sigc_t>=... for k = 1; min ignores the nulls, and a comparison with
+ * a missing sigc_T(k-1) is not true).  A rule named twice is refused (its
+ * events would carry one tag), as is a condition other than all rules.
  *
  * Escaping, one function per context: spl_quote_search_value (a double-
  * quoted search term), spl_quote_where_string (an eval string literal),
@@ -1071,17 +1084,31 @@ static bool spl_check_agg(spl_ctx *c, const sg_ir_rule *rule) {
         return false;
     }
     if (g->type == SG_AGG_TEMPORAL_ORDERED) {
-        spl_unsupported(c, l, k,
-                        "temporal_ordered: stats over time buckets cannot check the order of the events, and an "
-                        "unordered temporal query would match more than the rule");
-        return false;
+        if (g->temporal_condition || g->op != SG_CMP_GTE || !g->threshold_is_int ||
+            g->threshold_int != (int64_t)g->n_rules)
+            spl_unsupported(c, l, k, "temporal_ordered: only the condition that every rule occurs, in order, is "
+                                     "supported by the SPL backend");
+        for (size_t i = 0; i < g->n_rules; i++)
+            for (size_t j = 0; j < i; j++)
+                if (sg_str_eq(g->rule_refs[i], g->rule_refs[j]) ||
+                    (g->rules && g->rules[i] && g->rules[i] == g->rules[j]))
+                    spl_unsupported(c, l, k,
+                                    "temporal_ordered: rule '%.*s' is referenced twice, which the SPL backend cannot "
+                                    "tell apart",
+                                    SG_STR_ARG(g->rule_refs[i]));
+        for (size_t i = 0; i < g->n_group_by; i++)
+            if (g->group_by[i].len >= 5 && !memcmp(g->group_by[i].ptr, "sigc_", 5))
+                spl_unsupported(c, l, k, "temporal_ordered: group-by field '%.*s' would clash with the fields "
+                                         "the SPL backend computes (sigc_*)",
+                                SG_STR_ARG(g->group_by[i]));
+        if (c->failed) return false;
     }
     if (rule->timestamp.len && !sg_str_eq_cstr(rule->timestamp, "_time"))
         spl_unsupported(c, l, k, "SPL buckets events on _time; the pipeline's timestamp field '%.*s' is not supported",
                         SG_STR_ARG(rule->timestamp));
     if (g->timespan < 0) spl_unsupported(c, l, k, "a negative timespan");
     for (size_t i = 0; i < g->n_group_by; i++) spl_stats_field_ok(c, g->group_by[i], l, k, "group-by field");
-    bool temporal = g->type == SG_AGG_TEMPORAL;
+    bool temporal = g->type == SG_AGG_TEMPORAL || g->type == SG_AGG_TEMPORAL_ORDERED;
     if (!temporal && g->type != SG_AGG_EVENT_COUNT) {
         if (!g->field.len) spl_unsupported(c, l, k, "%s needs a field", sg_agg_type_name(g->type));
         else spl_stats_field_ok(c, g->field, l, k, "aggregated field");
@@ -1164,16 +1191,45 @@ static void spl_threshold(sg_buf *out, const sg_ir_agg *g, const char *name) {
     sg_buf_add_byte(out, ')');
 }
 
+/* ` by _time <group-by...>` of stats and eventstats (nothing without
+ * buckets and group-by). */
+static void spl_by(sg_buf *out, const sg_ir_agg *g) {
+    if (g->timespan <= 0 && !g->n_group_by) return;
+    sg_buf_add_cstr(out, " by");
+    if (g->timespan > 0) sg_buf_add_cstr(out, " _time");
+    for (size_t i = 0; i < g->n_group_by; i++) {
+        sg_buf_add_byte(out, ' ');
+        spl_quote_field(out, g->group_by[i], SPL_POS_STATS);
+    }
+}
+
+/* temporal_ordered after the buckets: the first time of each rule at or
+ * after the previous rule's (see the comment at the top). */
+static void spl_emit_ordered(sg_buf *out, const sg_ir_agg *g) {
+    for (size_t j = 0; j < g->n_rules; j++) {
+        sg_buf_printf(out, "\n| eval sigc_t%zu=if(sigc_rule==", j + 1);
+        spl_quote_where_string(out, g->rule_refs[j]);
+        if (j) sg_buf_printf(out, " AND sigc_t>=sigc_T%zu", j);
+        sg_buf_add_cstr(out, ", sigc_t, null())");
+        sg_buf_printf(out, "\n| eventstats min(sigc_t%zu) as sigc_T%zu", j + 1, j + 1);
+        spl_by(out, g);
+    }
+    sg_buf_printf(out, "\n| stats min(sigc_T%zu) as sigc_last", g->n_rules);
+    spl_by(out, g);
+    sg_buf_add_cstr(out, "\n| search sigc_last=*");
+}
+
 static void spl_emit_agg(sg_buf *out, const sg_ir_rule *rule) {
     const sg_ir_agg *g = rule->agg;
     bool corr = g->origin == SG_ORIGIN_CORRELATION || g->n_rules;
     bool temporal = g->type == SG_AGG_TEMPORAL;
+    bool ordered = g->type == SG_AGG_TEMPORAL_ORDERED;
     /* the events */
     if (!corr) {
         spl_query(out, rule->expr, "\n");
     } else if (g->n_rules == 1) {
         spl_query(out, g->rules[0]->expr, "\n");
-        spl_branch_evals(out, g, 0, temporal, "\n");
+        spl_branch_evals(out, g, 0, temporal || ordered, "\n");
     } else {
         /* multisearch runs each bracket as its own search (only streaming
          * commands inside: where and eval are). */
@@ -1185,10 +1241,15 @@ static void spl_emit_agg(sg_buf *out, const sg_ir_rule *rule) {
             sg_buf_add_cstr(out, " ]");
         }
     }
-    /* the buckets */
+    /* the buckets (temporal_ordered keeps each event's own time) */
+    if (ordered) sg_buf_add_cstr(out, "\n| eval sigc_t=_time");
     if (g->timespan > 0) {
         sg_buf_add_cstr(out, "\n| bin _time span=");
         spl_span(out, g->timespan);
+    }
+    if (ordered) {
+        spl_emit_ordered(out, g);
+        return;
     }
     /* the statistic */
     const char *name = "event_count";
@@ -1223,14 +1284,7 @@ static void spl_emit_agg(sg_buf *out, const sg_ir_rule *rule) {
         sg_buf_add_byte(out, ')');
     }
     sg_buf_printf(out, " as %s", name);
-    if (g->timespan > 0 || g->n_group_by) {
-        sg_buf_add_cstr(out, " by");
-        if (g->timespan > 0) sg_buf_add_cstr(out, " _time");
-        for (size_t i = 0; i < g->n_group_by; i++) {
-            sg_buf_add_byte(out, ' ');
-            spl_quote_field(out, g->group_by[i], SPL_POS_STATS);
-        }
-    }
+    spl_by(out, g);
     /* the condition */
     if (temporal && g->temporal_condition) {
         sg_buf_add_cstr(out, "\n| search ");

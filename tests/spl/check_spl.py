@@ -40,9 +40,9 @@ What every query is checked for
    (not inside quotes, comments, parentheses or brackets).
 3. Commands.  The first command is the implied `search`, or a query that
    starts with `|` must start with `multisearch`; then only where, eval,
-   bin, stats and search.  Inside a multisearch bracket (at least two
-   brackets): an explicit `search` first, then only where and eval.  Any
-   other command name is a failure.
+   bin, stats, eventstats and search.  Inside a multisearch bracket (at
+   least two brackets): an explicit `search` first, then only where and
+   eval.  Any other command name is a failure.
 4. Grammar of each command, parsed completely, for the forms sigc writes:
      search      term (AND|OR term)*, term = NOT term | ( ... ) | `*` |
                  FIELD op VALUE | FIELD IN (VALUE, ...); FIELD a bare
@@ -55,13 +55,14 @@ What every query is checked for
      where       an eval expression: OR, AND, NOT, comparisons, + - * / %,
                  numbers, "strings", 'fields', bare names, and calls of the
                  functions sigc uses (match, like, cidrmatch, isnull,
-                 isnotnull, tonumber, lower, len, substr, floor) with their
-                 arities; match() and like() take one string literal
-                 second, cidrmatch() one string literal first.
+                 isnotnull, tonumber, lower, len, substr, floor, if, null)
+                 with their arities; match() and like() take one string
+                 literal second, cidrmatch() one string literal first.
      eval        NAME=expr (, NAME=expr)*
      bin         FIELD span=<N><s|m|h|d|mon>
      stats       func[(FIELD)] [as NAME] ... [by FIELD ...], func one of
                  count dc sum avg min max values exactpercNN
+     eventstats  as stats (same statistics, names and by clause)
      multisearch [ search ... | where ... | eval ... ] [ ... ] ...
 
 Round trip (needs PyYAML; --no-roundtrip or a missing PyYAML skips it)
@@ -325,6 +326,8 @@ EVAL_FUNCS = {
     "len": (1, 1),
     "substr": (2, 3),
     "floor": (1, 1),
+    "if": (3, 3),
+    "null": (0, 0),
 }
 SUBLEX = re.compile(r"(?P<num>\d+(?:\.\d+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<op>[-+*/%.])")
 
@@ -543,7 +546,11 @@ def e_primary(c, facts):
             raise SplError(t.pos, "unknown eval function %r" % t.text)
         c.next("(")
         args = []
-        while True:
+        more = True
+        if c.peek() is not None and c.peek().kind == "RP":
+            c.next(")")  # no arguments: null()
+            more = False
+        while more:
             start = c.i
             e_expr(c, facts)
             args.append(c.toks[start : c.i])
@@ -647,6 +654,7 @@ COMMANDS = {
     "eval": parse_eval,
     "bin": parse_bin,
     "stats": parse_stats,
+    "eventstats": parse_stats,
     "search": lambda toks, facts, end: parse_search(toks, facts, end, allow_star=False),
 }
 STREAMING = {"search", "where", "eval"}

@@ -852,13 +852,178 @@ static void test_correlation_temporal(void **state) {
                 "| summarize Rules = make_set(sigc_rule) by bin(TimeGenerated, 1h)\n"
                 "| where set_has_element(Rules, \"failed_login\") or set_has_element(Rules, \"success_login\")");
     kfree(&c);
+}
 
-    /* order cannot be checked exactly with summarize */
+/* A third detection after the correlation document (rule 3). */
+#define THIRD_RULE                                   \
+    "---\n"                                          \
+    "title: third\n"                                 \
+    "name: logoff\n"                                 \
+    "logsource: {product: windows}\n"                \
+    "detection:\n"                                   \
+    "  sel:\n"                                       \
+    "    EventID: 4634\n"                            \
+    "  condition: sel\n"
+
+static void test_correlation_temporal_ordered(void **state) {
+    (void)state;
+    kctx c;
+    /* two rules, grouped by an alias */
+    kcompile(&c, BASE_RULES "  type: temporal_ordered\n"
+                            "  rules: [failed_login, success_login]\n"
+                            "  group-by: [u]\n"
+                            "  timespan: 10m\n"
+                            "  aliases:\n"
+                            "    u:\n"
+                            "      failed_login: TargetUserName\n"
+                            "      success_login: User\n");
+    kset(&c, "SecurityEvent", NULL);
+    kir(&c, 1)->table = SG_STR_LIT("SigninLogs");
+    kir(&c, 1)->expr = kir(&c, 1)->expr->kids[0];
+    assert_rule(&c, 2,
+                "let sigc_events = union (SecurityEvent | where EventID == 4625 | extend u = TargetUserName, sigc_rule = \"failed_login\"),\n"
+                "    (SigninLogs | where EventID == 4624 | extend u = User, sigc_rule = \"success_login\")\n"
+                "| extend sigc_bucket = bin(TimeGenerated, 10m);\n"
+                "sigc_events\n"
+                "| where sigc_rule == \"failed_login\"\n"
+                "| summarize sigc_t1 = min(TimeGenerated) by sigc_bucket, u\n"
+                "| join kind=inner (sigc_events | where sigc_rule == \"success_login\") on sigc_bucket, u\n"
+                "| where TimeGenerated >= sigc_t1\n"
+                "| summarize sigc_t2 = min(TimeGenerated) by sigc_bucket, u\n"
+                "| project sigc_bucket, u, LastTime = sigc_t2");
+    /* the referenced rules' time columns must agree when the correlation sets none */
+    kir(&c, 0)->timestamp = SG_STR_LIT("Timestamp");
+    kir(&c, 1)->timestamp = SG_STR_LIT("TimeGenerated");
+    assert_fails(&c, 2, SG_D_PIPELINE, 21, 3, "different time columns");
+    /* grouping by the time column would rename it in the join */
+    kir(&c, 2)->timestamp = SG_STR_LIT("u");
+    assert_fails(&c, 2, SG_D_UNSUPPORTED, 21, 3, "grouping by the time column u");
+    /* a window of zero has no buckets */
+    kir(&c, 2)->timestamp = (sg_str){0};
+    kir(&c, 1)->timestamp = SG_STR_LIT("Timestamp");
+    kir(&c, 2)->agg->timespan = 0;
+    assert_fails(&c, 2, SG_D_UNSUPPORTED, 21, 3, "positive timespan");
+    kfree(&c);
+
+    /* two rules, no group-by: buckets only */
+    kcompile(&c, BASE_RULES "  type: temporal_ordered\n"
+                            "  rules: [success_login, failed_login]\n"
+                            "  timespan: 90s\n");
+    kset(&c, "T", NULL);
+    kir(&c, 1)->expr = kir(&c, 1)->expr->kids[0];
+    kir(&c, 2)->timestamp = SG_STR_LIT("Timestamp");
+    assert_rule(&c, 2,
+                "let sigc_events = union (T | where EventID == 4624 | extend sigc_rule = \"success_login\"),\n"
+                "    (T | where EventID == 4625 | extend sigc_rule = \"failed_login\")\n"
+                "| extend sigc_bucket = bin(Timestamp, 90s);\n"
+                "sigc_events\n"
+                "| where sigc_rule == \"success_login\"\n"
+                "| summarize sigc_t1 = min(Timestamp) by sigc_bucket\n"
+                "| join kind=inner (sigc_events | where sigc_rule == \"failed_login\") on sigc_bucket\n"
+                "| where Timestamp >= sigc_t1\n"
+                "| summarize sigc_t2 = min(Timestamp) by sigc_bucket\n"
+                "| project sigc_bucket, LastTime = sigc_t2");
+    kfree(&c);
+
+    /* three rules, two group-by fields, an alias on one rule only */
+    kcompile(&c, BASE_RULES "  type: temporal_ordered\n"
+                            "  rules: [failed_login, success_login, logoff]\n"
+                            "  group-by: [Host, u]\n"
+                            "  timespan: 1h\n"
+                            "  aliases:\n"
+                            "    u:\n"
+                            "      failed_login: TargetUserName\n"
+                            "      success_login: User\n"
+                            "      logoff: Account\n" THIRD_RULE);
+    kset(&c, "SecurityEvent", NULL);
+    kir(&c, 1)->expr = kir(&c, 1)->expr->kids[0];
+    assert_rule(&c, 2,
+                "let sigc_events = union (SecurityEvent | where EventID == 4625 | extend u = TargetUserName, sigc_rule = \"failed_login\"),\n"
+                "    (SecurityEvent | where EventID == 4624 | extend u = User, sigc_rule = \"success_login\"),\n"
+                "    (SecurityEvent | where EventID == 4634 | extend u = Account, sigc_rule = \"logoff\")\n"
+                "| extend sigc_bucket = bin(TimeGenerated, 1h);\n"
+                "sigc_events\n"
+                "| where sigc_rule == \"failed_login\"\n"
+                "| summarize sigc_t1 = min(TimeGenerated) by sigc_bucket, Host, u\n"
+                "| join kind=inner (sigc_events | where sigc_rule == \"success_login\") on sigc_bucket, Host, u\n"
+                "| where TimeGenerated >= sigc_t1\n"
+                "| summarize sigc_t2 = min(TimeGenerated) by sigc_bucket, Host, u\n"
+                "| join kind=inner (sigc_events | where sigc_rule == \"logoff\") on sigc_bucket, Host, u\n"
+                "| where TimeGenerated >= sigc_t2\n"
+                "| summarize sigc_t3 = min(TimeGenerated) by sigc_bucket, Host, u\n"
+                "| project sigc_bucket, Host, u, LastTime = sigc_t3");
+    kfree(&c);
+
+    /* three rules without group-by; the unsupported regex of a branch fails the whole query */
+    kcompile(&c, BASE_RULES "  type: temporal_ordered\n"
+                            "  rules: [logoff, failed_login, success_login]\n"
+                            "  timespan: 5m\n" THIRD_RULE);
+    kset(&c, "T", NULL);
+    assert_fails(&c, 2, SG_D_UNSUPPORTED, 16, 14, "lookahead");
+    kir(&c, 1)->expr = kir(&c, 1)->expr->kids[0];
+    assert_rule(&c, 2,
+                "let sigc_events = union (T | where EventID == 4634 | extend sigc_rule = \"logoff\"),\n"
+                "    (T | where EventID == 4625 | extend sigc_rule = \"failed_login\"),\n"
+                "    (T | where EventID == 4624 | extend sigc_rule = \"success_login\")\n"
+                "| extend sigc_bucket = bin(TimeGenerated, 5m);\n"
+                "sigc_events\n"
+                "| where sigc_rule == \"logoff\"\n"
+                "| summarize sigc_t1 = min(TimeGenerated) by sigc_bucket\n"
+                "| join kind=inner (sigc_events | where sigc_rule == \"failed_login\") on sigc_bucket\n"
+                "| where TimeGenerated >= sigc_t1\n"
+                "| summarize sigc_t2 = min(TimeGenerated) by sigc_bucket\n"
+                "| join kind=inner (sigc_events | where sigc_rule == \"success_login\") on sigc_bucket\n"
+                "| where TimeGenerated >= sigc_t2\n"
+                "| summarize sigc_t3 = min(TimeGenerated) by sigc_bucket\n"
+                "| project sigc_bucket, LastTime = sigc_t3");
+    /* a rule without a table cannot join the union */
+    kir(&c, 3)->table = (sg_str){0};
+    assert_fails(&c, 2, SG_D_PIPELINE, 21, 3, "rule 'logoff' has no table");
+    kfree(&c);
+
+    /* only the default condition (every rule, in order) has a form */
     kcompile(&c, BASE_RULES "  type: temporal_ordered\n" /* 21 */
                             "  rules: [failed_login, success_login]\n"
+                            "  timespan: 10m\n"
+                            "  condition: {gte: 1}\n");
+    kset(&c, "T", NULL);
+    kir(&c, 1)->expr = kir(&c, 1)->expr->kids[0];
+    assert_fails(&c, 2, SG_D_UNSUPPORTED, 21, 3, "only the default condition");
+    kfree(&c);
+    kcompile(&c, BASE_RULES "  type: temporal_ordered\n" /* 21 */
+                            "  rules: [failed_login, success_login]\n"
+                            "  timespan: 10m\n"
+                            "  condition: 'failed_login and success_login'\n");
+    kset(&c, "T", NULL);
+    kir(&c, 1)->expr = kir(&c, 1)->expr->kids[0];
+    assert_fails(&c, 2, SG_D_UNSUPPORTED, 21, 3, "only the default condition");
+    kfree(&c);
+    /* {gte: <number of rules>} is the default written out */
+    kcompile(&c, BASE_RULES "  type: temporal_ordered\n"
+                            "  rules: [failed_login, success_login]\n"
+                            "  timespan: 10m\n"
+                            "  condition: {gte: 2}\n");
+    kset(&c, "T", NULL);
+    kir(&c, 1)->expr = kir(&c, 1)->expr->kids[0];
+    assert_rule(&c, 2,
+                "let sigc_events = union (T | where EventID == 4625 | extend sigc_rule = \"failed_login\"),\n"
+                "    (T | where EventID == 4624 | extend sigc_rule = \"success_login\")\n"
+                "| extend sigc_bucket = bin(TimeGenerated, 10m);\n"
+                "sigc_events\n"
+                "| where sigc_rule == \"failed_login\"\n"
+                "| summarize sigc_t1 = min(TimeGenerated) by sigc_bucket\n"
+                "| join kind=inner (sigc_events | where sigc_rule == \"success_login\") on sigc_bucket\n"
+                "| where TimeGenerated >= sigc_t1\n"
+                "| summarize sigc_t2 = min(TimeGenerated) by sigc_bucket\n"
+                "| project sigc_bucket, LastTime = sigc_t2");
+    kfree(&c);
+
+    /* a rule listed twice stays unsupported */
+    kcompile(&c, BASE_RULES "  type: temporal_ordered\n" /* 21 */
+                            "  rules: [failed_login, failed_login]\n"
                             "  timespan: 10m\n");
     kset(&c, "T", NULL);
-    assert_fails(&c, 2, SG_D_UNSUPPORTED, 21, 3, "temporal_ordered");
+    assert_fails(&c, 2, SG_D_UNSUPPORTED, 21, 3, "listed twice");
     kfree(&c);
 }
 
@@ -938,6 +1103,7 @@ int main(void) {
         cmocka_unit_test(test_correlation_one_rule),
         cmocka_unit_test(test_correlation_union),
         cmocka_unit_test(test_correlation_temporal),
+        cmocka_unit_test(test_correlation_temporal_ordered),
         cmocka_unit_test(test_correlation_errors),
         cmocka_unit_test(test_filter_rule),
         cmocka_unit_test(test_diag_rule_id),

@@ -651,11 +651,87 @@ static void test_correlation_temporal(void **state) {
                "| search sigc_rules=\"failed\" AND NOT sigc_rules=\"success\"");
 }
 
+#define THIRD_RULE                                                                                  \
+    "---\ntitle: Exec\nname: exec\nlogsource: {product: windows}\ndetection:\n  sel:\n"              \
+    "    EventID: 4688\n  condition: sel\n"
+
+static void test_correlation_temporal_ordered(void **state) {
+    (void)state;
+    /* two rules, group-by: the first success at or after the first failure */
+    check_rule(BASE_RULES "title: c\ncorrelation:\n  type: temporal_ordered\n  rules: [failed, success]\n"
+                          "  group-by: [Host]\n  timespan: 1h\n",
+               2,
+               "| multisearch [ search EventID=4625 | eval sigc_rule=\"failed\" ] [ search EventID=4624 AND "
+               "Name=\"*a*b*\" | where match('Name', \"(?is)a.b\") | eval sigc_rule=\"success\" ]\n"
+               "| eval sigc_t=_time\n| bin _time span=1h\n"
+               "| eval sigc_t1=if(sigc_rule==\"failed\", sigc_t, null())\n"
+               "| eventstats min(sigc_t1) as sigc_T1 by _time Host\n"
+               "| eval sigc_t2=if(sigc_rule==\"success\" AND sigc_t>=sigc_T1, sigc_t, null())\n"
+               "| eventstats min(sigc_t2) as sigc_T2 by _time Host\n"
+               "| stats min(sigc_T2) as sigc_last by _time Host\n| search sigc_last=*");
+    /* two rules, no group-by: by _time only */
+    check_rule(BASE_RULES "title: c\ncorrelation:\n  type: temporal_ordered\n  rules: [success, failed]\n"
+                          "  timespan: 10m\n",
+               2,
+               "| multisearch [ search EventID=4624 AND Name=\"*a*b*\" | where match('Name', \"(?is)a.b\") "
+               "| eval sigc_rule=\"success\" ] [ search EventID=4625 | eval sigc_rule=\"failed\" ]\n"
+               "| eval sigc_t=_time\n| bin _time span=10m\n"
+               "| eval sigc_t1=if(sigc_rule==\"success\", sigc_t, null())\n"
+               "| eventstats min(sigc_t1) as sigc_T1 by _time\n"
+               "| eval sigc_t2=if(sigc_rule==\"failed\" AND sigc_t>=sigc_T1, sigc_t, null())\n"
+               "| eventstats min(sigc_t2) as sigc_T2 by _time\n"
+               "| stats min(sigc_T2) as sigc_last by _time\n| search sigc_last=*");
+    /* three rules, two group-by fields, an alias renamed in each branch;
+     * the explicit condition "all rules" is the default */
+    check_rule(BASE_RULES "title: c\ncorrelation:\n  type: temporal_ordered\n  rules: [failed, success, exec]\n"
+                          "  aliases:\n    usr:\n      failed: TargetUserName\n      success: 'Subject-User'\n"
+                          "      exec: SubjectUserName\n"
+                          "  group-by: [usr, Host]\n  timespan: 2h\n  condition: {gte: 3}\n" THIRD_RULE,
+               2,
+               "| multisearch [ search EventID=4625 | eval sigc_rule=\"failed\" | eval usr='TargetUserName' ] "
+               "[ search EventID=4624 AND Name=\"*a*b*\" | where match('Name', \"(?is)a.b\") "
+               "| eval sigc_rule=\"success\" | eval usr='Subject-User' ] "
+               "[ search EventID=4688 | eval sigc_rule=\"exec\" | eval usr='SubjectUserName' ]\n"
+               "| eval sigc_t=_time\n| bin _time span=2h\n"
+               "| eval sigc_t1=if(sigc_rule==\"failed\", sigc_t, null())\n"
+               "| eventstats min(sigc_t1) as sigc_T1 by _time usr Host\n"
+               "| eval sigc_t2=if(sigc_rule==\"success\" AND sigc_t>=sigc_T1, sigc_t, null())\n"
+               "| eventstats min(sigc_t2) as sigc_T2 by _time usr Host\n"
+               "| eval sigc_t3=if(sigc_rule==\"exec\" AND sigc_t>=sigc_T2, sigc_t, null())\n"
+               "| eventstats min(sigc_t3) as sigc_T3 by _time usr Host\n"
+               "| stats min(sigc_T3) as sigc_last by _time usr Host\n| search sigc_last=*");
+    /* three rules, no group-by */
+    check_rule(BASE_RULES "title: c\ncorrelation:\n  type: temporal_ordered\n  rules: [exec, failed, success]\n"
+                          "  timespan: 30s\n" THIRD_RULE,
+               2,
+               "| multisearch [ search EventID=4688 | eval sigc_rule=\"exec\" ] [ search EventID=4625 "
+               "| eval sigc_rule=\"failed\" ] [ search EventID=4624 AND Name=\"*a*b*\" "
+               "| where match('Name', \"(?is)a.b\") | eval sigc_rule=\"success\" ]\n"
+               "| eval sigc_t=_time\n| bin _time span=30s\n"
+               "| eval sigc_t1=if(sigc_rule==\"exec\", sigc_t, null())\n"
+               "| eventstats min(sigc_t1) as sigc_T1 by _time\n"
+               "| eval sigc_t2=if(sigc_rule==\"failed\" AND sigc_t>=sigc_T1, sigc_t, null())\n"
+               "| eventstats min(sigc_t2) as sigc_T2 by _time\n"
+               "| eval sigc_t3=if(sigc_rule==\"success\" AND sigc_t>=sigc_T2, sigc_t, null())\n"
+               "| eventstats min(sigc_t3) as sigc_T3 by _time\n"
+               "| stats min(sigc_T3) as sigc_last by _time\n| search sigc_last=*");
+}
+
 static void test_correlation_unsupported(void **state) {
     (void)state;
+    /* temporal_ordered: a rule named twice, a condition other than all rules */
+    check_unsupported(BASE_RULES "title: c\ncorrelation:\n  type: temporal_ordered\n"
+                                 "  rules: [failed, success, failed]\n  group-by: [Host]\n  timespan: 1h\n",
+                      2, 20, 3, "referenced twice");
     check_unsupported(BASE_RULES "title: c\ncorrelation:\n  type: temporal_ordered\n  rules: [failed, success]\n"
-                                 "  group-by: [Host]\n  timespan: 1h\n",
+                                 "  timespan: 1h\n  condition: failed and not success\n",
                       2, 20, 3, "temporal_ordered");
+    check_unsupported(BASE_RULES "title: c\ncorrelation:\n  type: temporal_ordered\n  rules: [failed, success]\n"
+                                 "  timespan: 1h\n  condition: {gte: 1}\n",
+                      2, 20, 3, "temporal_ordered");
+    check_unsupported(BASE_RULES "title: c\ncorrelation:\n  type: temporal_ordered\n  rules: [failed, success]\n"
+                                 "  group-by: [sigc_t]\n  timespan: 1h\n",
+                      2, 20, 3, "sigc_");
     /* the referenced rule's predicate is where the error is */
     check_unsupported("title: b\nname: b\nlogsource: {product: windows}\ndetection:\n  sel:\n    A|expand: '%x%'\n"
                       "  condition: sel\n---\n"
@@ -749,6 +825,7 @@ int main(void) {
         cmocka_unit_test(test_correlation_single_rule),
         cmocka_unit_test(test_correlation_multisearch),
         cmocka_unit_test(test_correlation_temporal),
+        cmocka_unit_test(test_correlation_temporal_ordered),
         cmocka_unit_test(test_correlation_unsupported),
         cmocka_unit_test(test_correlation_hostile_name),
         cmocka_unit_test(test_filter_rule_unsupported),
