@@ -504,16 +504,29 @@ static sg_cond_node *sg_cond_parse_not(sg_cond_parser *p, sg_cond_ctx ctx, size_
     return node;
 }
 
-/* and_expr ::= not_expr ( "and" not_expr )*, folded to the left. */
-static sg_cond_node *sg_cond_parse_and(sg_cond_parser *p, sg_cond_ctx ctx, size_t *start,
-                                       size_t *end) {
-    sg_cond_node *left = sg_cond_parse_not(p, ctx, start, end);
-    while (left && sg_cond_is(p, p->cur, "and")) {
+/* The two binary levels, loosest first:
+ *   or_expr  ::= and_expr ( "or" and_expr )*
+ *   and_expr ::= not_expr ( "and" not_expr )*
+ * Both fold to the left with a loop, so a long chain never recurses. */
+static const struct {
+    const char *keyword;
+    sg_cond_kind kind;
+    sg_cond_ctx ctx; /* what the operand after the keyword follows */
+} sg_cond_levels[] = {
+    {"or", SG_COND_OR, SG_CTX_OR},
+    {"and", SG_COND_AND, SG_CTX_AND},
+};
+
+static sg_cond_node *sg_cond_parse_level(sg_cond_parser *p, int level, sg_cond_ctx ctx, size_t *start,
+                                         size_t *end) {
+    if (level == 2) return sg_cond_parse_not(p, ctx, start, end);
+    sg_cond_node *left = sg_cond_parse_level(p, level + 1, ctx, start, end);
+    while (left && sg_cond_is(p, p->cur, sg_cond_levels[level].keyword)) {
         sg_cond_advance(p);
         size_t rs, re;
-        sg_cond_node *right = sg_cond_parse_not(p, SG_CTX_AND, &rs, &re);
+        sg_cond_node *right = sg_cond_parse_level(p, level + 1, sg_cond_levels[level].ctx, &rs, &re);
         if (!right) return NULL;
-        sg_cond_node *n = sg_cond_new_node(p, SG_COND_AND, *start, re);
+        sg_cond_node *n = sg_cond_new_node(p, sg_cond_levels[level].kind, *start, re);
         n->left = left;
         n->right = right;
         left = n;
@@ -522,22 +535,8 @@ static sg_cond_node *sg_cond_parse_and(sg_cond_parser *p, sg_cond_ctx ctx, size_
     return left;
 }
 
-/* or_expr ::= and_expr ( "or" and_expr )*, folded to the left. */
-static sg_cond_node *sg_cond_parse_or(sg_cond_parser *p, sg_cond_ctx ctx, size_t *start,
-                                      size_t *end) {
-    sg_cond_node *left = sg_cond_parse_and(p, ctx, start, end);
-    while (left && sg_cond_is(p, p->cur, "or")) {
-        sg_cond_advance(p);
-        size_t rs, re;
-        sg_cond_node *right = sg_cond_parse_and(p, SG_CTX_OR, &rs, &re);
-        if (!right) return NULL;
-        sg_cond_node *n = sg_cond_new_node(p, SG_COND_OR, *start, re);
-        n->left = left;
-        n->right = right;
-        left = n;
-        *end = re;
-    }
-    return left;
+static sg_cond_node *sg_cond_parse_or(sg_cond_parser *p, sg_cond_ctx ctx, size_t *start, size_t *end) {
+    return sg_cond_parse_level(p, 0, ctx, start, end);
 }
 
 /* ------------------------------------------------------------------ */
