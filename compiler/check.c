@@ -1029,50 +1029,6 @@ static bool sg_check_bad_tlp(const sg_check_ctx *c, sg_str ns, sg_str name) {
     return sg_check_bad_tlpv1(c, ns, name) && sg_check_bad_tlpv2(c, ns, name);
 }
 
-static void sg_check_tag_format(sg_check_ctx *c, sg_rule *r) {
-    sg_check_each_tag(c, r, SG_D_TAG_FORMAT, sg_check_bad_format,
-                      "is not namespace.name in lower case letters, digits, '-' and '_'");
-}
-static void sg_check_namespace_tag(sg_check_ctx *c, sg_rule *r) {
-    sg_check_each_tag(c, r, SG_D_NAMESPACE_TAG, sg_check_bad_namespace,
-                      "has an unknown namespace (attack, car, cve, d3fend, detection, stp, tlp)");
-}
-static void sg_check_attack_tag(sg_check_ctx *c, sg_rule *r) {
-    sg_check_each_tag(c, r, SG_D_ATTACK_TAG, sg_check_bad_attack,
-                      "is not a MITRE ATT&CK tactic, technique, group, software or mitigation id");
-}
-static void sg_check_d3fend_tag(sg_check_ctx *c, sg_rule *r) {
-    sg_check_each_tag(c, r, SG_D_D3FEND_TAG, sg_check_bad_d3fend,
-                      "is not a MITRE D3FEND tactic, technique or artifact id");
-}
-static void sg_check_car_tag(sg_check_ctx *c, sg_rule *r) {
-    sg_check_each_tag(c, r, SG_D_CAR_TAG, sg_check_bad_car, "is not of the form car.NNNN-NN-NNN");
-}
-static void sg_check_cve_tag(sg_check_ctx *c, sg_rule *r) {
-    sg_check_each_tag(c, r, SG_D_CVE_TAG, sg_check_bad_cve, "is not of the form cve.YYYY-NNNN");
-}
-static void sg_check_detection_tag(sg_check_ctx *c, sg_rule *r) {
-    sg_check_each_tag(
-        c, r, SG_D_DETECTION_TAG, sg_check_bad_detection,
-        "is not detection.dfir, detection.emerging-threats or detection.threat-hunting");
-}
-static void sg_check_stp_tag(sg_check_ctx *c, sg_rule *r) {
-    sg_check_each_tag(c, r, SG_D_STP_TAG, sg_check_bad_stp,
-                      "is not of the form stp.N (1-5) with an optional a, u or k");
-}
-static void sg_check_tlpv1_tag(sg_check_ctx *c, sg_rule *r) {
-    sg_check_each_tag(c, r, SG_D_TLPV1_TAG, sg_check_bad_tlpv1,
-                      "is not a TLP 1.0 label (white, green, amber, red)");
-}
-static void sg_check_tlpv2_tag(sg_check_ctx *c, sg_rule *r) {
-    sg_check_each_tag(c, r, SG_D_TLPV2_TAG, sg_check_bad_tlpv2,
-                      "is not a TLP 2.0 label (clear, green, amber, amber-strict, red)");
-}
-static void sg_check_tlp_tag(sg_check_ctx *c, sg_rule *r) {
-    sg_check_each_tag(c, r, SG_D_TLP_TAG, sg_check_bad_tlp,
-                      "is not a TLP label (white, clear, green, amber, amber-strict, red)");
-}
-
 /* ------------------------------------------------------------------ */
 /* Modifiers                                                            */
 
@@ -1306,6 +1262,7 @@ typedef enum sg_check_kind {
     SG_CHECK_DETECT, /* rule_fn per detection or filter rule (they have a detection section) */
     SG_CHECK_SET,    /* set_fn once for the whole set */
     SG_CHECK_VALUE,  /* value_fn per string value after modifiers (one shared walk) */
+    SG_CHECK_TAG,    /* tag_bad per tag (namespace.name); tag_what completes the message */
 } sg_check_kind;
 
 typedef struct sg_check_def {
@@ -1314,46 +1271,59 @@ typedef struct sg_check_def {
     void (*rule_fn)(sg_check_ctx *c, sg_rule *r);
     void (*set_fn)(sg_check_ctx *c);
     sg_check_value_fn value_fn;
+    sg_check_tag_bad_fn tag_bad;
+    const char *tag_what;
 } sg_check_def;
 
 static const sg_check_def sg_check_table[] = {
     /* conditions (pySigma validators/core/condition.py) */
-    {SG_D_DANGLING_DETECTION, SG_CHECK_DETECT, sg_check_dangling_detection, NULL, NULL},
-    {SG_D_THEM_SINGLE_DETECTION, SG_CHECK_DETECT, sg_check_them_single, NULL, NULL},
-    {SG_D_ALL_OF_THEM, SG_CHECK_DETECT, sg_check_all_of_them, NULL, NULL},
+    {SG_D_DANGLING_DETECTION, SG_CHECK_DETECT, sg_check_dangling_detection, NULL, NULL, NULL, NULL},
+    {SG_D_THEM_SINGLE_DETECTION, SG_CHECK_DETECT, sg_check_them_single, NULL, NULL, NULL, NULL},
+    {SG_D_ALL_OF_THEM, SG_CHECK_DETECT, sg_check_all_of_them, NULL, NULL, NULL, NULL},
     /* log sources (logsources.py) */
-    {SG_D_SPECIFIC_LOGSOURCE, SG_CHECK_DETECT, sg_check_specific_logsource, NULL, NULL},
-    {SG_D_FIELDNAME_LOGSOURCE, SG_CHECK_RULE, sg_check_fieldname_logsource, NULL, NULL},
+    {SG_D_SPECIFIC_LOGSOURCE, SG_CHECK_DETECT, sg_check_specific_logsource, NULL, NULL, NULL, NULL},
+    {SG_D_FIELDNAME_LOGSOURCE, SG_CHECK_RULE, sg_check_fieldname_logsource, NULL, NULL, NULL, NULL},
     /* metadata (metadata.py) */
-    {SG_D_IDENTIFIER_EXISTENCE, SG_CHECK_RULE, sg_check_identifier_existence, NULL, NULL},
-    {SG_D_IDENTIFIER_UNIQUENESS, SG_CHECK_SET, NULL, sg_check_identifier_uniqueness, NULL},
-    {SG_D_DUPLICATE_TITLE, SG_CHECK_SET, NULL, sg_check_duplicate_title, NULL},
-    {SG_D_DUPLICATE_REFERENCES, SG_CHECK_RULE, sg_check_duplicate_references, NULL, NULL},
-    {SG_D_DUPLICATE_FILENAME, SG_CHECK_SET, NULL, sg_check_duplicate_filename, NULL},
-    {SG_D_FILENAME_LENGTH, SG_CHECK_SET, NULL, sg_check_filename_length, NULL},
-    {SG_D_CUSTOM_ATTRIBUTES, SG_CHECK_RULE, sg_check_custom_attributes, NULL, NULL},
+    {SG_D_IDENTIFIER_EXISTENCE, SG_CHECK_RULE, sg_check_identifier_existence, NULL, NULL, NULL, NULL},
+    {SG_D_IDENTIFIER_UNIQUENESS, SG_CHECK_SET, NULL, sg_check_identifier_uniqueness, NULL, NULL, NULL},
+    {SG_D_DUPLICATE_TITLE, SG_CHECK_SET, NULL, sg_check_duplicate_title, NULL, NULL, NULL},
+    {SG_D_DUPLICATE_REFERENCES, SG_CHECK_RULE, sg_check_duplicate_references, NULL, NULL, NULL, NULL},
+    {SG_D_DUPLICATE_FILENAME, SG_CHECK_SET, NULL, sg_check_duplicate_filename, NULL, NULL, NULL},
+    {SG_D_FILENAME_LENGTH, SG_CHECK_SET, NULL, sg_check_filename_length, NULL, NULL, NULL},
+    {SG_D_CUSTOM_ATTRIBUTES, SG_CHECK_RULE, sg_check_custom_attributes, NULL, NULL, NULL, NULL},
     /* modifiers (modifiers.py), and SigmaHQ's all-on-one-value */
-    {SG_D_INVALID_MODIFIER_COMBINATIONS, SG_CHECK_DETECT, sg_check_invalid_modifiers, NULL, NULL},
-    {SG_D_SIGMAHQ_INVALID_ALL_MODIFIER, SG_CHECK_DETECT, sg_check_invalid_all, NULL, NULL},
+    {SG_D_INVALID_MODIFIER_COMBINATIONS, SG_CHECK_DETECT, sg_check_invalid_modifiers, NULL, NULL, NULL, NULL},
+    {SG_D_SIGMAHQ_INVALID_ALL_MODIFIER, SG_CHECK_DETECT, sg_check_invalid_all, NULL, NULL, NULL, NULL},
     /* tags (tags.py) */
-    {SG_D_TAG_FORMAT, SG_CHECK_RULE, sg_check_tag_format, NULL, NULL},
-    {SG_D_NAMESPACE_TAG, SG_CHECK_RULE, sg_check_namespace_tag, NULL, NULL},
-    {SG_D_ATTACK_TAG, SG_CHECK_RULE, sg_check_attack_tag, NULL, NULL},
-    {SG_D_D3FEND_TAG, SG_CHECK_RULE, sg_check_d3fend_tag, NULL, NULL},
-    {SG_D_CAR_TAG, SG_CHECK_RULE, sg_check_car_tag, NULL, NULL},
-    {SG_D_CVE_TAG, SG_CHECK_RULE, sg_check_cve_tag, NULL, NULL},
-    {SG_D_DETECTION_TAG, SG_CHECK_RULE, sg_check_detection_tag, NULL, NULL},
-    {SG_D_STP_TAG, SG_CHECK_RULE, sg_check_stp_tag, NULL, NULL},
-    {SG_D_TLPV1_TAG, SG_CHECK_RULE, sg_check_tlpv1_tag, NULL, NULL},
-    {SG_D_TLPV2_TAG, SG_CHECK_RULE, sg_check_tlpv2_tag, NULL, NULL},
-    {SG_D_TLP_TAG, SG_CHECK_RULE, sg_check_tlp_tag, NULL, NULL},
-    {SG_D_DUPLICATE_TAG, SG_CHECK_RULE, sg_check_duplicate_tag, NULL, NULL},
+    {SG_D_TAG_FORMAT, SG_CHECK_TAG, NULL, NULL, NULL, sg_check_bad_format,
+     "is not namespace.name in lower case letters, digits, '-' and '_'"},
+    {SG_D_NAMESPACE_TAG, SG_CHECK_TAG, NULL, NULL, NULL, sg_check_bad_namespace,
+     "has an unknown namespace (attack, car, cve, d3fend, detection, stp, tlp)"},
+    {SG_D_ATTACK_TAG, SG_CHECK_TAG, NULL, NULL, NULL, sg_check_bad_attack,
+     "is not a MITRE ATT&CK tactic, technique, group, software or mitigation id"},
+    {SG_D_D3FEND_TAG, SG_CHECK_TAG, NULL, NULL, NULL, sg_check_bad_d3fend,
+     "is not a MITRE D3FEND tactic, technique or artifact id"},
+    {SG_D_CAR_TAG, SG_CHECK_TAG, NULL, NULL, NULL, sg_check_bad_car,
+     "is not of the form car.NNNN-NN-NNN"},
+    {SG_D_CVE_TAG, SG_CHECK_TAG, NULL, NULL, NULL, sg_check_bad_cve,
+     "is not of the form cve.YYYY-NNNN"},
+    {SG_D_DETECTION_TAG, SG_CHECK_TAG, NULL, NULL, NULL, sg_check_bad_detection,
+     "is not detection.dfir, detection.emerging-threats or detection.threat-hunting"},
+    {SG_D_STP_TAG, SG_CHECK_TAG, NULL, NULL, NULL, sg_check_bad_stp,
+     "is not of the form stp.N (1-5) with an optional a, u or k"},
+    {SG_D_TLPV1_TAG, SG_CHECK_TAG, NULL, NULL, NULL, sg_check_bad_tlpv1,
+     "is not a TLP 1.0 label (white, green, amber, red)"},
+    {SG_D_TLPV2_TAG, SG_CHECK_TAG, NULL, NULL, NULL, sg_check_bad_tlpv2,
+     "is not a TLP 2.0 label (clear, green, amber, amber-strict, red)"},
+    {SG_D_TLP_TAG, SG_CHECK_TAG, NULL, NULL, NULL, sg_check_bad_tlp,
+     "is not a TLP label (white, clear, green, amber, amber-strict, red)"},
+    {SG_D_DUPLICATE_TAG, SG_CHECK_RULE, sg_check_duplicate_tag, NULL, NULL, NULL, NULL},
     /* values (values.py) */
-    {SG_D_DOUBLE_WILDCARD, SG_CHECK_VALUE, NULL, NULL, sg_check_double_wildcard_value},
-    {SG_D_NUMBER_AS_STRING, SG_CHECK_VALUE, NULL, NULL, sg_check_number_value},
-    {SG_D_CONTROL_CHARACTER, SG_CHECK_DETECT, sg_check_control_character, NULL, NULL},
-    {SG_D_WILDCARDS_INSTEAD_OF_MODIFIERS, SG_CHECK_DETECT, sg_check_wildcards_instead, NULL, NULL},
-    {SG_D_ESCAPED_WILDCARD, SG_CHECK_VALUE, NULL, NULL, sg_check_escaped_value},
+    {SG_D_DOUBLE_WILDCARD, SG_CHECK_VALUE, NULL, NULL, sg_check_double_wildcard_value, NULL, NULL},
+    {SG_D_NUMBER_AS_STRING, SG_CHECK_VALUE, NULL, NULL, sg_check_number_value, NULL, NULL},
+    {SG_D_CONTROL_CHARACTER, SG_CHECK_DETECT, sg_check_control_character, NULL, NULL, NULL, NULL},
+    {SG_D_WILDCARDS_INSTEAD_OF_MODIFIERS, SG_CHECK_DETECT, sg_check_wildcards_instead, NULL, NULL, NULL, NULL},
+    {SG_D_ESCAPED_WILDCARD, SG_CHECK_VALUE, NULL, NULL, sg_check_escaped_value, NULL, NULL},
 };
 
 #define SG_CHECK_COUNT (sizeof sg_check_table / sizeof *sg_check_table)
@@ -1386,6 +1356,9 @@ void sg_check_rule(sg_checker *c, sg_rule *r) {
             continue;
         def->rule_fn(c, r);
     }
+    for (size_t k = 0; k < SG_CHECK_COUNT; k++)
+        if (c->on[k] && sg_check_table[k].kind == SG_CHECK_TAG)
+            sg_check_each_tag(c, r, sg_check_table[k].id, sg_check_table[k].tag_bad, sg_check_table[k].tag_what);
     if (detect && c->values->n) sg_check_each_item(c, r, sg_check_values_of_item, c->values);
     sg_arena_reset(c->a);
 }
