@@ -248,6 +248,14 @@ static void kql_string(kql_ctx *c, sg_buf *out, sg_str s, uint32_t line, uint32_
                   "the value holds bytes that are not valid UTF-8 (e.g. from |wide); KQL strings are Unicode text");
 }
 
+/* Whether a field is a text column read out of a property bag (a pipeline's
+ * `bag:`): numbers and booleans are compared as the text written there. */
+static bool kql_text_column(const kql_ctx *c, sg_str field) {
+    for (size_t i = 0; i < c->rule->n_columns; i++)
+        if (c->rule->columns[i].bag.len && sg_str_eq(c->rule->columns[i].name, field)) return true;
+    return false;
+}
+
 /* One comment line: `// text\n`.  Line breaks and other controls become
  * spaces; bidi controls, separators and invalid bytes are shown as text
  * (\u202E, \xFF) so the comment can neither end early nor reorder what a
@@ -1353,10 +1361,21 @@ static void kql_pred(kql_ctx *c, const sg_ir_pred *p, sg_buf *out) {
         sg_buf_add_byte(out, ')');
         return;
     }
-    kql_field(c, out, p->field, p->line, p->col);
+    bool text = kql_text_column(c, p->field);
+    if (text && (p->op == SG_OP_LT || p->op == SG_OP_LTE || p->op == SG_OP_GT || p->op == SG_OP_GTE)) {
+        sg_buf_add_cstr(out, "todouble(");
+        kql_field(c, out, p->field, p->line, p->col);
+        sg_buf_add_byte(out, ')');
+    } else {
+        kql_field(c, out, p->field, p->line, p->col);
+    }
     switch (p->op) {
     case SG_OP_EQ:
-        if (p->vtype == SG_VT_NUMBER) {
+        if (text && p->vtype != SG_VT_STRING) {
+            sg_buf_add_cstr(out, p->vtype == SG_VT_BOOL ? " =~ " : " == ");
+            kql_string(c, out, p->vtype == SG_VT_BOOL ? sg_str_from_cstr(p->bool_value ? "true" : "false") : p->text,
+                       p->line, p->col);
+        } else if (p->vtype == SG_VT_NUMBER) {
             sg_buf_add_cstr(out, " == ");
             kql_number(out, p);
         } else if (p->vtype == SG_VT_BOOL) {
@@ -1456,13 +1475,14 @@ static void kql_expr(kql_ctx *c, const sg_ir_expr *e, sg_buf *out);
  * members of its list. */
 static void kql_in_list(kql_ctx *c, const sg_ir_expr *e, size_t i, sg_buf *out) {
     const sg_ir_pred *p = e->kids[i]->pred;
+    bool text = kql_text_column(c, p->field);
     kql_field(c, out, p->field, p->line, p->col);
     sg_buf_add_cstr(out, p->vtype == SG_VT_STRING && !p->cased ? " in~ (" : " in (");
     for (size_t j = i; j < e->count; j++) {
         if (j > i && !(kql_foldable(e->kids[j]) && kql_same_list(e->kids[i], e->kids[j]))) continue;
         const sg_ir_pred *q = e->kids[j]->pred;
         if (j > i) sg_buf_add_cstr(out, ", ");
-        if (q->vtype == SG_VT_NUMBER) kql_number(out, q);
+        if (q->vtype == SG_VT_NUMBER && !text) kql_number(out, q);
         else kql_string(c, out, q->text, q->line, q->col);
     }
     sg_buf_add_byte(out, ')');
@@ -1664,13 +1684,52 @@ static void kql_table(kql_ctx *c, const sg_ir_rule *r, sg_buf *out, uint32_t lin
         kql_error(c, SG_D_PIPELINE, line, col, "the table name is not valid UTF-8");
 }
 
+/* The rows a rule reads: its table, then what its pipeline puts before
+ * the rule's own filter (the log source's prefilter, prelude stages and
+ * the computed columns the rule uses), each stage after sep ("\n" between
+ * lines, " " inside a union branch). */
+static void kql_source(kql_ctx *c, const sg_ir_rule *r, sg_buf *out, const char *sep, uint32_t line, uint32_t col) {
+    kql_table(c, r, out, line, col);
+    const sg_ir_rule *self = c->rule;
+    c->rule = r;
+    if (r->prefilter && r->prefilter->kind != SG_IR_TRUE) {
+        sg_buf_printf(out, "%s| where ", sep);
+        kql_expr(c, r->prefilter, out);
+    }
+    bool reads_bag = false;
+    for (size_t i = 0; i < r->n_columns; i++) reads_bag |= r->columns[i].bag.len > 0;
+    for (size_t i = 0; i < r->prelude.count && (reads_bag || !r->prelude_for_bag); i++) {
+        sg_buf_printf(out, "%s| ", sep);
+        sg_buf_add_str(out, r->prelude.items[i]);
+    }
+    for (size_t i = 0; i < r->n_columns; i++) {
+        const sg_ir_column *k = &r->columns[i];
+        if (i) sg_buf_add_cstr(out, ", ");
+        else sg_buf_printf(out, "%s| extend ", sep);
+        kql_field(c, out, k->name, line, col);
+        sg_buf_add_cstr(out, " = ");
+        if (k->bag.len) {
+            sg_buf_add_cstr(out, "tostring(");
+            sg_buf_add_str(out, k->bag);
+            sg_buf_add_byte(out, '[');
+            kql_string(c, out, k->name, line, col);
+            sg_buf_add_cstr(out, "])");
+        } else {
+            sg_buf_add_str(out, k->expr);
+        }
+    }
+    c->rule = self;
+}
+
 static void kql_detection(kql_ctx *c, const sg_ir_rule *r, sg_buf *out, size_t start) {
     if (!r->expr) {
         kql_error(c, SG_D_UNSUPPORTED, r->meta.line, 0, "the rule has no detection expression");
         return;
     }
     const sg_ir_agg *g = r->agg;
-    if (r->table.len) kql_table(c, r, out, r->meta.line, 0);
+    if (r->table.len) kql_source(c, r, out, "\n", r->meta.line, 0);
+    else if (r->prefilter || r->prelude.count || r->n_columns)
+        kql_error(c, SG_D_PIPELINE, r->meta.line, 0, "the pipeline computes columns but names no table to compute them on");
     if (!g) {
         if (r->table.len) {
             kql_where(c, r->expr, out, start);
@@ -1719,7 +1778,7 @@ static void kql_union(kql_ctx *c, const sg_ir_agg *g, sg_buf *out) {
     for (size_t i = 0; i < g->n_rules; i++) {
         const sg_ir_rule *t = g->rules[i];
         sg_buf_add_cstr(out, i ? ",\n    (" : "union (");
-        kql_table(c, t, out, g->line, g->col);
+        kql_source(c, t, out, " ", g->line, g->col);
         if (t->expr->kind != SG_IR_TRUE) {
             sg_buf_add_cstr(out, " | where ");
             c->rule = t;
@@ -1831,7 +1890,7 @@ static void kql_correlation(kql_ctx *c, const sg_ir_rule *r, sg_buf *out, size_t
     const sg_ir_rule *self = c->rule;
     if (g->n_rules == 1 && !temporal) {
         const sg_ir_rule *t = g->rules[0];
-        if (t->table.len) kql_table(c, t, out, g->line, g->col);
+        if (t->table.len) kql_source(c, t, out, "\n", g->line, g->col);
         c->rule = t;
         kql_where(c, t->expr, out, start);
         c->rule = self;

@@ -1297,8 +1297,19 @@ static void spl_emit_agg(sg_buf *out, const sg_ir_rule *rule) {
 /* ------------------------------------------------------------------ */
 /* Entry point                                                          */
 
+/* Computed columns and preludes are KQL pipeline features. */
+static bool spl_plain_source(spl_ctx *c, const sg_ir_rule *r) {
+    if (!r->prefilter && !r->prelude.count && !r->n_columns) return true;
+    spl_unsupported(c, r->meta.line, 1, "the pipeline computes columns (computed:, prelude:, bag:), which only KQL output has");
+    return false;
+}
+
 static int spl_emit_rule(sg_diags *diags, const sg_ir_rule *rule, sg_buf *out) {
     spl_ctx c = {diags, rule, rule->meta.file, false};
+    if (!spl_plain_source(&c, rule)) return -1;
+    if (rule->agg)
+        for (size_t j = 0; j < rule->agg->n_rules; j++)
+            if (rule->agg->rules && rule->agg->rules[j] && !spl_plain_source(&c, rule->agg->rules[j])) return -1;
     if (rule->kind == SG_RULE_FILTER) {
         spl_unsupported(&c, rule->meta.line, 1, "a filter is applied to the rules it names, not converted on its own");
         return -1;

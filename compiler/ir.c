@@ -247,6 +247,20 @@ void sg_ir_dump(sg_buf *out, const sg_ir_rule *r) {
     }
     for (size_t i = 0; i < m->tags.count; i++) sg_dump_meta_str(out, "tag", m->tags.items[i]);
     if (r->suppressed) sg_buf_add_cstr(out, "suppressed: only used by a correlation\n");
+    /* what a pipeline put ahead of the rule's filter */
+    if (r->prefilter) {
+        sg_buf_add_cstr(out, "prefilter:\n");
+        sg_dump_expr(out, r->prefilter, 1);
+    }
+    for (size_t i = 0; i < r->prelude.count; i++) sg_dump_meta_str(out, "prelude", r->prelude.items[i]);
+    for (size_t i = 0; i < r->n_columns; i++) {
+        const sg_ir_column *k = &r->columns[i];
+        sg_buf_add_cstr(out, "column: ");
+        sg_dump_quoted(out, k->name);
+        sg_buf_add_cstr(out, k->bag.len ? " from bag " : " = ");
+        sg_dump_quoted(out, k->bag.len ? k->bag : k->expr);
+        sg_buf_add_byte(out, '\n');
+    }
     if (r->kind == SG_RULE_DETECTION || r->kind == SG_RULE_FILTER) {
         sg_buf_add_cstr(out, "expr:\n");
         sg_dump_expr(out, r->expr, 1);

@@ -190,12 +190,26 @@ typedef struct sg_ir_meta {
     size_t doc_index;      /* 0-based document index in the file */
 } sg_ir_meta;
 
+/* A column the query computes from the table's own, named by a pipeline
+ * (`computed:` and `bag:` in compiler/pipeline.h).  The backend adds it
+ * after the table, the prefilter and the prelude. */
+typedef struct sg_ir_column {
+    sg_str name;
+    sg_str expr; /* target-language expression (computed:), or */
+    sg_str bag;  /* a property bag (bag:): the column is the bag's member `name`, as text */
+} sg_ir_column;
+
 typedef struct sg_ir_rule {
     sg_rule_kind kind;
     sg_ir_meta meta;
     /* Set by the pipeline (compiler/pipeline.c) for the chosen target. */
     sg_str table;          /* KQL: the table to query; SPL: unused (conditions carry index/source) */
     sg_str timestamp;      /* the event-time field aggregations bucket on */
+    sg_ir_expr *prefilter; /* log-source conditions that run before the prelude, or NULL */
+    sg_strlist prelude;    /* query stages between the table (and prefilter) and the rule */
+    bool prelude_for_bag;  /* the prelude only builds the bag: skip it when no column reads the bag */
+    sg_ir_column *columns; /* computed columns the rule uses */
+    size_t n_columns;
     sg_ir_expr *expr;      /* detection: the match expression; NULL for correlations */
     sg_ir_agg *agg;        /* NULL for a plain detection */
     bool suppressed;       /* only referenced by a correlation without generate */

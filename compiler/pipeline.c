@@ -69,6 +69,29 @@ static bool sg_pipe_values_parse(sg_ruleset *rs, const char *file, sg_ynode *v, 
     return true;
 }
 
+/* `computed:`: column name -> one expression. */
+static bool sg_pipe_computed_parse(sg_ruleset *rs, const char *file, sg_ynode *v, sg_pipe_source *src) {
+    if (!sg_pipe_fields(rs, file, v, &src->computed, &src->n_computed)) return false;
+    for (size_t i = 0; i < src->n_computed; i++)
+        if (src->computed[i].n_to != 1) {
+            sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, v->pairs[i].value),
+                        "computed column '%.*s' needs exactly one expression", SG_STR_ARG(src->computed[i].from));
+            return false;
+        }
+    return true;
+}
+
+/* `prelude:`: one stage or a list of them. */
+static bool sg_pipe_prelude_parse(sg_ruleset *rs, const char *file, sg_ynode *v, sg_ynode *const *slot,
+                                  sg_pipe_source *src) {
+    size_t cnt = v->kind == SG_YN_SEQ ? v->count : 1;
+    sg_ynode *const *items = v->kind == SG_YN_SEQ ? v->items : slot;
+    src->prelude = SG_NEW_ARRAY(rs->arena, sg_str, cnt ? cnt : 1);
+    for (size_t j = 0; j < cnt; j++)
+        if (!sg_pipe_str(rs, file, items[j], "a prelude stage", &src->prelude[src->n_prelude++])) return false;
+    return true;
+}
+
 static void sg_pipe_logsource(sg_ynode *m, sg_logsource *ls) {
     sg_ynode *c = sg_ymap_get(m, "category"), *p = sg_ymap_get(m, "product"), *s = sg_ymap_get(m, "service");
     if (sg_ynode_is_str(c)) ls->category = c->str;
@@ -151,12 +174,16 @@ sg_pipeline *sg_pipeline_load(sg_ruleset *rs, const char *file, const char *data
                     else if (sg_str_eq_cstr(ek->str, "hashes")) ok &= sg_pipe_hashes_parse(rs, file, ev, &src->hashes);
                     else if (sg_str_eq_cstr(ek->str, "values"))
                         ok &= sg_pipe_values_parse(rs, file, ev, &src->value_maps, &src->n_value_maps);
+                    else if (sg_str_eq_cstr(ek->str, "computed")) ok &= sg_pipe_computed_parse(rs, file, ev, src);
+                    else if (sg_str_eq_cstr(ek->str, "prelude"))
+                        ok &= sg_pipe_prelude_parse(rs, file, ev, &e->pairs[q].value, src);
+                    else if (sg_str_eq_cstr(ek->str, "bag")) ok &= sg_pipe_str(rs, file, ev, "bag", &src->bag);
                     else if (sg_str_eq_cstr(ek->str, "conditions")) {
                         src->conditions = sg_detect_lower_map(rs, pr, rs->arena, ev);
                         if (!src->conditions) ok = false;
                     } else {
                         sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, ek),
-                                    "unknown key '%.*s' in a logsources entry (match, table, conditions, fields, values, hashes)",
+                                    "unknown key '%.*s' in a logsources entry (match, table, conditions, fields, values, hashes, computed, prelude, bag)",
                                     SG_STR_ARG(ek->str));
                         ok = false;
                     }
@@ -208,6 +235,7 @@ typedef struct sg_mapping {
     const sg_value_map *value_maps;
     size_t n_value_maps;
     bool strict;
+    const sg_pipe_source *src; /* computed and bag columns, or NULL */
 } sg_mapping;
 
 static const sg_field_map *sg_map_find(const sg_field_map *m, size_t n, sg_str field) {
@@ -237,11 +265,62 @@ typedef struct sg_apply {
     const sg_mapping *mp;
     sg_arena *a;
     bool failed;
+    sg_ir_rule *out; /* where computed columns are recorded */
+    sg_str warned_algorithm; /* one warning per rule for an algorithm with no column */
 } sg_apply;
 
+/* Records a computed column the rule uses (once). */
+static void sg_add_column(sg_apply *ap, sg_ir_column col) {
+    sg_ir_rule *r = ap->out;
+    for (size_t i = 0; i < r->n_columns; i++)
+        if (sg_str_eq(r->columns[i].name, col.name)) return;
+    sg_ir_column *cols = SG_NEW_ARRAY(ap->a, sg_ir_column, r->n_columns + 1);
+    if (r->n_columns) memcpy(cols, r->columns, r->n_columns * sizeof *cols);
+    cols[r->n_columns++] = col;
+    r->columns = cols;
+}
+
+/* A target name the log source computes becomes a column of the rule. */
+static void sg_note_computed(sg_apply *ap, sg_str name) {
+    const sg_pipe_source *src = ap->mp->src;
+    if (!src || !ap->out) return;
+    const sg_field_map *c = sg_map_find(src->computed, src->n_computed, name);
+    if (c) sg_add_column(ap, (sg_ir_column){name, c->to[0], {NULL, 0}});
+}
+
+/* Target names for one Sigma field: the maps, else a computed column of
+ * that name, else the bag's member, else the name itself (an error when
+ * the pipeline is strict and report is set).  Computed names are noted. */
+static void sg_resolve_field(sg_apply *ap, sg_str field, const sg_str **to, size_t *n, bool report, uint32_t line,
+                             uint32_t col) {
+    const sg_pipe_source *src = ap->mp->src;
+    if (sg_map_field(ap->mp, field, to, n)) {
+        for (size_t i = 0; i < *n; i++) sg_note_computed(ap, (*to)[i]);
+        return;
+    }
+    *to = NULL;
+    *n = 1;
+    if (src && sg_map_find(src->computed, src->n_computed, field)) {
+        sg_note_computed(ap, field);
+        return;
+    }
+    if (src && src->bag.len) {
+        if (ap->out) sg_add_column(ap, (sg_ir_column){field, {NULL, 0}, src->bag});
+        return;
+    }
+    if (report && ap->mp->strict) {
+        sg_diag_add(ap->rs->diags, SG_D_PIPELINE, (sg_loc){ap->ir->meta.file, line, col},
+                    "field '%.*s' has no mapping in pipeline '%.*s' for this log source", SG_STR_ARG(field),
+                    SG_STR_ARG(ap->pipe->name));
+        ap->failed = true;
+    }
+}
+
 /* `Hashes|contains: SHA256=ab..` (or an exact `Hashes: SHA256=ab..`)
- * becomes `SHA256 == "ab.."` on the algorithm's own column.  Anything else
- * on the hashes field cannot be split and is an error. */
+ * becomes `SHA256 == "ab.."` on the algorithm's own column; an algorithm
+ * with no column (IMPHASH where the target keeps none) can never match:
+ * false, with a warning.  Anything else on the hashes field cannot be
+ * split and is an error. */
 static sg_ir_expr *sg_split_hash(sg_apply *ap, sg_ir_expr *e) {
     const sg_ir_pred *p = e->pred;
     const sg_pipe_hashes *h = ap->mp->hashes;
@@ -265,10 +344,13 @@ static sg_ir_expr *sg_split_hash(sg_apply *ap, sg_ir_expr *e) {
         q->cased = false; /* hex digests compare without case */
         return sg_ir_new_pred(ap->a, q);
     }
-    sg_diag_add(ap->rs->diags, SG_D_PIPELINE, (sg_loc){ap->ir->meta.file, p->line, p->col},
-                "hash algorithm '%.*s' has no column in pipeline '%.*s'", SG_STR_ARG(alg), SG_STR_ARG(ap->pipe->name));
-    ap->failed = true;
-    return e;
+    if (!ap->warned_algorithm.ptr || !sg_str_ieq(ap->warned_algorithm, alg))
+        sg_diag_add_sev(ap->rs->diags, SG_D_PIPELINE, SG_SEV_WARNING, (sg_loc){ap->ir->meta.file, p->line, p->col},
+                        "hash algorithm '%.*s' has no column in pipeline '%.*s': its values can never match there "
+                        "and are left out",
+                        SG_STR_ARG(alg), SG_STR_ARG(ap->pipe->name));
+    ap->warned_algorithm = alg;
+    return sg_ir_new(ap->a, SG_IR_FALSE, e->line, e->col);
 }
 
 /* Renames one predicate's field (and a fieldref's other field) through
@@ -277,21 +359,13 @@ static sg_ir_expr *sg_map_expr_fields(sg_apply *ap, sg_ir_expr *e) {
     const sg_ir_pred *p = e->pred;
     const sg_str *to;
     size_t n;
-    if (!sg_map_field(ap->mp, p->field, &to, &n)) {
-        if (ap->mp->strict) {
-            sg_diag_add(ap->rs->diags, SG_D_PIPELINE, (sg_loc){ap->ir->meta.file, p->line, p->col},
-                        "field '%.*s' has no mapping in pipeline '%.*s' for this log source", SG_STR_ARG(p->field),
-                        SG_STR_ARG(ap->pipe->name));
-            ap->failed = true;
-        }
-        to = &p->field;
-        n = 1;
-    }
+    sg_resolve_field(ap, p->field, &to, &n, true, p->line, p->col);
+    if (to == NULL) to = &p->field;
     const sg_str *ref_to = NULL;
     size_t ref_n = 0;
-    if (p->op == SG_OP_FIELDREF && !sg_map_field(ap->mp, p->text, &ref_to, &ref_n)) {
-        ref_to = &p->text;
-        ref_n = 1;
+    if (p->op == SG_OP_FIELDREF) {
+        sg_resolve_field(ap, p->text, &ref_to, &ref_n, false, p->line, p->col);
+        if (!ref_to) ref_to = &p->text;
     }
     if (p->op == SG_OP_FIELDREF && ref_n > 1) {
         sg_diag_add(ap->rs->diags, SG_D_PIPELINE, (sg_loc){ap->ir->meta.file, p->line, p->col},
@@ -322,13 +396,16 @@ static sg_ir_expr *sg_map_expr_renamed(sg_apply *ap, sg_ir_expr *e) {
  * predicate keeps its Sigma field name (renamed after this). */
 static sg_ir_expr *sg_map_value(sg_apply *ap, sg_ir_expr *e, const sg_value_map *vm) {
     const sg_ir_pred *p = e->pred;
-    if (p->op == SG_OP_EQ && p->vtype == SG_VT_STRING && !p->cased)
+    /* `Initiated: true` and `Initiated: 'true'` name the same value */
+    sg_str text = p->vtype == SG_VT_BOOL ? sg_str_from_cstr(p->bool_value ? "true" : "false") : p->text;
+    if (p->op == SG_OP_EQ && (p->vtype == SG_VT_STRING || p->vtype == SG_VT_BOOL) && !p->cased)
         for (size_t i = 0; i < vm->n_values; i++) {
-            if (!sg_str_ieq(vm->values[i].from, p->text)) continue;
+            if (!sg_str_ieq(vm->values[i].from, text)) continue;
             sg_ir_expr **alts = SG_NEW_ARRAY(ap->a, sg_ir_expr *, vm->values[i].n_to);
             for (size_t j = 0; j < vm->values[i].n_to; j++) {
                 sg_ir_pred *q = SG_NEW(ap->a, sg_ir_pred);
                 *q = *p;
+                q->vtype = SG_VT_STRING;
                 q->text = vm->values[i].to[j];
                 q->pattern = sg_sstr_literal(ap->a, q->text);
                 alts[j] = sg_ir_new_pred(ap->a, q);
@@ -369,9 +446,10 @@ static sg_ir_expr *sg_map_expr(sg_apply *ap, sg_ir_expr *e) {
 }
 
 static sg_str sg_map_one(sg_apply *ap, sg_str field, uint32_t line, uint32_t col) {
-    const sg_str *to;
+    const sg_str *to = NULL;
     size_t n;
-    if (!sg_map_field(ap->mp, field, &to, &n)) return field;
+    sg_resolve_field(ap, field, &to, &n, false, line, col);
+    if (!to) return field;
     if (n > 1) {
         sg_diag_add(ap->rs->diags, SG_D_PIPELINE, (sg_loc){ap->ir->meta.file, line, col},
                     "field '%.*s' maps to several fields; a group-by or aggregated field needs exactly one",
@@ -420,14 +498,34 @@ static bool sg_apply_one(sg_ruleset *rs, const sg_pipeline *pipe, sg_ir_rule *ou
                      hashes,
                      src ? src->value_maps : NULL,
                      src ? src->n_value_maps : 0,
-                     pipe->strict};
-    sg_apply ap = {rs, out, pipe, &mp, rs->arena, false};
+                     pipe->strict,
+                     src};
+    sg_apply ap = {rs, out, pipe, &mp, rs->arena, false, out, {NULL, 0}};
     if (out->expr) {
+        sg_ir_expr *before = out->expr;
         out->expr = sg_map_expr(&ap, out->expr);
-        if (src && src->conditions) {
-            sg_ir_expr *kids[2] = {src->conditions, out->expr};
-            out->expr = sg_ir_new_nary(rs->arena, SG_IR_AND, kids, 2, out->expr->line, out->expr->col);
+        if (out->expr->kind == SG_IR_FALSE && before->kind != SG_IR_FALSE && !ap.failed) {
+            sg_diag_add(rs->diags, SG_D_PIPELINE, (sg_loc){out->meta.file, before->line, before->col},
+                        "nothing this rule tests can match in pipeline '%.*s': what it needs has no column there (see the warning)",
+                        SG_STR_ARG(pipe->name));
+            ap.failed = true;
         }
+        if (src && src->conditions) {
+            /* Ahead of a prelude or computed columns the conditions filter
+             * first (cheap columns before costly parsing); otherwise they
+             * lead the rule's own filter. */
+            sg_ir_expr **slot = src->n_prelude || src->n_computed ? &out->prefilter : &out->expr;
+            sg_ir_expr *kids[2] = {src->conditions, *slot};
+            *slot = *slot ? sg_ir_new_nary(rs->arena, SG_IR_AND, kids, 2, out->expr->line, out->expr->col)
+                          : src->conditions;
+        }
+    }
+    if (src && src->n_prelude) {
+        sg_str *stages = SG_NEW_ARRAY(rs->arena, sg_str, out->prelude.count + src->n_prelude);
+        if (out->prelude.count) memcpy(stages, out->prelude.items, out->prelude.count * sizeof *stages);
+        memcpy(stages + out->prelude.count, src->prelude, src->n_prelude * sizeof *stages);
+        out->prelude = (sg_strlist){stages, out->prelude.count + src->n_prelude};
+        out->prelude_for_bag = src->bag.len > 0;
     }
     if (out->agg && out->agg->origin != SG_ORIGIN_CORRELATION) {
         sg_ir_agg *g = SG_NEW(rs->arena, sg_ir_agg);
@@ -480,7 +578,13 @@ sg_ir_rule *sg_pipeline_apply(sg_ruleset *rs, sg_rule *r, const sg_ir_rule *ir, 
                 ok = false;
                 break;
             }
-            sg_apply ap = {rs, ir, pipes[i], &mp, rs->arena, false};
+            sg_apply ap = {rs, ir, pipes[i], &mp, rs->arena, false, sub, {NULL, 0}};
+            if (j > 0) /* the keys' computed columns, in this rule's query too */
+                for (size_t k = 0; k < g->n_group_by; k++) {
+                    bool is_alias = false;
+                    for (size_t a = 0; a < g->n_aliases; a++) is_alias |= sg_str_eq(g->aliases[a].name, g0->group_by[k]);
+                    if (!is_alias) sg_map_one(&ap, g0->group_by[k], g->line, g->col);
+                }
             if (j == 0) {
                 if (g->field.len) g->field = sg_map_one(&ap, g->field, g->line, g->col);
                 for (size_t k = 0; k < g->n_group_by; k++) {

@@ -19,7 +19,21 @@
  *   hashes:                           # Sysmon's combined Hashes field, split
  *     field: Hashes                   #   `Hashes|contains: SHA256=ab..` becomes
  *     algorithms: {SHA256: SHA256, MD5: MD5, SHA1: SHA1}   #   SHA256 == "ab.."
+ *   computed:                         # per log source (KQL): columns the query computes
+ *     PipeName: 'tostring(parse_json(AdditionalFields).PipeName)'
+ *   prelude: ['extend Bag = ...']     # per log source (KQL): stages after the table
+ *   bag: Bag                          # per log source (KQL): a field no map names is
+ *                                     #   the text of the bag's member of that name
  *
+ * A hashes value whose algorithm has no column can never match there: it
+ * becomes false with a warning (the rest of the rule still converts), and a
+ * rule left with nothing that can match is an error.
+ *
+ * With a prelude or computed columns, the log source's conditions run
+ * first (a cheap filter ahead of costly parsing); the rule's own filter comes after the
+ * computed columns.  Computed and bag columns are added (`| extend`) only
+ * when the rule uses them, and a prelude beside a bag only when a column
+ * reads the bag.
  * A field may map to a list of fields: the predicate then holds if any of
  * them matches (an OR of copies).  Field maps rename predicates, fieldref
  * targets, group-by and aggregated fields, and alias fields.
@@ -66,6 +80,11 @@ typedef struct sg_pipe_source {
     sg_pipe_hashes hashes;
     sg_value_map *value_maps;
     size_t n_value_maps;
+    sg_field_map *computed;  /* column name -> expression (to[0]) */
+    size_t n_computed;
+    sg_str *prelude;
+    size_t n_prelude;
+    sg_str bag;              /* len 0: none */
     uint32_t line;
 } sg_pipe_source;
 

@@ -15,6 +15,14 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 status=0
+# The golden rules written for one pipeline, parsed the same way.
+for p in defender-xdr sentinel; do
+    dir=$src/tests/golden/$([ "$p" = defender-xdr ] && echo xdr || echo "$p")
+    "$sigc" convert -q -t kql -p "$p" --skip-unsupported -f json "$dir" >"$tmp/golden-$p.json" 2>"$tmp/golden-$p.err"
+    echo "== golden $p: $(grep -c '"query"' "$tmp/golden-$p.json") queries"
+    node "$src/tests/kusto/check-kql.js" --schemas "$src/compiler/data/schemas" "$tmp/golden-$p.json" >"$tmp/golden-$p.check" 2>&1 || status=1
+    grep -v '^ok ' "$tmp/golden-$p.check" | tail -15
+done
 for p in sentinel sentinel-asim defender-xdr; do
     "$sigc" convert -q -t kql -p "$p" --skip-unsupported -f json "$rules" >"$tmp/$p.json" 2>"$tmp/$p.err"
     n=$(grep -c '"query"' "$tmp/$p.json")

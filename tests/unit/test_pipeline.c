@@ -141,10 +141,25 @@ static void test_hashes_split(void **state) {
                                                       "      \"Sha256\" eq \"AB12\"\n"
                                                       "      \"Md5\" eq \"cd34\"\n");
     done(&c);
+    /* an algorithm with no column can never match: left out with one
+     * warning per rule; a rule left with nothing is an error */
+    load_pipe(&c, PIPE);
+    apply(&c, RULE_HEAD "  sel:\n    Hashes|contains:\n      - 'IMPHASH=EE'\n      - 'imphash=FF'\n      - 'MD5=cd34'\n"
+                        "  condition: sel\n");
+    assert_non_null(c.out);
+    assert_string_equal(strstr(c.dump.data, "expr:"), "expr:\n"
+                                                      "  and\n"
+                                                      "    \"Kind\" eq \"start\"\n"
+                                                      "    \"Md5\" eq \"cd34\"\n");
+    assert_diag(&c, "pipeline", 7, 9, "hash algorithm 'IMPHASH' has no column in pipeline 'test-pipe'");
+    assert_int_equal(c.diags.by_severity[SG_SEV_WARNING], 1);
+    assert_int_equal(c.diags.by_severity[SG_SEV_ERROR], 0);
+    done(&c);
     load_pipe(&c, PIPE);
     apply(&c, RULE_HEAD "  sel:\n    Hashes|contains: 'IMPHASH=EE'\n  condition: sel\n");
     assert_null(c.out);
     assert_diag(&c, "pipeline", 6, 22, "hash algorithm 'IMPHASH' has no column in pipeline 'test-pipe'");
+    assert_diag(&c, "pipeline", 6, 22, "nothing this rule tests can match in pipeline 'test-pipe'");
     done(&c);
     load_pipe(&c, PIPE);
     apply(&c, RULE_HEAD "  sel:\n    Hashes|endswith: 'AB12'\n  condition: sel\n");
@@ -188,6 +203,85 @@ static void test_value_maps(void **state) {
               "  condition: sel\n");
     assert_null(c.out);
     assert_diag(&c, "pipeline", 5, 25, "(contains 'Key')");
+    done(&c);
+}
+
+/* `Initiated: true` (a boolean) maps like the string 'true'. */
+static void test_value_maps_bool(void **state) {
+    (void)state;
+    pctx c;
+    load_pipe(&c, "name: net\ntarget: kql\nlogsources:\n  - match: {category: network_connection}\n    table: Net\n"
+                  "    values:\n      Initiated: {'true': [Out, OutFailed], 'false': In}\n"
+                  "    fields: {Initiated: Action}\n");
+    apply(&c, "title: t\nlogsource: {category: network_connection}\ndetection:\n  a:\n    Initiated: true\n"
+              "  b:\n    Initiated: 'false'\n  condition: a or b\n");
+    assert_non_null(c.out);
+    assert_string_equal(strstr(c.dump.data, "expr:"), "expr:\n"
+                                                      "  or\n"
+                                                      "    \"Action\" eq \"Out\"\n"
+                                                      "    \"Action\" eq \"OutFailed\"\n"
+                                                      "    \"Action\" eq \"In\"\n");
+    done(&c);
+}
+
+static const char PIPE_COMPUTED[] =
+    "name: comp\n"
+    "target: kql\n"
+    "unmapped: error\n"
+    "logsources:\n"
+    "  - match: {category: pipe_created}\n"
+    "    table: Dev\n"
+    "    conditions: {ActionType: Pipe}\n"
+    "    computed: {PipeName: 'tostring(Extra.Pipe)', Unused: 'tostring(Extra.X)', Proc: 'tolower(P)'}\n"
+    "    fields: {Image: Proc}\n"
+    "  - match: {product: windows, service: sysmon}\n"
+    "    table: Event\n"
+    "    conditions: {Source: Sysmon}\n"
+    "    prelude: ['extend Bag = parse_json(Data)', 'where isnotempty(Bag)']\n"
+    "    bag: Bag\n"
+    "    fields: {EventID: EventID}\n";
+
+/* Computed columns are recorded only when the rule uses them (a field
+ * mapped to one, or named like one); with computed columns or a prelude the
+ * log source's conditions become the prefilter; with a bag any unmapped
+ * field is a bag member. */
+static void test_computed_and_bag(void **state) {
+    (void)state;
+    pctx c;
+    load_pipe(&c, PIPE_COMPUTED);
+    apply(&c, "title: t\nlogsource: {category: pipe_created}\ndetection:\n  sel:\n    PipeName: '\\x'\n"
+              "    Image|endswith: '\\y.exe'\n  condition: sel\n");
+    assert_non_null(c.out);
+    assert_string_equal(strstr(c.dump.data, "prefilter:"), "prefilter:\n"
+                                                           "  \"ActionType\" eq \"Pipe\"\n"
+                                                           "column: \"PipeName\" = \"tostring(Extra.Pipe)\"\n"
+                                                           "column: \"Proc\" = \"tolower(P)\"\n"
+                                                           "expr:\n"
+                                                           "  and\n"
+                                                           "    \"PipeName\" eq \"\\\\x\"\n"
+                                                           "    \"Proc\" endswith \"\\\\y.exe\"\n");
+    done(&c);
+    /* strict: a field neither mapped nor computed is still an error */
+    load_pipe(&c, PIPE_COMPUTED);
+    apply(&c, "title: t\nlogsource: {category: pipe_created}\ndetection:\n  sel:\n    Other: x\n  condition: sel\n");
+    assert_null(c.out);
+    assert_diag(&c, "pipeline", 5, 12, "field 'Other' has no mapping in pipeline 'comp'");
+    done(&c);
+    load_pipe(&c, PIPE_COMPUTED);
+    apply(&c, "title: t\nlogsource: {product: windows, service: sysmon}\ndetection:\n  sel:\n    EventID: 1\n"
+              "    Image|endswith: '\\y.exe'\n    DestinationPort: 445\n  condition: sel\n");
+    assert_non_null(c.out);
+    assert_string_equal(strstr(c.dump.data, "prefilter:"), "prefilter:\n"
+                                                           "  \"Source\" eq \"Sysmon\"\n"
+                                                           "prelude: \"extend Bag = parse_json(Data)\"\n"
+                                                           "prelude: \"where isnotempty(Bag)\"\n"
+                                                           "column: \"Image\" from bag \"Bag\"\n"
+                                                           "column: \"DestinationPort\" from bag \"Bag\"\n"
+                                                           "expr:\n"
+                                                           "  and\n"
+                                                           "    \"EventID\" eq num:1\n"
+                                                           "    \"Image\" endswith \"\\\\y.exe\"\n"
+                                                           "    \"DestinationPort\" eq num:445\n");
     done(&c);
 }
 
@@ -259,6 +353,8 @@ int main(void) {
         cmocka_unit_test(test_not_placed),
         cmocka_unit_test(test_hashes_split),
         cmocka_unit_test(test_value_maps),
+        cmocka_unit_test(test_value_maps_bool),
+        cmocka_unit_test(test_computed_and_bag),
         cmocka_unit_test(test_correlation_group_by),
         cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_builtins_load),
