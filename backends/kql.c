@@ -248,11 +248,14 @@ static void kql_string(kql_ctx *c, sg_buf *out, sg_str s, uint32_t line, uint32_
                   "the value holds bytes that are not valid UTF-8 (e.g. from |wide); KQL strings are Unicode text");
 }
 
-/* Whether a field is a text column read out of a property bag (a pipeline's
- * `bag:`): numbers and booleans are compared as the text written there. */
+/* Whether a field is a text column: read out of a property bag (a
+ * pipeline's `bag:` / `members:`) or named by its `text:`.  Numbers and
+ * booleans are compared as the text written there. */
 static bool kql_text_column(const kql_ctx *c, sg_str field) {
     for (size_t i = 0; i < c->rule->n_columns; i++)
         if (c->rule->columns[i].bag.len && sg_str_eq(c->rule->columns[i].name, field)) return true;
+    for (size_t i = 0; i < c->rule->text_columns.count; i++)
+        if (sg_str_eq(c->rule->text_columns.items[i], field)) return true;
     return false;
 }
 
@@ -1711,9 +1714,14 @@ static void kql_source(kql_ctx *c, const sg_ir_rule *r, sg_buf *out, const char 
         if (k->bag.len) {
             sg_buf_add_cstr(out, "tostring(");
             sg_buf_add_str(out, k->bag);
-            sg_buf_add_byte(out, '[');
-            kql_string(c, out, k->name, line, col);
-            sg_buf_add_cstr(out, "])");
+            for (size_t b = 0, e; b <= k->member.len; b = e + 1) {
+                e = b;
+                while (e < k->member.len && !(k->dotted && k->member.ptr[e] == '.')) e++;
+                sg_buf_add_byte(out, '[');
+                kql_string(c, out, (sg_str){k->member.ptr + b, e - b}, line, col);
+                sg_buf_add_byte(out, ']');
+            }
+            sg_buf_add_byte(out, ')');
         } else {
             sg_buf_add_str(out, k->expr);
         }

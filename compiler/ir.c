@@ -259,6 +259,10 @@ void sg_ir_dump(sg_buf *out, const sg_ir_rule *r) {
         sg_dump_quoted(out, k->name);
         sg_buf_add_cstr(out, k->bag.len ? " from bag " : " = ");
         sg_dump_quoted(out, k->bag.len ? k->bag : k->expr);
+        if (k->dotted) {
+            sg_buf_add_cstr(out, " path ");
+            sg_dump_quoted(out, k->member);
+        }
         sg_buf_add_byte(out, '\n');
     }
     if (r->kind == SG_RULE_DETECTION || r->kind == SG_RULE_FILTER) {

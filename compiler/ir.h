@@ -195,8 +195,10 @@ typedef struct sg_ir_meta {
  * after the table, the prefilter and the prelude. */
 typedef struct sg_ir_column {
     sg_str name;
-    sg_str expr; /* target-language expression (computed:), or */
-    sg_str bag;  /* a property bag (bag:): the column is the bag's member `name`, as text */
+    sg_str expr;   /* target-language expression (computed:), or */
+    sg_str bag;    /* a property bag (bag:, members:): the column is the text of its member */
+    sg_str member; /* the member: one key (bag:) or a dotted path of keys (members:) */
+    bool dotted;   /* member is a path: split it at each '.' */
 } sg_ir_column;
 
 typedef struct sg_ir_rule {
@@ -210,6 +212,7 @@ typedef struct sg_ir_rule {
     bool prelude_for_bag;  /* the prelude only builds the bag: skip it when no column reads the bag */
     sg_ir_column *columns; /* computed columns the rule uses */
     size_t n_columns;
+    sg_strlist text_columns; /* table columns that hold numbers as text (pipeline `text:`) */
     sg_ir_expr *expr;      /* detection: the match expression; NULL for correlations */
     sg_ir_agg *agg;        /* NULL for a plain detection */
     bool suppressed;       /* only referenced by a correlation without generate */

@@ -69,26 +69,27 @@ static bool sg_pipe_values_parse(sg_ruleset *rs, const char *file, sg_ynode *v, 
     return true;
 }
 
-/* `computed:`: column name -> one expression. */
-static bool sg_pipe_computed_parse(sg_ruleset *rs, const char *file, sg_ynode *v, sg_pipe_source *src) {
-    if (!sg_pipe_fields(rs, file, v, &src->computed, &src->n_computed)) return false;
-    for (size_t i = 0; i < src->n_computed; i++)
-        if (src->computed[i].n_to != 1) {
-            sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, v->pairs[i].value),
-                        "computed column '%.*s' needs exactly one expression", SG_STR_ARG(src->computed[i].from));
+/* `computed:` (column name) and `members:` (field prefix) -> one expression. */
+static bool sg_pipe_exprs_parse(sg_ruleset *rs, const char *file, sg_ynode *v, const char *what, sg_field_map **out,
+                                size_t *n) {
+    if (!sg_pipe_fields(rs, file, v, out, n)) return false;
+    for (size_t i = 0; i < *n; i++)
+        if ((*out)[i].n_to != 1) {
+            sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, v->pairs[i].value), "%s '%.*s' needs exactly one expression",
+                        what, SG_STR_ARG((*out)[i].from));
             return false;
         }
     return true;
 }
 
-/* `prelude:`: one stage or a list of them. */
-static bool sg_pipe_prelude_parse(sg_ruleset *rs, const char *file, sg_ynode *v, sg_ynode *const *slot,
-                                  sg_pipe_source *src) {
+/* `prelude:` and `text:`: one string or a list of them. */
+static bool sg_pipe_strs_parse(sg_ruleset *rs, const char *file, sg_ynode *v, sg_ynode *const *slot, const char *what,
+                               sg_str **out, size_t *n) {
     size_t cnt = v->kind == SG_YN_SEQ ? v->count : 1;
     sg_ynode *const *items = v->kind == SG_YN_SEQ ? v->items : slot;
-    src->prelude = SG_NEW_ARRAY(rs->arena, sg_str, cnt ? cnt : 1);
+    *out = SG_NEW_ARRAY(rs->arena, sg_str, cnt ? cnt : 1);
     for (size_t j = 0; j < cnt; j++)
-        if (!sg_pipe_str(rs, file, items[j], "a prelude stage", &src->prelude[src->n_prelude++])) return false;
+        if (!sg_pipe_str(rs, file, items[j], what, &(*out)[(*n)++])) return false;
     return true;
 }
 
@@ -174,16 +175,22 @@ sg_pipeline *sg_pipeline_load(sg_ruleset *rs, const char *file, const char *data
                     else if (sg_str_eq_cstr(ek->str, "hashes")) ok &= sg_pipe_hashes_parse(rs, file, ev, &src->hashes);
                     else if (sg_str_eq_cstr(ek->str, "values"))
                         ok &= sg_pipe_values_parse(rs, file, ev, &src->value_maps, &src->n_value_maps);
-                    else if (sg_str_eq_cstr(ek->str, "computed")) ok &= sg_pipe_computed_parse(rs, file, ev, src);
+                    else if (sg_str_eq_cstr(ek->str, "computed"))
+                        ok &= sg_pipe_exprs_parse(rs, file, ev, "computed column", &src->computed, &src->n_computed);
+                    else if (sg_str_eq_cstr(ek->str, "members"))
+                        ok &= sg_pipe_exprs_parse(rs, file, ev, "members prefix", &src->members, &src->n_members);
                     else if (sg_str_eq_cstr(ek->str, "prelude"))
-                        ok &= sg_pipe_prelude_parse(rs, file, ev, &e->pairs[q].value, src);
+                        ok &= sg_pipe_strs_parse(rs, file, ev, &e->pairs[q].value, "a prelude stage", &src->prelude,
+                                                 &src->n_prelude);
+                    else if (sg_str_eq_cstr(ek->str, "text"))
+                        ok &= sg_pipe_strs_parse(rs, file, ev, &e->pairs[q].value, "a text column", &src->text, &src->n_text);
                     else if (sg_str_eq_cstr(ek->str, "bag")) ok &= sg_pipe_str(rs, file, ev, "bag", &src->bag);
                     else if (sg_str_eq_cstr(ek->str, "conditions")) {
                         src->conditions = sg_detect_lower_map(rs, pr, rs->arena, ev);
                         if (!src->conditions) ok = false;
                     } else {
                         sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, ek),
-                                    "unknown key '%.*s' in a logsources entry (match, table, conditions, fields, values, hashes, computed, prelude, bag)",
+                                    "unknown key '%.*s' in a logsources entry (match, table, conditions, fields, values, hashes, computed, members, text, prelude, bag)",
                                     SG_STR_ARG(ek->str));
                         ok = false;
                     }
@@ -285,7 +292,7 @@ static void sg_note_computed(sg_apply *ap, sg_str name) {
     const sg_pipe_source *src = ap->mp->src;
     if (!src || !ap->out) return;
     const sg_field_map *c = sg_map_find(src->computed, src->n_computed, name);
-    if (c) sg_add_column(ap, (sg_ir_column){name, c->to[0], {NULL, 0}});
+    if (c) sg_add_column(ap, (sg_ir_column){name, c->to[0], {NULL, 0}, {NULL, 0}, false});
 }
 
 /* Target names for one Sigma field: the maps, else a computed column of
@@ -304,8 +311,16 @@ static void sg_resolve_field(sg_apply *ap, sg_str field, const sg_str **to, size
         sg_note_computed(ap, field);
         return;
     }
+    for (size_t i = 0; src && i < src->n_members; i++) {
+        sg_str pre = src->members[i].from;
+        if (field.len > pre.len + 1 && memcmp(field.ptr, pre.ptr, pre.len) == 0 && field.ptr[pre.len] == '.') {
+            sg_str path = {field.ptr + pre.len + 1, field.len - pre.len - 1};
+            if (ap->out) sg_add_column(ap, (sg_ir_column){field, {NULL, 0}, src->members[i].to[0], path, true});
+            return;
+        }
+    }
     if (src && src->bag.len) {
-        if (ap->out) sg_add_column(ap, (sg_ir_column){field, {NULL, 0}, src->bag});
+        if (ap->out) sg_add_column(ap, (sg_ir_column){field, {NULL, 0}, src->bag, field, false});
         return;
     }
     if (report && ap->mp->strict) {
@@ -536,6 +551,7 @@ static bool sg_apply_one(sg_ruleset *rs, const sg_pipeline *pipe, sg_ir_rule *ou
         out->agg = g;
     }
     if (src && src->table.len) out->table = src->table;
+    if (src && src->n_text) out->text_columns = (sg_strlist){src->text, src->n_text};
     if (pipe->timestamp.len) out->timestamp = pipe->timestamp;
     if (mp_out) *mp_out = mp;
     return !ap.failed;

@@ -24,6 +24,11 @@
  *   prelude: ['extend Bag = ...']     # per log source (KQL): stages after the table
  *   bag: Bag                          # per log source (KQL): a field no map names is
  *                                     #   the text of the bag's member of that name
+ *   text: [ResultType]                # per log source (KQL): columns holding numbers as
+ *                                     #   text (a number is compared as its text)
+ *   members:                          # per log source (KQL): a field PREFIX.a.b no map
+ *     requestParameters: 'parse_json(RequestParameters)'   # names is the text of
+ *                                     #   member path a.b of the prefix's expression
  *
  * A hashes value whose algorithm has no column can never match there: it
  * becomes false with a warning (the rest of the rule still converts), and a
@@ -85,6 +90,10 @@ typedef struct sg_pipe_source {
     sg_str *prelude;
     size_t n_prelude;
     sg_str bag;              /* len 0: none */
+    sg_field_map *members;   /* field prefix -> bag expression (to[0]) */
+    sg_str *text;            /* target columns that hold numbers as text */
+    size_t n_text;
+    size_t n_members;
     uint32_t line;
 } sg_pipe_source;
 

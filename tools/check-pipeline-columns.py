@@ -9,9 +9,12 @@ includes kql and whose log sources set a table, checks against the schema TSVs
   - every target field of the log source's `fields` map and of the global
     `fields` map is a column of that table;
   - every column a `hashes` split names (per algorithm) is a column of that table;
+  - every column a `text` list names is a column of that table;
   - every field a `conditions` map tests (the key before any `|modifier`) is
     a column of that table;
   - the pipeline's `timestamp`, if set, is a column of that table;
+  - a `computed` column (which `fields` may name) is not already a column
+    of the table, which it would hide;
   - no two schema files declare the same table, and no table repeats a column.
 
 Pipelines with no table (kql-generic) and non-KQL pipelines are listed as
@@ -319,9 +322,16 @@ def check_pipeline(path, tables, owner):
         if cols is None:
             missing.append('%s: table %s is in no schema file' % (label, table))
             continue
+        computed = [str(k) for k in (s.get('computed') or {})]
+        for k in computed:
+            checked += 1
+            if k in cols:
+                missing.append('%s: computed column %s would hide the column %s.%s' % (label, k, table, k))
+        cols = set(cols) | set(computed)
         wanted = [('fields', a, b) for a, b in field_targets(s.get('fields'))]
         wanted += [('global fields', a, b) for a, b in glob_fields]
         wanted += [('conditions', str(k), str(k).split('|')[0]) for k in (s.get('conditions') or {})]
+        wanted += [('text', str(k), str(k)) for k in as_list(s.get('text'))]
         hashes = s.get('hashes') or p.get('hashes') or {}
         wanted += [('hashes', a, b) for a, b in field_targets(hashes.get('algorithms') if isinstance(hashes, dict) else None)]
         if ts:

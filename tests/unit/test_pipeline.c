@@ -239,7 +239,11 @@ static const char PIPE_COMPUTED[] =
     "    conditions: {Source: Sysmon}\n"
     "    prelude: ['extend Bag = parse_json(Data)', 'where isnotempty(Bag)']\n"
     "    bag: Bag\n"
-    "    fields: {EventID: EventID}\n";
+    "    fields: {EventID: EventID}\n"
+    "  - match: {product: aws}\n"
+    "    table: Trail\n"
+    "    members: {requestParameters: 'parse_json(Req)'}\n"
+    "    fields: {eventName: EventName}\n";
 
 /* Computed columns are recorded only when the rule uses them (a field
  * mapped to one, or named like one); with computed columns or a prelude the
@@ -282,6 +286,29 @@ static void test_computed_and_bag(void **state) {
                                                            "    \"EventID\" eq num:1\n"
                                                            "    \"Image\" endswith \"\\\\y.exe\"\n"
                                                            "    \"DestinationPort\" eq num:445\n");
+    done(&c);
+}
+
+/* A field under a members: prefix reads the member path of its expression;
+ * the bare prefix and other fields follow the maps (strict: errors). */
+static void test_members(void **state) {
+    (void)state;
+    pctx c;
+    load_pipe(&c, PIPE_COMPUTED);
+    apply(&c, "title: t\nlogsource: {product: aws}\ndetection:\n  sel:\n    eventName: PutBucketPolicy\n"
+              "    requestParameters.policy.Statement|contains: Allow\n  condition: sel\n");
+    assert_non_null(c.out);
+    assert_string_equal(strstr(c.dump.data, "column:"),
+                        "column: \"requestParameters.policy.Statement\" from bag \"parse_json(Req)\" path \"policy.Statement\"\n"
+                        "expr:\n"
+                        "  and\n"
+                        "    \"EventName\" eq \"PutBucketPolicy\"\n"
+                        "    \"requestParameters.policy.Statement\" contains \"Allow\"\n");
+    done(&c);
+    load_pipe(&c, PIPE_COMPUTED);
+    apply(&c, "title: t\nlogsource: {product: aws}\ndetection:\n  sel:\n    requestParameters: x\n  condition: sel\n");
+    assert_null(c.out);
+    assert_diag(&c, "pipeline", 5, 24, "field 'requestParameters' has no mapping");
     done(&c);
 }
 
@@ -355,6 +382,7 @@ int main(void) {
         cmocka_unit_test(test_value_maps),
         cmocka_unit_test(test_value_maps_bool),
         cmocka_unit_test(test_computed_and_bag),
+        cmocka_unit_test(test_members),
         cmocka_unit_test(test_correlation_group_by),
         cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_builtins_load),
