@@ -100,5 +100,21 @@ else
     check "sentinel YAML has kind and severity" sh -c "grep -q '^kind: Scheduled' '$tmp/out' && grep -q '^severity: Medium' '$tmp/out'"
 fi
 
+# A user pipeline (-p FILE) with a computed column: KQL extends it after the
+# prefilter; SPL refuses it (a KQL-only feature), with the exit code 1.
+cat >"$tmp/comp.yml" <<'YAML'
+name: comp
+target: [kql, spl]
+logsources:
+  - match: {category: process_creation}
+    table: Procs
+    conditions: {Kind: start}
+    computed: {Image: 'tolower(Path)'}
+YAML
+run convert -t kql -p "$tmp/comp.yml" "$tmp/ok.yml"
+check "computed column: prefilter, extend, then the rule" sh -c "[ $st -eq 0 ] && grep -v '^//' '$tmp/out' | tr '\n' '~' | grep -qF 'Procs~| where Kind =~ \"start\"~| extend Image = tolower(Path)~| where Image endswith \"\\\\whoami.exe\"~'"
+run convert -t spl -p "$tmp/comp.yml" "$tmp/ok.yml"
+check "computed column refused by SPL" sh -c "[ $st -eq 1 ] && [ ! -s '$tmp/out' ] && grep -q 'ok.yml:1:1: error\[unsupported\]: the pipeline computes columns' '$tmp/err'"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -353,6 +353,27 @@ static void test_load_errors(void **state) {
     assert_null(c.pipe);
     assert_diag(&c, "pipeline", 3, 9, "'hashes' needs exactly 'field' and 'algorithms'");
     done(&c);
+    /* computed columns, members, preludes, text lists and bags: located errors */
+    load_pipe(&c, "name: x\ntarget: kql\nlogsources:\n  - match: {category: a}\n    computed: {C: [e1, e2]}\n");
+    assert_null(c.pipe);
+    assert_diag(&c, "pipeline", 5, 19, "computed column 'C' needs exactly one expression");
+    done(&c);
+    load_pipe(&c, "name: x\ntarget: kql\nlogsources:\n  - match: {category: a}\n    members: [a, b]\n");
+    assert_null(c.pipe);
+    assert_diag(&c, "pipeline", 5, 14, "'fields' must map Sigma fields to target fields");
+    done(&c);
+    load_pipe(&c, "name: x\ntarget: kql\nlogsources:\n  - match: {category: a}\n    prelude: [extend a = 1, {x: y}]\n");
+    assert_null(c.pipe);
+    assert_diag(&c, "pipeline", 5, 29, "'a prelude stage' must be a non-empty string");
+    done(&c);
+    load_pipe(&c, "name: x\ntarget: kql\nlogsources:\n  - match: {category: a}\n    text: ''\n");
+    assert_null(c.pipe);
+    assert_diag(&c, "pipeline", 5, 11, "'a text column' must be a non-empty string");
+    done(&c);
+    load_pipe(&c, "name: x\ntarget: kql\nlogsources:\n  - match: {category: a}\n    bag: [B]\n");
+    assert_null(c.pipe);
+    assert_diag(&c, "pipeline", 5, 10, "'bag' must be a non-empty string");
+    done(&c);
 }
 
 static void test_builtins_load(void **state) {
