@@ -60,6 +60,10 @@ def main():
                                                  "--skip-unsupported", "-o", os.devnull, rules]),
         ("sigc convert -t spl -p splunk-generic", [sigc, "convert", "-q", "-t", "spl", "-p", "splunk-generic",
                                                     "--skip-unsupported", "-o", os.devnull, rules]),
+        ("sigc convert -t kql -p sentinel", [sigc, "convert", "-q", "-t", "kql", "-p", "sentinel",
+                                              "--skip-unsupported", "-o", os.devnull, rules]),
+        ("sigc convert -t kql -p defender-xdr", [sigc, "convert", "-q", "-t", "kql", "-p", "defender-xdr",
+                                                  "--skip-unsupported", "-o", os.devnull, rules]),
     ]
     results = measure_interleaved([c for _, c in commands], runs)
     print(f"corpus: {nfiles} files, {size / 1e6:.1f} MB; median of {runs} runs")
