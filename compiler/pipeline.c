@@ -595,12 +595,14 @@ sg_ir_rule *sg_pipeline_apply(sg_ruleset *rs, sg_rule *r, const sg_ir_rule *ir, 
                 break;
             }
             sg_apply ap = {rs, ir, pipes[i], &mp, rs->arena, false, sub, {NULL, 0}};
-            if (j > 0) /* the keys' computed columns, in this rule's query too */
+            if (j > 0) { /* the computed columns of the keys and the counted field, in this rule's query too */
+                if (g0->field.len) sg_map_one(&ap, g0->field, g->line, g->col);
                 for (size_t k = 0; k < g->n_group_by; k++) {
                     bool is_alias = false;
                     for (size_t a = 0; a < g->n_aliases; a++) is_alias |= sg_str_eq(g->aliases[a].name, g0->group_by[k]);
                     if (!is_alias) sg_map_one(&ap, g0->group_by[k], g->line, g->col);
                 }
+            }
             if (j == 0) {
                 if (g->field.len) g->field = sg_map_one(&ap, g->field, g->line, g->col);
                 for (size_t k = 0; k < g->n_group_by; k++) {
