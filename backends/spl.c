@@ -1297,10 +1297,10 @@ static void spl_emit_agg(sg_buf *out, const sg_ir_rule *rule) {
 /* ------------------------------------------------------------------ */
 /* Entry point                                                          */
 
-/* Computed columns and preludes are KQL pipeline features. */
+/* Computed columns, preludes and their prefilter are KQL pipeline features. */
 static bool spl_plain_source(spl_ctx *c, const sg_ir_rule *r) {
     if (!r->prefilter && !r->prelude.count && !r->n_columns) return true;
-    spl_unsupported(c, r->meta.line, 1, "the pipeline computes columns (computed:, prelude:, bag:), which only KQL output has");
+    spl_unsupported(c, r->meta.line, 1, "the pipeline computes columns (computed:, members:, prelude:, bag:), which only KQL output has");
     return false;
 }
 

@@ -93,6 +93,53 @@ static bool sg_pipe_strs_parse(sg_ruleset *rs, const char *file, sg_ynode *v, sg
     return true;
 }
 
+/* `unpackers:` {NAME: {prelude: [...], bag: B}}: what several log sources
+ * share to unpack one table's packed data, named once. */
+typedef struct sg_pipe_unpacker {
+    sg_str name;
+    sg_str *prelude;
+    size_t n_prelude;
+    sg_str bag;
+} sg_pipe_unpacker;
+
+static bool sg_pipe_unpackers_parse(sg_ruleset *rs, const char *file, sg_ynode *v, sg_pipe_unpacker **out, size_t *n) {
+    if (v->kind != SG_YN_MAP) {
+        sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, v), "'unpackers' must map names to {prelude, bag}");
+        return false;
+    }
+    *out = SG_NEW_ARRAY(rs->arena, sg_pipe_unpacker, v->count ? v->count : 1);
+    for (size_t i = 0; i < v->count; i++) {
+        sg_pipe_unpacker *u = &(*out)[(*n)++];
+        u->name = v->pairs[i].key->str;
+        sg_ynode *e = v->pairs[i].value;
+        sg_ypair *pre = sg_ymap_get_pair(e, "prelude");
+        sg_ynode *bag = sg_ymap_get(e, "bag");
+        if (e->kind != SG_YN_MAP || !pre || !bag || e->count != 2) {
+            sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, e), "unpacker '%.*s' needs exactly 'prelude' and 'bag'",
+                        SG_STR_ARG(u->name));
+            return false;
+        }
+        if (!sg_pipe_strs_parse(rs, file, pre->value, &pre->value, "a prelude stage", &u->prelude, &u->n_prelude) ||
+            !sg_pipe_str(rs, file, bag, "bag", &u->bag))
+            return false;
+    }
+    return true;
+}
+
+/* `unpack: NAME`: the named unpacker's prelude and bag. */
+static bool sg_pipe_unpack(sg_ruleset *rs, const char *file, sg_ynode *v, const sg_pipe_unpacker *u, size_t n,
+                           sg_pipe_source *src) {
+    for (size_t i = 0; sg_ynode_is_str(v) && i < n; i++)
+        if (sg_str_eq(u[i].name, v->str)) {
+            src->prelude = u[i].prelude;
+            src->n_prelude = u[i].n_prelude;
+            src->bag = u[i].bag;
+            return true;
+        }
+    sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, v), "'unpack' names no entry of the pipeline's 'unpackers'");
+    return false;
+}
+
 static void sg_pipe_logsource(sg_ynode *m, sg_logsource *ls) {
     sg_ynode *c = sg_ymap_get(m, "category"), *p = sg_ymap_get(m, "product"), *s = sg_ymap_get(m, "service");
     if (sg_ynode_is_str(c)) ls->category = c->str;
@@ -118,11 +165,16 @@ sg_pipeline *sg_pipeline_load(sg_ruleset *rs, const char *file, const char *data
     pr->file = file;
     pr->ir = SG_NEW(rs->arena, sg_ir_rule);
     pr->ir->meta.file = file;
+    sg_pipe_unpacker *unpackers = NULL;
+    size_t n_unpackers = 0;
+    sg_ynode *unpackers_node = sg_ymap_get(root, "unpackers");
+    if (unpackers_node && !sg_pipe_unpackers_parse(rs, file, unpackers_node, &unpackers, &n_unpackers)) return NULL;
     for (size_t i = 0; i < root->count; i++) {
         sg_ynode *k = root->pairs[i].key, *v = root->pairs[i].value;
         if (sg_str_eq_cstr(k->str, "name")) ok &= sg_pipe_str(rs, file, v, "name", &p->name);
         else if (sg_str_eq_cstr(k->str, "description")) ok &= sg_pipe_str(rs, file, v, "description", &p->description);
         else if (sg_str_eq_cstr(k->str, "timestamp")) ok &= sg_pipe_str(rs, file, v, "timestamp", &p->timestamp);
+        else if (sg_str_eq_cstr(k->str, "unpackers")) continue; /* read above */
         else if (sg_str_eq_cstr(k->str, "target")) {
             size_t cnt = v->kind == SG_YN_SEQ ? v->count : 1;
             sg_ynode **items = v->kind == SG_YN_SEQ ? v->items : &root->pairs[i].value;
@@ -185,12 +237,14 @@ sg_pipeline *sg_pipeline_load(sg_ruleset *rs, const char *file, const char *data
                     else if (sg_str_eq_cstr(ek->str, "text"))
                         ok &= sg_pipe_strs_parse(rs, file, ev, &e->pairs[q].value, "a text column", &src->text, &src->n_text);
                     else if (sg_str_eq_cstr(ek->str, "bag")) ok &= sg_pipe_str(rs, file, ev, "bag", &src->bag);
+                    else if (sg_str_eq_cstr(ek->str, "unpack"))
+                        ok &= sg_pipe_unpack(rs, file, ev, unpackers, n_unpackers, src);
                     else if (sg_str_eq_cstr(ek->str, "conditions")) {
                         src->conditions = sg_detect_lower_map(rs, pr, rs->arena, ev);
                         if (!src->conditions) ok = false;
                     } else {
                         sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, ek),
-                                    "unknown key '%.*s' in a logsources entry (match, table, conditions, fields, values, hashes, computed, members, text, prelude, bag)",
+                                    "unknown key '%.*s' in a logsources entry (match, table, conditions, fields, values, hashes, computed, members, text, prelude, bag, unpack)",
                                     SG_STR_ARG(ek->str));
                         ok = false;
                     }
@@ -198,7 +252,7 @@ sg_pipeline *sg_pipeline_load(sg_ruleset *rs, const char *file, const char *data
             }
         } else {
             sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, k),
-                        "unknown key '%.*s' in a pipeline (name, target, description, timestamp, logsources, fields, hashes, unmapped)",
+                        "unknown key '%.*s' in a pipeline (name, target, description, timestamp, logsources, fields, hashes, unmapped, unpackers)",
                         SG_STR_ARG(k->str));
             ok = false;
         }

@@ -29,16 +29,20 @@
  *   members:                          # per log source (KQL): a field PREFIX.a.b no map
  *     requestParameters: 'parse_json(RequestParameters)'   # names is the text of
  *                                     #   member path a.b of the prefix's expression
+ *   unpack: event-data                # per log source: the prelude and bag of
+ *   unpackers:                        #   an unpacker the pipeline names once
+ *     event-data: {prelude: [...], bag: Bag}
  *
  * A hashes value whose algorithm has no column can never match there: it
  * becomes false with a warning (the rest of the rule still converts), and a
  * rule left with nothing that can match is an error.
  *
  * With a prelude or computed columns, the log source's conditions run
- * first (a cheap filter ahead of costly parsing); the rule's own filter comes after the
- * computed columns.  Computed and bag columns are added (`| extend`) only
- * when the rule uses them, and a prelude beside a bag only when a column
- * reads the bag.
+ * first (a cheap filter ahead of costly parsing); the rule's own filter
+ * comes after the computed columns.  Computed and bag columns are added
+ * (`| extend`) only when the rule uses them, and a prelude beside a bag
+ * only when a column reads the bag.
+ *
  * A field may map to a list of fields: the predicate then holds if any of
  * them matches (an OR of copies).  Field maps rename predicates, fieldref
  * targets, group-by and aggregated fields, and alias fields.
@@ -91,9 +95,9 @@ typedef struct sg_pipe_source {
     size_t n_prelude;
     sg_str bag;              /* len 0: none */
     sg_field_map *members;   /* field prefix -> bag expression (to[0]) */
+    size_t n_members;
     sg_str *text;            /* target columns that hold numbers as text */
     size_t n_text;
-    size_t n_members;
     uint32_t line;
 } sg_pipe_source;
 

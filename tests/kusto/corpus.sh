@@ -16,8 +16,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 status=0
 # The golden rules written for one pipeline, parsed the same way.
-for p in defender-xdr sentinel; do
-    dir=$src/tests/golden/$([ "$p" = defender-xdr ] && echo xdr || echo "$p")
+for pair in xdr:defender-xdr sentinel:sentinel; do
+    dir=$src/tests/golden/${pair%%:*} p=${pair#*:}
     "$sigc" convert -q -t kql -p "$p" --skip-unsupported -f json "$dir" >"$tmp/golden-$p.json" 2>"$tmp/golden-$p.err"
     echo "== golden $p: $(grep -c '"query"' "$tmp/golden-$p.json") queries"
     node "$src/tests/kusto/check-kql.js" --schemas "$src/compiler/data/schemas" "$tmp/golden-$p.json" >"$tmp/golden-$p.check" 2>&1 || status=1

@@ -374,6 +374,32 @@ static void test_load_errors(void **state) {
     assert_null(c.pipe);
     assert_diag(&c, "pipeline", 5, 10, "'bag' must be a non-empty string");
     done(&c);
+    load_pipe(&c, "name: x\ntarget: kql\nunpackers: {u: {prelude: [s]}}\nlogsources:\n  - match: {category: a}\n");
+    assert_null(c.pipe);
+    assert_diag(&c, "pipeline", 3, 16, "unpacker 'u' needs exactly 'prelude' and 'bag'");
+    done(&c);
+    load_pipe(&c, "name: x\ntarget: kql\nunpackers: {u: {prelude: [s], bag: B}}\nlogsources:\n"
+                  "  - match: {category: a}\n    unpack: v\n");
+    assert_null(c.pipe);
+    assert_diag(&c, "pipeline", 6, 13, "'unpack' names no entry of the pipeline's 'unpackers'");
+    done(&c);
+}
+
+/* `unpack: NAME` gives a log source the named unpacker's prelude and bag,
+ * whether the unpackers come before or after the log sources. */
+static void test_unpackers(void **state) {
+    (void)state;
+    pctx c;
+    load_pipe(&c, "name: x\ntarget: kql\nlogsources:\n  - match: {category: a}\n    table: T\n    unpack: u\n"
+                  "unpackers:\n  u:\n    prelude: ['extend B = parse_json(D)', 'where isnotempty(B)']\n    bag: B\n");
+    apply(&c, "title: t\nlogsource: {category: a}\ndetection:\n  sel:\n    F: x\n  condition: sel\n");
+    assert_non_null(c.out);
+    assert_string_equal(strstr(c.dump.data, "prelude:"), "prelude: \"extend B = parse_json(D)\"\n"
+                                                         "prelude: \"where isnotempty(B)\"\n"
+                                                         "column: \"F\" from bag \"B\"\n"
+                                                         "expr:\n"
+                                                         "  \"F\" eq \"x\"\n");
+    done(&c);
 }
 
 static void test_builtins_load(void **state) {
@@ -404,6 +430,7 @@ int main(void) {
         cmocka_unit_test(test_value_maps_bool),
         cmocka_unit_test(test_computed_and_bag),
         cmocka_unit_test(test_members),
+        cmocka_unit_test(test_unpackers),
         cmocka_unit_test(test_correlation_group_by),
         cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_builtins_load),
