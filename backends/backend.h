@@ -30,6 +30,10 @@ typedef struct sg_backend {
      * syntax; text is sanitised for that context: no line breaks, no
      * comment terminators, no control or bidi characters. */
     void (*emit_comment)(sg_buf *out, sg_str text);
+    /* Optional: a target that writes one output for all rules (the C
+     * matcher) appends it here; then only the default format and one
+     * output file apply.  Returns 0, or -1 after error diagnostics. */
+    int (*emit_all)(sg_diags *diags, const sg_ir_rule *const *rules, size_t n, sg_buf *out);
 } sg_backend;
 
 /* The registry (backends/registry.c, from backends.def). */

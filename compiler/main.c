@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "c.h"
 #include "check.h"
 #include "checkconfig.h"
 #include "convert.h"
@@ -30,7 +31,8 @@ static const char sg_usage[] =
     "\n"
     "commands:\n"
     "  check     lint Sigma rules (files, directories, - for stdin)\n"
-    "  convert   compile rules for a target: sigc convert -t kql|spl [-p PIPELINE] PATH...\n"
+    "  convert   compile rules for a target: sigc convert -t kql|spl|c [-p PIPELINE] PATH...\n"
+    "  match     scan log events with rules: sigc match RULES... EVENTS...\n"
     "  dump-ir   print the normalized IR of rules\n"
     "  list      list targets, pipelines, formats, checks or modifiers\n"
     "  help      show help for a command: sigc help check\n"
@@ -81,7 +83,9 @@ static const char sg_convert_usage[] =
     "target.  Every error of the run is reported, each at file:line:col.\n"
     "\n"
     "options:\n"
-    "  -t, --target NAME        the backend: see 'sigc list targets'\n"
+    "  -t, --target NAME        the backend: kql, spl, c (see 'sigc list targets');\n"
+    "                           c writes one standalone matcher program for all rules\n"
+    "                           (default pipeline windows-events)\n"
     "  -p, --pipeline P         a built-in pipeline name or a pipeline file; repeat to\n"
     "                           apply several in order (see 'sigc list pipelines')\n"
     "  -f, --format FMT         default (one query per rule), json, savedsearches (spl),\n"
@@ -99,6 +103,30 @@ static const char sg_convert_usage[] =
     "\n"
     "exit status: 0 every rule converted (or --skip-unsupported), 1 a rule did not\n"
     "convert, 2 usage error, 3 I/O error.\n";
+
+static const char sg_match_usage[] =
+    "usage: sigc match [options] RULES... EVENTS...\n"
+    "\n"
+    "Scans log events with Sigma rules, as the program 'sigc convert -t c' writes\n"
+    "would, without a C compiler.  Arguments that are directories or end in .yml or\n"
+    ".yaml are rules; the others are events: JSON lines or pretty-printed JSON\n"
+    "(flat, or the evtx_dump layout), .evtx files, - for standard input.  Prints\n"
+    "one JSON line per match (rule, time, file and line or record, the event; for\n"
+    "thresholds and correlations the group, count and window) and a summary on\n"
+    "standard error.\n"
+    "\n"
+    "options:\n"
+    "  -r, --rules PATH         PATH holds rules, whatever its name\n"
+    "  -e, --events PATH        PATH holds events, whatever its name\n"
+    "  -p, --pipeline P         pipeline (default windows-events: SigmaHQ's log-source\n"
+    "                           map, Windows EventID and Channel)\n"
+    "  -s, --skip-unsupported   scan with the rules that compile, list the rest\n"
+    "  --threshold-defaults F   threshold defaults file (default: built in)\n"
+    "  --color WHEN             auto (default), always, never, for diagnostics\n"
+    "%s"
+    "\n"
+    "exit status: 0 no match, 1 matches (or a rule did not compile), 2 usage error,\n"
+    "3 an input could not be read.\n";
 
 __attribute__((format(printf, 2, 3))) static void sg_usage_error(const char *cmd, const char *fmt, ...) {
     va_list ap;
@@ -516,6 +544,52 @@ static int sg_write_dir(const char *dir, const sg_backend *be, sg_out_format fmt
     return rc;
 }
 
+/* -p arguments: built-in pipelines by name, or files.  Returns SG_EXIT_OK,
+ * SG_EXIT_USAGE or SG_EXIT_IO (reported), or SG_EXIT_FINDINGS after
+ * diagnostics in run. */
+static int sg_pick_pipelines(sg_run *run, const char *cmd, const char *target, const char **pipe_args,
+                             size_t n_pipe_args, sg_pipeline **known, size_t n_known, sg_pipeline **pipes,
+                             size_t *n_pipes, size_t max_file_size) {
+    for (size_t i = 0; i < n_pipe_args; i++) {
+        sg_pipeline *p = NULL;
+        for (size_t k = 0; k < n_known && !p; k++)
+            if (sg_str_eq_cstr(known[k]->name, pipe_args[i])) p = known[k];
+        if (!p) {
+            struct stat st;
+            if (stat(pipe_args[i], &st) != 0) {
+                sg_usage_error(cmd, "'%s' is neither a built-in pipeline for this target nor a file (see 'sigc list pipelines')",
+                               pipe_args[i]);
+                return SG_EXIT_USAGE;
+            }
+            char *data;
+            size_t len;
+            if (sg_read_file(pipe_args[i], max_file_size, &data, &len) != SG_READ_OK) {
+                fprintf(stderr, "sigc %s: cannot read pipeline '%s': %s\n", cmd, pipe_args[i], strerror(errno));
+                return SG_EXIT_IO;
+            }
+            p = sg_pipeline_load(&run->rs, pipe_args[i], data, len, false);
+            free(data);
+            if (p && !sg_pipeline_serves(p, target)) {
+                sg_diag_add(&run->diags, SG_D_PIPELINE, (sg_loc){pipe_args[i], 0, 0},
+                            "pipeline '%.*s' does not serve target '%s'", SG_STR_ARG(p->name), target);
+                p = NULL;
+            }
+            if (!p) return SG_EXIT_FINDINGS;
+        }
+        pipes[(*n_pipes)++] = p;
+    }
+    return SG_EXIT_OK;
+}
+
+/* A target that writes one output for all converted rules. */
+static int sg_emit_all(const sg_backend *be, const sg_convert_result *res, sg_diags *diags, sg_buf *out) {
+    const sg_ir_rule **irs = sg_xmalloc((res->count + 1) * sizeof *irs);
+    for (size_t i = 0; i < res->count; i++) irs[i] = res->items[i].ir;
+    int rc = be->emit_all(diags, irs, res->count, out);
+    free(irs);
+    return rc;
+}
+
 enum { OPT_SKIP = 300 };
 
 static int sg_cmd_convert(int argc, char **argv) {
@@ -611,6 +685,14 @@ static int sg_cmd_convert(int argc, char **argv) {
         free(pipe_args);
         return SG_EXIT_USAGE;
     }
+    bool to_dir = output && (output[strlen(output) - 1] == '/' || (access(output, F_OK) == 0 && opendir_is_dir(output)));
+    if (be->emit_all && (fmt != SG_OUT_DEFAULT || to_dir)) {
+        sg_usage_error("convert", "target '%s' writes one program for all rules: no -f, and -o names a file", target);
+        free(pipe_args);
+        return SG_EXIT_USAGE;
+    }
+    /* a target's own default pipeline when none is named */
+    if (n_pipe_args == 0 && strcmp(target, "c") == 0) pipe_args[n_pipe_args++] = "windows-events";
     sg_run run;
     memset(&run, 0, sizeof run);
     sg_diags_init(&run.diags);
@@ -620,39 +702,10 @@ static int sg_cmd_convert(int argc, char **argv) {
     sg_convert_result res = {0};
     sg_buf out;
     sg_buf_init(&out);
-    for (size_t i = 0; i < n_pipe_args; i++) {
-        sg_pipeline *p = NULL;
-        for (size_t k = 0; k < n_known && !p; k++)
-            if (sg_str_eq_cstr(known[k]->name, pipe_args[i])) p = known[k];
-        if (!p) {
-            struct stat st;
-            if (stat(pipe_args[i], &st) != 0) {
-                sg_usage_error("convert", "'%s' is neither a built-in pipeline for this target nor a file (see 'sigc list pipelines')",
-                               pipe_args[i]);
-                status = SG_EXIT_USAGE;
-                goto done;
-            }
-            char *data;
-            size_t len;
-            if (sg_read_file(pipe_args[i], opts.max_file_size, &data, &len) != SG_READ_OK) {
-                fprintf(stderr, "sigc convert: cannot read pipeline '%s': %s\n", pipe_args[i], strerror(errno));
-                status = SG_EXIT_IO;
-                goto done;
-            }
-            p = sg_pipeline_load(&run.rs, pipe_args[i], data, len, false);
-            free(data);
-            if (p && !sg_pipeline_serves(p, target)) {
-                sg_diag_add(&run.diags, SG_D_PIPELINE, (sg_loc){pipe_args[i], 0, 0},
-                            "pipeline '%.*s' does not serve target '%s'", SG_STR_ARG(p->name), target);
-                p = NULL;
-            }
-            if (!p) {
-                status = SG_EXIT_FINDINGS;
-                goto report;
-            }
-        }
-        pipes[n_pipes++] = p;
-    }
+    status = sg_pick_pipelines(&run, "convert", target, pipe_args, n_pipe_args, known, n_known, pipes, &n_pipes,
+                               opts.max_file_size);
+    if (status == SG_EXIT_FINDINGS) goto report;
+    if (status != SG_EXIT_OK) goto done;
     if (sg_load_defaults(&run, defaults_path) == -2) {
         status = SG_EXIT_IO;
         goto done;
@@ -662,8 +715,6 @@ static int sg_cmd_convert(int argc, char **argv) {
     if (run.io_error) status = SG_EXIT_IO;
     else if (res.n_skipped && !skip) status = SG_EXIT_FINDINGS;
     if (status == SG_EXIT_OK) {
-        bool to_dir = output && (output[strlen(output) - 1] == '/' ||
-                                 (access(output, F_OK) == 0 && opendir_is_dir(output)));
         if (to_dir) {
             if (sg_write_dir(output, be, fmt, &res, &run.diags) != 0) {
                 fprintf(stderr, "sigc convert: cannot write to '%s': %s (nothing written)\n", output, strerror(errno));
@@ -671,7 +722,8 @@ static int sg_cmd_convert(int argc, char **argv) {
             }
         } else {
             int wrc;
-            if (sg_convert_format_all(be, fmt, &res, &run.diags, &out) != 0) {
+            if (be->emit_all ? sg_emit_all(be, &res, &run.diags, &out) != 0
+                             : sg_convert_format_all(be, fmt, &res, &run.diags, &out) != 0) {
                 status = SG_EXIT_FINDINGS; /* located diagnostics say which rule; nothing written */
                 goto report;
             }
@@ -710,6 +762,137 @@ done:
     sg_ruleset_free(&run.rs);
     sg_pathlist_free(&run.paths);
     sg_diags_free(&run.diags);
+    return status;
+}
+
+/* ---- sigc match ---- */
+
+static bool sg_is_rule_path(const char *path) {
+    size_t n = strlen(path);
+    if (strcmp(path, "-") == 0) return false;
+    if ((n > 4 && strcmp(path + n - 4, ".yml") == 0) || (n > 5 && strcmp(path + n - 5, ".yaml") == 0)) return true;
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static void sg_match_help(FILE *f) { fprintf(f, sg_match_usage, sgm_options_help); }
+
+static int sg_cmd_match(int argc, char **argv) {
+    const char **rule_args = sg_xmalloc((size_t)(argc + 1) * sizeof *rule_args);
+    const char **event_args = sg_xmalloc((size_t)(argc + 1) * sizeof *event_args);
+    const char **pipe_args = sg_xmalloc((size_t)(argc + 1) * sizeof *pipe_args);
+    size_t n_rules = 0, n_events = 0, n_pipe_args = 0;
+    const char *defaults_path = NULL, *color = "auto";
+    bool skip = false, options_done = false;
+    int status = SG_EXIT_OK;
+    sgm_options mo;
+    sgm_options_default(&mo);
+    mo.prog = "sigc match";
+    sg_options opts = sg_default_options;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        bool has_next = i + 1 < argc;
+        if (options_done || a[0] != '-' || strcmp(a, "-") == 0) {
+            if (sg_is_rule_path(a)) rule_args[n_rules++] = a;
+            else event_args[n_events++] = a;
+            continue;
+        }
+        if (strcmp(a, "--") == 0) options_done = true;
+        else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            sg_match_help(stdout);
+            goto done;
+        } else if ((strcmp(a, "-r") == 0 || strcmp(a, "--rules") == 0) && has_next) rule_args[n_rules++] = argv[++i];
+        else if ((strcmp(a, "-e") == 0 || strcmp(a, "--events") == 0) && has_next) event_args[n_events++] = argv[++i];
+        else if ((strcmp(a, "-p") == 0 || strcmp(a, "--pipeline") == 0) && has_next) pipe_args[n_pipe_args++] = argv[++i];
+        else if (strcmp(a, "-s") == 0 || strcmp(a, "--skip-unsupported") == 0) skip = true;
+        else if (strcmp(a, "--threshold-defaults") == 0 && has_next) defaults_path = argv[++i];
+        else if (strcmp(a, "--color") == 0 && has_next) {
+            color = argv[++i];
+            if (strcmp(color, "auto") && strcmp(color, "always") && strcmp(color, "never")) {
+                sg_usage_error("match", "--color takes auto, always or never, not '%s'", color);
+                status = SG_EXIT_USAGE;
+                goto done;
+            }
+        } else {
+            int rc = sgm_parse_option(&mo, argc, argv, &i);
+            if (rc == 0) sg_usage_error("match", "unknown option '%s' (see 'sigc match --help')", a);
+            if (rc <= 0) {
+                status = SG_EXIT_USAGE;
+                goto done;
+            }
+        }
+    }
+    if (!n_rules || !n_events) {
+        sg_usage_error("match", "%s", !n_rules ? "no rules given (.yml files or directories, or -r PATH)"
+                                               : "no events given (files, - for standard input, or -e PATH)");
+        status = SG_EXIT_USAGE;
+        goto done;
+    }
+    if (n_pipe_args == 0) pipe_args[n_pipe_args++] = "windows-events";
+    const sg_backend *be = sg_backend_find("c");
+    sg_run run;
+    memset(&run, 0, sizeof run);
+    sg_diags_init(&run.diags);
+    sg_ruleset_init(&run.rs, &opts, &run.diags);
+    sg_pipeline **known = NULL, **pipes = sg_xmalloc((n_pipe_args + 1) * sizeof *pipes);
+    size_t n_known = sg_load_builtin_pipelines(&run.rs, "c", &known), n_pipes = 0;
+    sg_convert_result res = {0};
+    sg_convert_opts copts = {{NULL, 0}, {NULL, 0}, {NULL, 0}};
+    sgm_engine *engine = NULL;
+    status = sg_pick_pipelines(&run, "match", "c", pipe_args, n_pipe_args, known, n_known, pipes, &n_pipes,
+                               opts.max_file_size);
+    if (status == SG_EXIT_OK && sg_load_defaults(&run, defaults_path) == -2) status = SG_EXIT_IO;
+    if (status == SG_EXIT_OK) {
+        sg_load_inputs(&run, (char **)rule_args, (int)n_rules, NULL);
+        sg_convert(&run.rs, be, pipes, n_pipes, known, n_known, &copts, &res);
+        if (run.io_error) status = SG_EXIT_IO;
+        else if (res.n_skipped && !skip) status = SG_EXIT_FINDINGS;
+    }
+    sgm_tables tables;
+    if (status == SG_EXIT_OK) {
+        const sg_ir_rule **irs = sg_xmalloc((res.count + 1) * sizeof *irs);
+        for (size_t i = 0; i < res.count; i++) irs[i] = res.items[i].ir;
+        if (c_build_tables(run.rs.arena, &run.diags, irs, res.count, &tables) != 0) status = SG_EXIT_FINDINGS;
+        free(irs);
+    }
+    {
+        sg_diags_sort(&run.diags);
+        sg_report_opts ro = {sg_want_color(color, stderr), SIGC_VERSION};
+        sg_report_write(stderr, &run.diags, SG_REPORT_TEXT, &ro);
+        if (skip && res.n_skipped)
+            fprintf(stderr, "sigc match: %zu rule%s skipped (see the errors above), %zu loaded\n", res.n_skipped,
+                    res.n_skipped == 1 ? "" : "s", res.count);
+    }
+    if (status == SG_EXIT_OK) {
+        char err[256];
+        engine = sgm_engine_new(&tables, &mo, err, sizeof err);
+        if (!engine) {
+            fprintf(stderr, "sigc match: error: %s\n", err);
+            status = SG_EXIT_IO;
+        }
+    }
+    if (engine) {
+        for (size_t i = 0; i < n_events; i++) sgm_engine_scan(engine, event_args[i]);
+        uint64_t matches = sgm_engine_finish(engine);
+        bool unreadable = sgm_engine_unreadable(engine) > 0;
+        sgm_engine_free(engine);
+        if (fflush(stdout) != 0 && errno != EPIPE) {
+            fprintf(stderr, "sigc match: cannot write the output: %s\n", strerror(errno));
+            status = SG_EXIT_IO;
+        } else {
+            status = unreadable ? SG_EXIT_IO : matches ? SG_EXIT_FINDINGS : SG_EXIT_OK;
+        }
+    }
+    sg_convert_result_free(&res);
+    free(known);
+    free(pipes);
+    sg_ruleset_free(&run.rs);
+    sg_pathlist_free(&run.paths);
+    sg_diags_free(&run.diags);
+done:
+    free(rule_args);
+    free(event_args);
+    free(pipe_args);
     return status;
 }
 
@@ -780,6 +963,10 @@ int main(int argc, char **argv) {
     }
     if (strcmp(cmd, "help") == 0) {
         const char *what = argc > 2 ? argv[2] : "";
+        if (strcmp(what, "match") == 0) {
+            sg_match_help(stdout);
+            return SG_EXIT_OK;
+        }
         fputs(strcmp(what, "check") == 0     ? sg_check_usage
               : strcmp(what, "dump-ir") == 0 ? sg_dump_usage
               : strcmp(what, "convert") == 0 ? sg_convert_usage
@@ -791,6 +978,7 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "dump-ir") == 0) return sg_cmd_check_or_dump(argc - 1, argv + 1, true);
     if (strcmp(cmd, "convert") == 0) return sg_cmd_convert(argc - 1, argv + 1);
     if (strcmp(cmd, "list") == 0) return sg_cmd_list(argc - 1, argv + 1);
+    if (strcmp(cmd, "match") == 0) return sg_cmd_match(argc - 1, argv + 1);
     fprintf(stderr, "sigc: unknown command '%s'\n\n%s", cmd, sg_usage);
     return SG_EXIT_USAGE;
 }

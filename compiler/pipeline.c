@@ -191,6 +191,20 @@ sg_pipeline *sg_pipeline_load(sg_ruleset *rs, const char *file, const char *data
                 sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, v), "'unmapped' must be keep or error");
                 ok = false;
             }
+        } else if (sg_str_eq_cstr(k->str, "placement")) {
+            if (sg_ynode_is_str(v) && (sg_str_eq_cstr(v->str, "first") || sg_str_eq_cstr(v->str, "all")))
+                p->place_all = sg_str_eq_cstr(v->str, "all");
+            else {
+                sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, v), "'placement' must be first or all");
+                ok = false;
+            }
+        } else if (sg_str_eq_cstr(k->str, "unplaced")) {
+            if (sg_ynode_is_str(v) && (sg_str_eq_cstr(v->str, "error") || sg_str_eq_cstr(v->str, "fields-only")))
+                p->unplaced_fields_only = sg_str_eq_cstr(v->str, "fields-only");
+            else {
+                sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, v), "'unplaced' must be error or fields-only");
+                ok = false;
+            }
         } else if (sg_str_eq_cstr(k->str, "logsources")) {
             if (v->kind != SG_YN_SEQ) {
                 sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, v), "'logsources' must be a list");
@@ -202,10 +216,12 @@ sg_pipeline *sg_pipeline_load(sg_ruleset *rs, const char *file, const char *data
                 sg_ynode *e = v->items[j];
                 sg_pipe_source *src = &p->sources[p->n_sources++];
                 src->line = e->line;
-                sg_ynode *m = sg_ymap_get(e, "match");
-                if (e->kind != SG_YN_MAP || !m || m->kind != SG_YN_MAP || !m->count) {
+                sg_ynode *m = e->kind == SG_YN_MAP ? sg_ymap_get(e, "match") : NULL;
+                sg_ynode *fb = e->kind == SG_YN_MAP ? sg_ymap_get(e, "fallback") : NULL;
+                bool may_be_empty = fb && fb->kind == SG_YN_SCALAR && sg_str_eq_cstr(fb->str, "true");
+                if (e->kind != SG_YN_MAP || !m || m->kind != SG_YN_MAP || (!m->count && !may_be_empty)) {
                     sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, e),
-                                "a logsources entry needs 'match' with category, product or service");
+                                "a logsources entry needs 'match' with category, product or service (only a fallback entry may match every rule: match: {})");
                     ok = false;
                     continue;
                 }
@@ -237,14 +253,21 @@ sg_pipeline *sg_pipeline_load(sg_ruleset *rs, const char *file, const char *data
                     else if (sg_str_eq_cstr(ek->str, "text"))
                         ok &= sg_pipe_strs_parse(rs, file, ev, &e->pairs[q].value, "a text column", &src->text, &src->n_text);
                     else if (sg_str_eq_cstr(ek->str, "bag")) ok &= sg_pipe_str(rs, file, ev, "bag", &src->bag);
-                    else if (sg_str_eq_cstr(ek->str, "unpack"))
+                    else if (sg_str_eq_cstr(ek->str, "fallback")) {
+                        if (ev->kind == SG_YN_SCALAR && (sg_str_eq_cstr(ev->str, "true") || sg_str_eq_cstr(ev->str, "false")))
+                            src->fallback = sg_str_eq_cstr(ev->str, "true");
+                        else {
+                            sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, ev), "'fallback' must be true or false");
+                            ok = false;
+                        }
+                    } else if (sg_str_eq_cstr(ek->str, "unpack"))
                         ok &= sg_pipe_unpack(rs, file, ev, unpackers, n_unpackers, src);
                     else if (sg_str_eq_cstr(ek->str, "conditions")) {
                         src->conditions = sg_detect_lower_map(rs, pr, rs->arena, ev);
                         if (!src->conditions) ok = false;
                     } else {
                         sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, ek),
-                                    "unknown key '%.*s' in a logsources entry (match, table, conditions, fields, values, hashes, computed, members, text, prelude, bag, unpack)",
+                                    "unknown key '%.*s' in a logsources entry (match, fallback, table, conditions, fields, values, hashes, computed, members, text, prelude, bag, unpack)",
                                     SG_STR_ARG(ek->str));
                         ok = false;
                     }
@@ -252,7 +275,7 @@ sg_pipeline *sg_pipeline_load(sg_ruleset *rs, const char *file, const char *data
             }
         } else {
             sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, k),
-                        "unknown key '%.*s' in a pipeline (name, target, description, timestamp, logsources, fields, hashes, unmapped, unpackers)",
+                        "unknown key '%.*s' in a pipeline (name, target, description, timestamp, logsources, placement, unplaced, fields, hashes, unmapped, unpackers)",
                         SG_STR_ARG(k->str));
             ok = false;
         }
@@ -265,6 +288,12 @@ sg_pipeline *sg_pipeline_load(sg_ruleset *rs, const char *file, const char *data
         sg_diag_add(rs->diags, SG_D_PIPELINE, (sg_loc){file, root->line, root->col}, "the pipeline has no 'target'");
         ok = false;
     }
+    for (size_t i = 0; p->place_all && i < p->n_sources; i++)
+        if (p->sources[i].n_prelude || p->sources[i].n_computed || p->sources[i].bag.len) {
+            sg_diag_add(rs->diags, SG_D_PIPELINE, (sg_loc){file, p->sources[i].line, 1},
+                        "with 'placement: all' a logsources entry cannot have a prelude, computed columns or a bag");
+            ok = false;
+        }
     return ok ? p : NULL;
 }
 
@@ -282,9 +311,12 @@ static bool sg_ls_match(const sg_logsource *want, const sg_logsource *have) {
            (!want->service.ptr || sg_str_eq(want->service, have->service));
 }
 
+/* The entry that places a rule: the first regular one that matches, else
+ * the first fallback one. */
 static const sg_pipe_source *sg_pipe_place(const sg_pipeline *p, const sg_logsource *ls) {
-    for (size_t i = 0; i < p->n_sources; i++)
-        if (sg_ls_match(&p->sources[i].match, ls)) return &p->sources[i];
+    for (int fallback = 0; fallback < 2; fallback++)
+        for (size_t i = 0; i < p->n_sources; i++)
+            if (p->sources[i].fallback == fallback && sg_ls_match(&p->sources[i].match, ls)) return &p->sources[i];
     return NULL;
 }
 
@@ -545,20 +577,9 @@ static void sg_ls_text(sg_buf *b, const sg_logsource *ls) {
     if (!any) sg_buf_add_cstr(b, "(none)");
 }
 
-/* One rule (detection) through one pipeline: into out (a copy). */
-static bool sg_apply_one(sg_ruleset *rs, const sg_pipeline *pipe, sg_ir_rule *out, sg_pipeline *const *others,
-                         size_t n_others, sg_mapping *mp_out) {
-    const sg_pipe_source *src = sg_pipe_place(pipe, &out->meta.logsource);
-    if (!src && pipe->n_sources) {
-        sg_buf b;
-        sg_buf_init(&b);
-        sg_ls_text(&b, &out->meta.logsource);
-        sg_buf_printf(&b, " is not a log source of pipeline '%.*s'; pipelines that place it: ", SG_STR_ARG(pipe->name));
-        sg_list_pipelines_for(&b, others, n_others, &out->meta.logsource);
-        sg_diag_add(rs->diags, SG_D_PIPELINE, (sg_loc){out->meta.file, out->meta.line, 1}, "%s", b.data);
-        sg_buf_free(&b);
-        return false;
-    }
+/* Applies one log-source entry (or none: src NULL) of pipe to out. */
+static bool sg_apply_source(sg_ruleset *rs, const sg_pipeline *pipe, const sg_pipe_source *src, sg_ir_rule *out,
+                            sg_mapping *mp_out) {
     const sg_pipe_hashes *hashes = src && src->hashes.field.len ? &src->hashes
                                    : pipe->hashes.field.len      ? &pipe->hashes
                                                                  : NULL;
@@ -609,6 +630,106 @@ static bool sg_apply_one(sg_ruleset *rs, const sg_pipeline *pipe, sg_ir_rule *ou
     if (pipe->timestamp.len) out->timestamp = pipe->timestamp;
     if (mp_out) *mp_out = mp;
     return !ap.failed;
+}
+
+/* The fields an expression tests, each once (FIELDREF: both fields). */
+typedef struct sg_field_set {
+    sg_str *items;
+    size_t count, cap;
+    sg_arena *arena;
+} sg_field_set;
+
+static void sg_field_set_add(sg_field_set *set, sg_str field) {
+    if (!field.len) return;
+    for (size_t i = 0; i < set->count; i++)
+        if (sg_str_eq(set->items[i], field)) return;
+    if (set->count == set->cap) {
+        size_t cap = set->cap ? set->cap * 2 : 8;
+        sg_str *items = SG_NEW_ARRAY(set->arena, sg_str, cap);
+        if (set->count) memcpy(items, set->items, set->count * sizeof *items);
+        set->items = items, set->cap = cap;
+    }
+    set->items[set->count++] = field;
+}
+
+static sg_walk_result sg_collect_field(sg_ir_expr *e, int depth, void *ctx) {
+    (void)depth;
+    if (e->kind == SG_IR_PRED) {
+        sg_field_set_add(ctx, e->pred->field);
+        if (e->pred->op == SG_OP_FIELDREF) sg_field_set_add(ctx, e->pred->text);
+    }
+    return SG_WALK_CONTINUE;
+}
+
+/* unplaced: fields-only - no log-source condition places the rule, so it
+ * holds only on events that carry one of the fields it tests: a Zeek rule's
+ * `not id.orig_h|cidr` must not fire on every Windows event. */
+static void sg_guard_unplaced(sg_ruleset *rs, sg_ir_rule *out) {
+    if (!out->expr) return;
+    sg_field_set set = {NULL, 0, 0, rs->arena};
+    sg_ir_walk(out->expr, sg_collect_field, &set);
+    if (!set.count) return;
+    sg_ir_expr **exists = SG_NEW_ARRAY(rs->arena, sg_ir_expr *, set.count);
+    for (size_t i = 0; i < set.count; i++) {
+        sg_ir_pred *p = SG_NEW(rs->arena, sg_ir_pred);
+        p->field = set.items[i];
+        p->op = SG_OP_EXISTS;
+        p->bool_value = true;
+        p->line = out->expr->line, p->col = out->expr->col;
+        exists[i] = sg_ir_new_pred(rs->arena, p);
+    }
+    sg_ir_expr *kids[2] = {sg_ir_new_nary(rs->arena, SG_IR_OR, exists, set.count, out->expr->line, out->expr->col),
+                           out->expr};
+    out->expr = sg_ir_new_nary(rs->arena, SG_IR_AND, kids, 2, out->expr->line, out->expr->col);
+}
+
+static bool sg_apply_one(sg_ruleset *rs, const sg_pipeline *pipe, sg_ir_rule *out, sg_pipeline *const *others,
+                         size_t n_others, sg_mapping *mp_out) {
+    const sg_pipe_source *src = sg_pipe_place(pipe, &out->meta.logsource);
+    if (!src && pipe->n_sources && !pipe->unplaced_fields_only) {
+        sg_buf b;
+        sg_buf_init(&b);
+        sg_ls_text(&b, &out->meta.logsource);
+        sg_buf_printf(&b, " is not a log source of pipeline '%.*s'; pipelines that place it: ", SG_STR_ARG(pipe->name));
+        sg_list_pipelines_for(&b, others, n_others, &out->meta.logsource);
+        sg_diag_add(rs->diags, SG_D_PIPELINE, (sg_loc){out->meta.file, out->meta.line, 1}, "%s", b.data);
+        sg_buf_free(&b);
+        return false;
+    }
+    if ((!src && pipe->n_sources) || (src && src->fallback)) {
+        /* the guard names the rule's own fields, not the entry's conditions */
+        sg_pipe_source plain;
+        if (src) plain = *src, plain.conditions = NULL;
+        if (!sg_apply_source(rs, pipe, src ? &plain : NULL, out, mp_out)) return false;
+        sg_guard_unplaced(rs, out);
+        if (src && src->conditions && out->expr) {
+            sg_ir_expr *kids[2] = {src->conditions, out->expr};
+            out->expr = sg_ir_new_nary(rs->arena, SG_IR_AND, kids, 2, out->expr->line, out->expr->col);
+        }
+        return true;
+    }
+    if (!src || !pipe->place_all) return sg_apply_source(rs, pipe, src, out, mp_out);
+    /* placement: all: every entry that places the rule is a variant (its
+     * conditions and its field names); the rule holds when one does. */
+    size_t n_variants = 0;
+    for (size_t i = 0; i < pipe->n_sources; i++)
+        n_variants += !pipe->sources[i].fallback && sg_ls_match(&pipe->sources[i].match, &out->meta.logsource);
+    sg_ir_expr **kids = SG_NEW_ARRAY(rs->arena, sg_ir_expr *, n_variants);
+    sg_ir_rule first = *out;
+    bool ok = true;
+    size_t k = 0;
+    for (size_t i = 0; i < pipe->n_sources; i++) {
+        if (pipe->sources[i].fallback || !sg_ls_match(&pipe->sources[i].match, &out->meta.logsource)) continue;
+        sg_ir_rule variant = *out;
+        ok &= sg_apply_source(rs, pipe, &pipe->sources[i], &variant, k == 0 ? mp_out : NULL);
+        if (k == 0) first = variant;
+        kids[k++] = variant.expr;
+    }
+    if (!ok) return false;
+    *out = first;
+    if (out->expr && n_variants > 1)
+        out->expr = sg_ir_new_nary(rs->arena, SG_IR_OR, kids, n_variants, kids[0]->line, kids[0]->col);
+    return true;
 }
 
 sg_ir_rule *sg_pipeline_apply(sg_ruleset *rs, sg_rule *r, const sg_ir_rule *ir, sg_pipeline *const *pipes,

@@ -14,6 +14,15 @@
  *       fields: {Image: NewProcessName, ParentImage: ParentProcessName}
  *   fields: {User: SubjectUserName}   # for every log source, after its own map
  *   unmapped: keep                    # keep (default) or error: a field no map names
+ *   placement: first                  # first (default): the first entry that matches places
+ *                                     #   the rule; all: every entry that matches is a variant
+ *                                     #   (its conditions, its field names), ORed
+ *   unplaced: error                   # error (default), or fields-only: a rule no entry
+ *                                     #   places keeps its own fields; instead of log-source
+ *                                     #   conditions it holds only on events that have one of
+ *                                     #   the fields it tests (a rule of keywords only: any event)
+ *   logsources entry `fallback: true`: places only rules that no regular entry places; as
+ *                                     #   with unplaced, the rule also needs one of its fields
  *   values:                           # per log source: Sigma values -> target values
  *     EventType: {CreateKey: RegistryKeyCreated, DeleteValue: RegistryValueDeleted}
  *   hashes:                           # Sysmon's combined Hashes field, split
@@ -98,6 +107,7 @@ typedef struct sg_pipe_source {
     size_t n_members;
     sg_str *text;            /* target columns that hold numbers as text */
     size_t n_text;
+    bool fallback;           /* fallback: true - places only rules no regular entry places */
     uint32_t line;
 } sg_pipe_source;
 
@@ -111,6 +121,8 @@ typedef struct sg_pipeline {
     size_t n_fields;
     sg_pipe_hashes hashes;   /* global hashes split (a log source's own wins) */
     bool strict;             /* unmapped: error */
+    bool place_all;          /* placement: all */
+    bool unplaced_fields_only; /* unplaced: fields-only */
     const char *file;
     bool builtin;
 } sg_pipeline;

@@ -254,6 +254,10 @@ static const sg_field_spec sg_top_fields[] = {
     {"generate", SG_FT_ANY, SG_K_COR},
     {"filter", SG_FT_MAP, SG_K_FIL},
     {"threshold", SG_FT_MAP, SG_K_DET},
+    /* SigmaHQ's own conventions (sigmahq_conventions.md): where a rule's
+     * regression events are, and tests that simulate it. */
+    {"regression_tests_path", SG_FT_STRING, SG_K_ALL},
+    {"simulation", SG_FT_ANY, SG_K_ALL},
 };
 
 /* Keys that the `custom_attributes` check reports as typos; they are not

@@ -3,7 +3,7 @@
 # (as root, or through sudo) and builds into build/.  Safe to run again.
 set -eu
 cd "$(dirname "$0")/.."
-packages="gcc clang pkg-config python3 meson ninja-build libyaml-dev libpcre2-dev libcmocka-dev"
+packages="gcc clang pkg-config python3 meson ninja-build libyaml-dev libpcre2-dev libcmocka-dev libevtx-dev libevtx-utils"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

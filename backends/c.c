@@ -1,0 +1,585 @@
+/* c.c - the standalone C matcher target.
+ *
+ * The IR of every rule becomes tables (backends/matcher/sgm.h): interned
+ * field names, predicates, expression nodes, regexes, networks, and one
+ * aggregation per threshold or correlation.  `sigc convert -t c` writes
+ * them as const C initializers between the runtime's headers and its code,
+ * so the file builds with `cc -O2 matcher.c -lpcre2-8` alone; `sigc match`
+ * runs the same tables in place.
+ *
+ * Escaping: rule text reaches the C source only as string literals written
+ * by c_string_literal (octal escapes for every byte but letters, digits and
+ * a few safe marks, so no quote, backslash, `?` (trigraphs), `*` / `/`
+ * (comments) or line break is ever raw), always with an explicit length.
+ * No rule text is written into comments.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "c.h"
+
+/* ---- building the tables ---------------------------------------------- */
+
+#define C_VEC(type) \
+    struct {        \
+        type *v;    \
+        uint32_t n, cap; \
+    }
+
+#define C_PUSH(vec, item)                                                        \
+    do {                                                                         \
+        if ((vec).n == (vec).cap) {                                              \
+            (vec).cap = (vec).cap ? (vec).cap * 2 : 16;                          \
+            (vec).v = sg_xrealloc((vec).v, (size_t)(vec).cap * sizeof *(vec).v); \
+        }                                                                        \
+        (vec).v[(vec).n++] = (item);                                             \
+    } while (0)
+
+typedef struct c_builder {
+    sg_arena *arena;
+    sg_diags *diags;
+    const sg_ir_rule *rule; /* for error locations */
+    bool failed;
+    C_VEC(sgm_str) fields;
+    uint32_t *field_slots; /* open addressing over fields: id + 1, 0 empty */
+    uint32_t field_mask;
+    C_VEC(sgm_str) strs;
+    C_VEC(sgm_pred) preds;
+    C_VEC(sgm_node) nodes;
+    C_VEC(uint32_t) kids;
+    C_VEC(sgm_regex) regexes;
+    C_VEC(sgm_cidr) cidrs;
+    C_VEC(sgm_agg) aggs;
+    C_VEC(uint32_t) u32;
+    C_VEC(sgm_rule) rules;
+    C_VEC(uint32_t) time_fields;
+} c_builder;
+
+static sgm_str c_str(sg_str s) { return (sgm_str){s.ptr ? s.ptr : "", (uint32_t)s.len}; }
+
+static uint32_t c_hash(const char *p, size_t n) {
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)p[i]) * 16777619u;
+    return h;
+}
+
+static uint32_t c_field(c_builder *b, sg_str name) {
+    if (b->fields.n * 2 + 2 > b->field_mask) {
+        uint32_t cap = b->field_mask ? (b->field_mask + 1) * 2 : 256;
+        free(b->field_slots);
+        b->field_slots = calloc(cap, sizeof *b->field_slots);
+        if (!b->field_slots) abort();
+        b->field_mask = cap - 1;
+        for (uint32_t f = 0; f < b->fields.n; f++) {
+            uint32_t i = c_hash(b->fields.v[f].ptr, b->fields.v[f].len) & b->field_mask;
+            while (b->field_slots[i]) i = (i + 1) & b->field_mask;
+            b->field_slots[i] = f + 1;
+        }
+    }
+    uint32_t i = c_hash(name.ptr, name.len) & b->field_mask;
+    while (b->field_slots[i]) {
+        sgm_str f = b->fields.v[b->field_slots[i] - 1];
+        if (f.len == name.len && memcmp(f.ptr, name.ptr, name.len) == 0) return b->field_slots[i] - 1;
+        i = (i + 1) & b->field_mask;
+    }
+    C_PUSH(b->fields, c_str(name));
+    b->field_slots[i] = b->fields.n;
+    return b->fields.n - 1;
+}
+
+static void c_error(c_builder *b, uint32_t line, uint32_t col, const char *msg) {
+    sg_diag_add(b->diags, SG_D_UNSUPPORTED, (sg_loc){b->rule->meta.file, line, col}, "%s", msg);
+    b->failed = true;
+}
+
+/* ASCII lower case (the runtime folds event values the same way). */
+static sg_str c_fold(c_builder *b, sg_str s) {
+    char *p = sg_arena_alloc(b->arena, s.len + 1);
+    for (size_t i = 0; i < s.len; i++) p[i] = (char)(s.ptr[i] >= 'A' && s.ptr[i] <= 'Z' ? s.ptr[i] + 32 : s.ptr[i]);
+    return (sg_str){p, s.len};
+}
+
+/* A Sigma pattern as the runtime's glob: `*`, `?`, and `\` before a
+ * literal `*`, `?` or `\`. */
+static sg_str c_glob(c_builder *b, const sg_ir_pred *p) {
+    sg_buf g;
+    sg_buf_init(&g);
+    for (size_t i = 0; i < p->pattern.n; i++) {
+        const sg_spart *part = &p->pattern.parts[i];
+        if (part->kind == SG_SP_STAR) sg_buf_add_byte(&g, '*');
+        else if (part->kind == SG_SP_ONE) sg_buf_add_byte(&g, '?');
+        else
+            for (size_t k = 0; k < part->text.len; k++) {
+                char c = part->text.ptr[k];
+                if (c == '*' || c == '?' || c == '\\') sg_buf_add_byte(&g, '\\');
+                sg_buf_add_byte(&g, !p->cased && c >= 'A' && c <= 'Z' ? (char)(c + 32) : c);
+            }
+    }
+    sg_str s = sg_buf_to_str(&g, b->arena);
+    sg_buf_free(&g);
+    return s;
+}
+
+static uint32_t c_node(c_builder *b, uint8_t kind, uint32_t count, uint32_t arg) {
+    C_PUSH(b->nodes, ((sgm_node){kind, count, arg}));
+    return b->nodes.n - 1;
+}
+
+static uint32_t c_pred(c_builder *b, const sg_ir_pred *p) {
+    sgm_pred out;
+    memset(&out, 0, sizeof out);
+    out.field = p->field.len ? c_field(b, p->field) : SGM_NONE;
+    out.flags = p->cased ? SGM_PF_CASED : 0;
+    out.arg = SGM_NONE;
+    if (p->has_placeholder) {
+        c_error(b, p->line, p->col, "a placeholder (|expand) needs a value from a pipeline; the matcher has none");
+        return 0;
+    }
+    static const uint8_t tp[] = {SGM_TP_NONE, SGM_TP_MINUTE, SGM_TP_HOUR, SGM_TP_DAY,
+                                 SGM_TP_WEEK, SGM_TP_MONTH,  SGM_TP_YEAR};
+    out.timepart = tp[p->timepart];
+    sg_str text = p->cased ? p->text : c_fold(b, p->text);
+    switch (p->op) {
+    case SG_OP_EQ:
+        if (p->timepart != SG_TP_NONE) {
+            out.op = SGM_OP_NUM_EQ;
+            out.num = p->num;
+        } else if (p->vtype == SG_VT_NUMBER) {
+            out.op = SGM_OP_NUM_EQ;
+            out.num = p->num;
+            out.text = c_str(c_fold(b, p->text));
+        } else if (p->vtype == SG_VT_BOOL) {
+            out.op = SGM_OP_BOOL;
+            out.num = p->bool_value ? 1 : 0;
+        } else {
+            out.op = SGM_OP_EQ;
+            out.text = c_str(text);
+        }
+        break;
+    case SG_OP_CONTAINS: out.op = SGM_OP_CONTAINS, out.text = c_str(text); break;
+    case SG_OP_STARTSWITH: out.op = SGM_OP_STARTSWITH, out.text = c_str(text); break;
+    case SG_OP_ENDSWITH: out.op = SGM_OP_ENDSWITH, out.text = c_str(text); break;
+    case SG_OP_GLOB: out.op = SGM_OP_GLOB, out.text = c_str(c_glob(b, p)); break;
+    case SG_OP_REGEX: {
+        out.op = SGM_OP_REGEX;
+        uint32_t flags = (p->regex_flags & SG_RE_I ? SGM_RE_I : 0) | (p->regex_flags & SG_RE_M ? SGM_RE_M : 0) |
+                         (p->regex_flags & SG_RE_S ? SGM_RE_S : 0);
+        C_PUSH(b->regexes, ((sgm_regex){c_str(p->text), flags}));
+        out.arg = b->regexes.n - 1;
+        break;
+    }
+    case SG_OP_CIDR: {
+        sgm_cidr c;
+        memset(&c, 0, sizeof c);
+        c.family = (uint8_t)p->cidr.family;
+        c.prefix = (uint8_t)p->cidr.prefix;
+        memcpy(c.addr, p->cidr.addr, sizeof c.addr);
+        C_PUSH(b->cidrs, c);
+        out.op = SGM_OP_CIDR;
+        out.arg = b->cidrs.n - 1;
+        break;
+    }
+    case SG_OP_LT: out.op = SGM_OP_LT, out.num = p->num; break;
+    case SG_OP_LTE: out.op = SGM_OP_LTE, out.num = p->num; break;
+    case SG_OP_GT: out.op = SGM_OP_GT, out.num = p->num; break;
+    case SG_OP_GTE: out.op = SGM_OP_GTE, out.num = p->num; break;
+    case SG_OP_NULL: out.op = SGM_OP_NULL; break;
+    case SG_OP_EXISTS: out.op = SGM_OP_EXISTS; break;
+    case SG_OP_FIELDREF:
+        out.op = SGM_OP_FIELDREF;
+        out.arg = c_field(b, p->text);
+        out.fieldref_op = p->fieldref_op == SG_OP_CONTAINS     ? SGM_OP_CONTAINS
+                          : p->fieldref_op == SG_OP_STARTSWITH ? SGM_OP_STARTSWITH
+                          : p->fieldref_op == SG_OP_ENDSWITH   ? SGM_OP_ENDSWITH
+                                                               : SGM_OP_EQ;
+        if (!p->field.len) c_error(b, p->line, p->col, "a keyword cannot be a field reference");
+        break;
+    }
+    if ((p->op == SG_OP_NULL || p->op == SG_OP_EXISTS) && !p->field.len)
+        c_error(b, p->line, p->col, p->op == SG_OP_NULL ? "a keyword cannot test null" : "a keyword cannot test existence");
+    C_PUSH(b->preds, out);
+    return b->preds.n - 1;
+}
+
+static uint32_t c_expr(c_builder *b, const sg_ir_expr *e, int depth) {
+    if (depth > 1000) {
+        c_error(b, e->line, e->col, "the expression is nested too deeply");
+        return c_node(b, SGM_N_FALSE, 0, 0);
+    }
+    switch (e->kind) {
+    case SG_IR_TRUE: return c_node(b, SGM_N_TRUE, 0, 0);
+    case SG_IR_FALSE: return c_node(b, SGM_N_FALSE, 0, 0);
+    case SG_IR_PRED: return c_node(b, SGM_N_PRED, 0, c_pred(b, e->pred));
+    case SG_IR_RULEREF: return c_node(b, SGM_N_RULEREF, 0, (uint32_t)e->rule_index);
+    case SG_IR_AND:
+    case SG_IR_OR:
+    case SG_IR_NOT: {
+        uint32_t *ids = sg_xmalloc((e->count ? e->count : 1) * sizeof *ids);
+        for (size_t i = 0; i < e->count; i++) ids[i] = c_expr(b, e->kids[i], depth + 1);
+        uint32_t first = b->kids.n;
+        for (size_t i = 0; i < e->count; i++) C_PUSH(b->kids, ids[i]);
+        free(ids);
+        uint8_t kind = e->kind == SG_IR_AND ? SGM_N_AND : e->kind == SG_IR_OR ? SGM_N_OR : SGM_N_NOT;
+        return c_node(b, kind, (uint32_t)e->count, first);
+    }
+    }
+    return c_node(b, SGM_N_FALSE, 0, 0);
+}
+
+static uint32_t c_strs(c_builder *b, const sg_strlist *l) {
+    uint32_t first = b->strs.n;
+    for (size_t i = 0; i < l->count; i++) C_PUSH(b->strs, c_str(l->items[i]));
+    return first;
+}
+
+static uint32_t c_rule(c_builder *b, const sg_ir_rule *r, bool report) {
+    sgm_rule out;
+    memset(&out, 0, sizeof out);
+    out.id = c_str(r->meta.id.len ? r->meta.id : r->meta.name);
+    out.title = c_str(r->meta.title);
+    out.level = c_str(r->meta.level);
+    out.tags = c_strs(b, &r->meta.tags);
+    out.n_tags = (uint32_t)r->meta.tags.count;
+    out.expr = SGM_NONE;
+    out.agg = SGM_NONE;
+    out.report = report;
+    const sg_ir_rule *saved = b->rule;
+    b->rule = r;
+    if (r->expr) out.expr = c_expr(b, r->expr, 0);
+    b->rule = saved;
+    C_PUSH(b->rules, out);
+    return b->rules.n - 1;
+}
+
+static uint8_t c_cmp(sg_cmp_op op) {
+    switch (op) {
+    case SG_CMP_LT: return SGM_CMP_LT;
+    case SG_CMP_LTE: return SGM_CMP_LTE;
+    case SG_CMP_GT: return SGM_CMP_GT;
+    case SG_CMP_GTE: return SGM_CMP_GTE;
+    case SG_CMP_EQ: return SGM_CMP_EQ;
+    case SG_CMP_NEQ: return SGM_CMP_NEQ;
+    default: return SGM_CMP_NONE;
+    }
+}
+
+/* The name rule j gives a group-by or aggregated field (aliases differ per rule). */
+static sg_str c_alias_field(const sg_ir_agg *g, sg_str name, size_t j) {
+    for (size_t a = 0; a < g->n_aliases; a++) {
+        if (!sg_str_eq(g->aliases[a].name, name)) continue;
+        for (size_t m = 0; m < g->aliases[a].count; m++)
+            if (g->aliases[a].maps[m].rule_index == j) return g->aliases[a].maps[m].field;
+    }
+    return name;
+}
+
+static void c_aggregation(c_builder *b, const sg_ir_rule *r, uint32_t owner) {
+    const sg_ir_agg *g = r->agg;
+    static const uint8_t types[] = {
+        [SG_AGG_EVENT_COUNT] = SGM_AGG_EVENT_COUNT,   [SG_AGG_VALUE_COUNT] = SGM_AGG_VALUE_COUNT,
+        [SG_AGG_VALUE_SUM] = SGM_AGG_VALUE_SUM,       [SG_AGG_VALUE_AVG] = SGM_AGG_VALUE_AVG,
+        [SG_AGG_VALUE_MIN] = SGM_AGG_VALUE_MIN,       [SG_AGG_VALUE_MAX] = SGM_AGG_VALUE_MAX,
+        [SG_AGG_VALUE_PERCENTILE] = SGM_AGG_VALUE_PERCENTILE, [SG_AGG_VALUE_MEDIAN] = SGM_AGG_VALUE_MEDIAN,
+        [SG_AGG_TEMPORAL] = SGM_AGG_TEMPORAL,         [SG_AGG_TEMPORAL_ORDERED] = SGM_AGG_TEMPORAL_ORDERED,
+    };
+    const sg_ir_rule *saved = b->rule;
+    b->rule = r;
+    if (g->type == SG_AGG_NEAR) {
+        c_error(b, g->line, g->col, "the legacy 'near' aggregation is not supported; write it as a temporal correlation");
+        b->rule = saved;
+        return;
+    }
+    sgm_agg a;
+    memset(&a, 0, sizeof a);
+    a.type = types[g->type];
+    a.cmp = c_cmp(g->op);
+    a.percentile = (uint8_t)(g->percentile > 0 && g->percentile <= 100 ? g->percentile : 0);
+    a.threshold = g->threshold;
+    a.window_us = g->timespan > 0 && g->timespan < INT64_MAX / 1000000 ? g->timespan * 1000000 : 0;
+    a.n_group = (uint32_t)g->n_group_by;
+    a.condition = SGM_NONE;
+    a.fields = SGM_NONE;
+    /* the rules it reads */
+    uint32_t *rule_ids;
+    size_t n_rules;
+    uint32_t self = owner;
+    if (r->kind == SG_RULE_CORRELATION) {
+        n_rules = g->n_rules;
+        rule_ids = sg_xmalloc((n_rules ? n_rules : 1) * sizeof *rule_ids);
+        for (size_t j = 0; j < n_rules; j++) {
+            const sg_ir_rule *sub = g->rules[j];
+            if (!sub || !sub->expr || sub->kind != SG_RULE_DETECTION) {
+                c_error(b, g->line, g->col,
+                        sub && sub->kind == SG_RULE_CORRELATION ? "a correlation of correlations is not supported by the matcher"
+                                                                : "a correlation rule reads a rule with nothing to match");
+                rule_ids[j] = 0;
+                continue;
+            }
+            rule_ids[j] = c_rule(b, sub, false);
+        }
+        if (g->temporal_condition) a.condition = c_expr(b, g->temporal_condition, 0);
+    } else {
+        n_rules = 1;
+        rule_ids = sg_xmalloc(sizeof *rule_ids);
+        rule_ids[0] = self;
+    }
+    a.n_rules = (uint32_t)n_rules;
+    a.rules = b->u32.n;
+    for (size_t j = 0; j < n_rules; j++) C_PUSH(b->u32, rule_ids[j]);
+    a.groups = b->u32.n;
+    for (size_t j = 0; j < n_rules; j++)
+        for (size_t k = 0; k < g->n_group_by; k++) C_PUSH(b->u32, c_field(b, c_alias_field(g, g->group_by[k], j)));
+    if (g->field.len) {
+        a.fields = b->u32.n;
+        for (size_t j = 0; j < n_rules; j++) C_PUSH(b->u32, c_field(b, c_alias_field(g, g->field, j)));
+    }
+    a.names = b->strs.n;
+    for (size_t k = 0; k < g->n_group_by; k++) C_PUSH(b->strs, c_str(g->group_by[k]));
+    free(rule_ids);
+    C_PUSH(b->aggs, a);
+    b->rules.v[owner].agg = b->aggs.n - 1;
+    b->rule = saved;
+}
+
+/* Event time: the pipeline's field first, then the usual ones. */
+static void c_time_fields(c_builder *b, const sg_ir_rule *const *rules, size_t n) {
+    static const char *const usual[] = {"SystemTime", "@timestamp", "timestamp", "UtcTime", "EventTime",
+                                        "TimeCreated", "time", "ts", "date"};
+    for (size_t i = 0; i < n; i++) {
+        if (!rules[i]->timestamp.len) continue;
+        uint32_t id = c_field(b, rules[i]->timestamp);
+        bool seen = false;
+        for (uint32_t k = 0; k < b->time_fields.n; k++) seen |= b->time_fields.v[k] == id;
+        if (!seen) C_PUSH(b->time_fields, id);
+    }
+    for (size_t u = 0; u < sizeof usual / sizeof *usual; u++) {
+        uint32_t id = c_field(b, sg_str_from_cstr(usual[u]));
+        bool seen = false;
+        for (uint32_t k = 0; k < b->time_fields.n; k++) seen |= b->time_fields.v[k] == id;
+        if (!seen) C_PUSH(b->time_fields, id);
+    }
+}
+
+#define C_FREEZE(b, vec, type, out_ptr, out_n)                                              \
+    do {                                                                                    \
+        type *copy = SG_NEW_ARRAY((b)->arena, type, (vec).n ? (vec).n : 1);                 \
+        if ((vec).n) memcpy(copy, (vec).v, (size_t)(vec).n * sizeof *copy);                 \
+        (out_ptr) = copy;                                                                   \
+        (out_n) = (vec).n;                                                                  \
+        free((vec).v);                                                                      \
+    } while (0)
+
+int c_build_tables(sg_arena *arena, sg_diags *diags, const sg_ir_rule *const *rules, size_t n, sgm_tables *out) {
+    c_builder b;
+    memset(&b, 0, sizeof b);
+    b.arena = arena;
+    b.diags = diags;
+    for (size_t i = 0; i < n; i++) {
+        const sg_ir_rule *r = rules[i];
+        b.rule = r;
+        uint32_t id = c_rule(&b, r, true);
+        if (r->agg) c_aggregation(&b, r, id);
+        else if (!r->expr) c_error(&b, r->meta.line, 1, "the rule has nothing to match");
+    }
+    c_time_fields(&b, rules, n);
+    memset(out, 0, sizeof *out);
+    out->generator = "sigc " SIGC_VERSION;
+    C_FREEZE(&b, b.fields, sgm_str, out->fields, out->n_fields);
+    C_FREEZE(&b, b.strs, sgm_str, out->strs, out->n_strs);
+    C_FREEZE(&b, b.preds, sgm_pred, out->preds, out->n_preds);
+    C_FREEZE(&b, b.nodes, sgm_node, out->nodes, out->n_nodes);
+    C_FREEZE(&b, b.kids, uint32_t, out->kids, out->n_kids);
+    C_FREEZE(&b, b.regexes, sgm_regex, out->regexes, out->n_regexes);
+    C_FREEZE(&b, b.cidrs, sgm_cidr, out->cidrs, out->n_cidrs);
+    C_FREEZE(&b, b.aggs, sgm_agg, out->aggs, out->n_aggs);
+    C_FREEZE(&b, b.u32, uint32_t, out->u32, out->n_u32);
+    C_FREEZE(&b, b.rules, sgm_rule, out->rules, out->n_rules);
+    C_FREEZE(&b, b.time_fields, uint32_t, out->time_fields, out->n_time_fields);
+    free(b.field_slots);
+    return b.failed ? -1 : 0;
+}
+
+/* ---- writing C ---------------------------------------------------------- */
+
+/* One string literal of C: letters, digits, space and `_.,:;-+=@#%&<>()[]{}!~^|$'` are
+ * written as they are; every other byte (quote, backslash, `?`, `*`, `/`,
+ * controls, non-ASCII, NUL) as a three-digit octal escape, so nothing a
+ * rule holds can end the literal, start a comment or form a trigraph. */
+static void c_string_literal(sg_buf *out, const char *p, size_t n) {
+    static const char safe[] = " _.,:;-+=@#%&<>()[]{}!~^|$'";
+    sg_buf_add_byte(out, '"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                     (c && memchr(safe, c, sizeof safe - 1));
+        if (plain) sg_buf_add_byte(out, (char)c);
+        else sg_buf_printf(out, "\\%03o", c);
+        if (i + 1 < n && (i + 1) % 160 == 0) sg_buf_add_cstr(out, "\"\n    \"");
+    }
+    sg_buf_add_byte(out, '"');
+}
+
+static void c_emit_str(sg_buf *out, sgm_str s) {
+    sg_buf_add_byte(out, '{');
+    c_string_literal(out, s.ptr, s.len);
+    sg_buf_printf(out, ", %uu}", (unsigned)s.len);
+}
+
+static void c_emit_double(sg_buf *out, double v) {
+    if (v == (double)(int64_t)v && v < 9e15 && v > -9e15) sg_buf_printf(out, "%lld.0", (long long)v);
+    else sg_buf_printf(out, "%.17g", v);
+}
+
+static void c_emit_u32(sg_buf *out, uint32_t v) {
+    if (v == SGM_NONE) sg_buf_add_cstr(out, "SGM_NONE");
+    else sg_buf_printf(out, "%uu", (unsigned)v);
+}
+
+int c_emit_program(sg_arena *arena, sg_diags *diags, const sg_ir_rule *const *rules, size_t n, sg_buf *out) {
+    sgm_tables t;
+    if (c_build_tables(arena, diags, rules, n, &t) != 0) return -1;
+    sg_buf_printf(out,
+                  "/* A standalone Sigma matcher generated by sigc %s from %zu rules; do not edit.\n"
+                  " * Build: cc -O2 matcher.c -lpcre2-8        (add -levtx to read .evtx files)\n"
+                  " * Run:   ./matcher [--help] [OPTION]... [FILE]...\n"
+                  " * The tables below come from the rules; the code after them is sigc's fixed\n"
+                  " * runtime (backends/matcher/), the same code `sigc match` runs. */\n"
+                  "#ifndef _POSIX_C_SOURCE\n#define _POSIX_C_SOURCE 200809L\n#endif\n"
+                  "#ifndef _DEFAULT_SOURCE\n#define _DEFAULT_SOURCE\n#endif\n\n",
+                  SIGC_VERSION, n);
+    sg_buf_add(out, sg_c_runtime_head, sg_c_runtime_head_len);
+    sg_buf_add_cstr(out, "\n/* ---- tables ---- */\n\n");
+
+    sg_buf_add_cstr(out, "static const sgm_str sgm_t_fields[] = {\n");
+    for (uint32_t i = 0; i < t.n_fields; i++) {
+        sg_buf_add_cstr(out, "    ");
+        c_emit_str(out, t.fields[i]);
+        sg_buf_add_cstr(out, ",\n");
+    }
+    if (!t.n_fields) sg_buf_add_cstr(out, "    {\"\", 0u},\n");
+    sg_buf_add_cstr(out, "};\n\nstatic const sgm_str sgm_t_strs[] = {\n");
+    for (uint32_t i = 0; i < t.n_strs; i++) {
+        sg_buf_add_cstr(out, "    ");
+        c_emit_str(out, t.strs[i]);
+        sg_buf_add_cstr(out, ",\n");
+    }
+    if (!t.n_strs) sg_buf_add_cstr(out, "    {\"\", 0u},\n");
+    sg_buf_add_cstr(out, "};\n\nstatic const sgm_pred sgm_t_preds[] = {\n");
+    for (uint32_t i = 0; i < t.n_preds; i++) {
+        const sgm_pred *p = &t.preds[i];
+        sg_buf_printf(out, "    {%u, %u, %u, %u, ", p->op, p->flags, p->timepart, p->fieldref_op);
+        c_emit_u32(out, p->field);
+        sg_buf_add_cstr(out, ", ");
+        c_emit_u32(out, p->arg);
+        sg_buf_add_cstr(out, ", ");
+        c_emit_str(out, p->text.ptr ? p->text : (sgm_str){"", 0});
+        sg_buf_add_cstr(out, ", ");
+        c_emit_double(out, p->num);
+        sg_buf_add_cstr(out, "},\n");
+    }
+    if (!t.n_preds) sg_buf_add_cstr(out, "    {0, 0, 0, 0, 0u, 0u, {\"\", 0u}, 0.0},\n");
+    sg_buf_add_cstr(out, "};\n\nstatic const sgm_node sgm_t_nodes[] = {\n");
+    for (uint32_t i = 0; i < t.n_nodes; i++)
+        sg_buf_printf(out, "    {%u, %uu, %uu},\n", t.nodes[i].kind, (unsigned)t.nodes[i].count, (unsigned)t.nodes[i].arg);
+    if (!t.n_nodes) sg_buf_add_cstr(out, "    {0, 0u, 0u},\n");
+    sg_buf_add_cstr(out, "};\n\nstatic const uint32_t sgm_t_kids[] = {");
+    for (uint32_t i = 0; i < t.n_kids; i++) sg_buf_printf(out, "%s%uu,", i % 12 ? " " : "\n    ", (unsigned)t.kids[i]);
+    if (!t.n_kids) sg_buf_add_cstr(out, "0u");
+    sg_buf_add_cstr(out, "\n};\n\nstatic const sgm_regex sgm_t_regexes[] = {\n");
+    for (uint32_t i = 0; i < t.n_regexes; i++) {
+        sg_buf_add_cstr(out, "    {");
+        c_emit_str(out, t.regexes[i].pattern);
+        sg_buf_printf(out, ", %uu},\n", (unsigned)t.regexes[i].flags);
+    }
+    if (!t.n_regexes) sg_buf_add_cstr(out, "    {{\"\", 0u}, 0u},\n");
+    sg_buf_add_cstr(out, "};\n\nstatic const sgm_cidr sgm_t_cidrs[] = {\n");
+    for (uint32_t i = 0; i < t.n_cidrs; i++) {
+        sg_buf_printf(out, "    {%u, %u, {", t.cidrs[i].family, t.cidrs[i].prefix);
+        for (int k = 0; k < 16; k++) sg_buf_printf(out, "%s%u", k ? ", " : "", t.cidrs[i].addr[k]);
+        sg_buf_add_cstr(out, "}},\n");
+    }
+    if (!t.n_cidrs) sg_buf_add_cstr(out, "    {0, 0, {0}},\n");
+    sg_buf_add_cstr(out, "};\n\nstatic const sgm_agg sgm_t_aggs[] = {\n");
+    for (uint32_t i = 0; i < t.n_aggs; i++) {
+        const sgm_agg *a = &t.aggs[i];
+        sg_buf_printf(out, "    {%u, %u, %u, %uu, %uu, %uu, %uu, ", a->type, a->cmp, a->percentile, (unsigned)a->rules,
+                      (unsigned)a->n_rules, (unsigned)a->groups, (unsigned)a->n_group);
+        c_emit_u32(out, a->fields);
+        sg_buf_printf(out, ", %uu, ", (unsigned)a->names);
+        c_emit_u32(out, a->condition);
+        sg_buf_printf(out, ", %lldLL, ", (long long)a->window_us);
+        c_emit_double(out, a->threshold);
+        sg_buf_add_cstr(out, "},\n");
+    }
+    if (!t.n_aggs) sg_buf_add_cstr(out, "    {0, 0, 0, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0LL, 0.0},\n");
+    sg_buf_add_cstr(out, "};\n\nstatic const uint32_t sgm_t_u32[] = {");
+    for (uint32_t i = 0; i < t.n_u32; i++) sg_buf_printf(out, "%s%uu,", i % 12 ? " " : "\n    ", (unsigned)t.u32[i]);
+    if (!t.n_u32) sg_buf_add_cstr(out, "0u");
+    sg_buf_add_cstr(out, "\n};\n\nstatic const sgm_rule sgm_t_rules[] = {\n");
+    for (uint32_t i = 0; i < t.n_rules; i++) {
+        const sgm_rule *r = &t.rules[i];
+        sg_buf_add_cstr(out, "    {");
+        c_emit_str(out, r->id);
+        sg_buf_add_cstr(out, ", ");
+        c_emit_str(out, r->title);
+        sg_buf_add_cstr(out, ", ");
+        c_emit_str(out, r->level);
+        sg_buf_printf(out, ", %uu, %uu, ", (unsigned)r->tags, (unsigned)r->n_tags);
+        c_emit_u32(out, r->expr);
+        sg_buf_add_cstr(out, ", ");
+        c_emit_u32(out, r->agg);
+        sg_buf_printf(out, ", %u},\n", r->report);
+    }
+    if (!t.n_rules) sg_buf_add_cstr(out, "    {{\"\", 0u}, {\"\", 0u}, {\"\", 0u}, 0u, 0u, 0u, 0u, 0},\n");
+    sg_buf_add_cstr(out, "};\n\nstatic const uint32_t sgm_t_time_fields[] = {");
+    for (uint32_t i = 0; i < t.n_time_fields; i++) sg_buf_printf(out, "%s%uu", i ? ", " : "", (unsigned)t.time_fields[i]);
+    if (!t.n_time_fields) sg_buf_add_cstr(out, "0u");
+    sg_buf_add_cstr(out, "};\n\nstatic const sgm_tables sgm_t = {\n    ");
+    c_string_literal(out, t.generator, strlen(t.generator));
+    sg_buf_printf(out,
+                  ",\n    sgm_t_fields, %uu, sgm_t_strs, %uu, sgm_t_preds, %uu, sgm_t_nodes, %uu, sgm_t_kids, %uu,\n"
+                  "    sgm_t_regexes, %uu, sgm_t_cidrs, %uu, sgm_t_aggs, %uu, sgm_t_u32, %uu, sgm_t_rules, %uu,\n"
+                  "    sgm_t_time_fields, %uu,\n};\n\n/* ---- runtime ---- */\n\n",
+                  (unsigned)t.n_fields, (unsigned)t.n_strs, (unsigned)t.n_preds, (unsigned)t.n_nodes, (unsigned)t.n_kids,
+                  (unsigned)t.n_regexes, (unsigned)t.n_cidrs, (unsigned)t.n_aggs, (unsigned)t.n_u32,
+                  (unsigned)t.n_rules, (unsigned)t.n_time_fields);
+    sg_buf_add(out, sg_c_runtime_body, sg_c_runtime_body_len);
+    sg_buf_add_cstr(out, "\nint main(int argc, char **argv) { return sgm_main(&sgm_t, argc, argv); }\n");
+    return 0;
+}
+
+/* ---- the backend interface ------------------------------------------------ */
+
+/* Per rule: builds the rule's tables alone, to report what it cannot
+ * express; the program is written for all rules at once (emit_all). */
+static int c_emit_rule(sg_diags *diags, const sg_ir_rule *rule, sg_buf *out) {
+    (void)out;
+    sg_arena *a = sg_arena_new();
+    sgm_tables t;
+    const sg_ir_rule *one[1] = {rule};
+    int rc = c_build_tables(a, diags, one, 1, &t);
+    sg_arena_free(a);
+    return rc;
+}
+
+static int c_emit_all(sg_diags *diags, const sg_ir_rule *const *rules, size_t n, sg_buf *out) {
+    sg_arena *a = sg_arena_new();
+    int rc = c_emit_program(a, diags, rules, n, out);
+    sg_arena_free(a);
+    return rc;
+}
+
+/* A C comment line: only printable ASCII other than `*` and `/` pass, so
+ * the text can neither close the comment nor start a new one. */
+static void c_emit_comment(sg_buf *out, sg_str text) {
+    sg_buf_add_cstr(out, "/* ");
+    for (size_t i = 0; i < text.len; i++) {
+        char c = text.ptr[i];
+        sg_buf_add_byte(out, c >= 0x20 && c < 0x7F && c != '*' && c != '/' && c != '?' && c != '\\' ? c : '_');
+    }
+    sg_buf_add_cstr(out, " */\n");
+}
+
+const sg_backend sg_backend_c = {"c", "standalone C matcher (one program for all rules)", ".c",
+                                 c_emit_rule, c_emit_comment, c_emit_all};

@@ -1,0 +1,256 @@
+/* sgm.h - the C matcher's runtime: tables that the C backend derives from the
+ * IR, and the fixed engine that those tables drive.
+ *
+ * The same runtime serves two programs:
+ *   - the file `sigc convert -t c` writes: this header's text, the tables as
+ *     const initializers, then the runtime's .c files, pasted in (the
+ *     SGM_GENERATED build); it needs only libc and PCRE2 (libevtx when the
+ *     program is linked with -levtx);
+ *   - `sigc match`, which builds the same tables in memory and links the
+ *     same runtime, so both behave alike.
+ *
+ * Nothing here includes a sigc header: the files must stand alone.
+ *
+ * Tables.  Every string carries its length (rule data may hold NUL).  A
+ * rule's expression is a tree of nodes; AND/OR/NOT list their children in
+ * kids[].  Field names are interned: a predicate names its field by id, and
+ * the event reader fills one slot per id with the values it finds there.
+ * An event field answers to several names (see sgm_json.c): its dotted path
+ * ("Event.EventData.Image"), its own key ("Image"), and for an XML
+ * attribute also "<element>_<attribute>" ("Provider_Name").
+ */
+#ifndef SGM_H
+#define SGM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define SGM_NONE 0xFFFFFFFFu
+
+typedef struct sgm_str {
+    const char *ptr;
+    uint32_t len;
+} sgm_str;
+
+typedef enum sgm_op {
+    SGM_OP_EQ,          /* whole value equals text */
+    SGM_OP_CONTAINS,    /* text occurs in the value */
+    SGM_OP_STARTSWITH,
+    SGM_OP_ENDSWITH,
+    SGM_OP_GLOB,        /* text is a pattern: `*`, `?` wildcards, `\` escapes the next byte */
+    SGM_OP_REGEX,       /* arg: regex index; unanchored search */
+    SGM_OP_CIDR,        /* arg: cidr index */
+    SGM_OP_NUM_EQ,      /* the value read as a number equals num (or its text equals text) */
+    SGM_OP_LT,
+    SGM_OP_LTE,
+    SGM_OP_GT,
+    SGM_OP_GTE,
+    SGM_OP_BOOL,        /* the value is the boolean num != 0 (true/false, any case) */
+    SGM_OP_NULL,        /* the field is absent, null or empty */
+    SGM_OP_EXISTS,      /* the field is present */
+    SGM_OP_FIELDREF,    /* arg: the other field; fieldref_op compares the two values */
+} sgm_op;
+
+enum {
+    SGM_PF_CASED = 1,   /* compare bytes exactly (otherwise ASCII case-insensitive, text is folded) */
+};
+
+typedef enum sgm_timepart {
+    SGM_TP_NONE,
+    SGM_TP_MINUTE,
+    SGM_TP_HOUR,
+    SGM_TP_DAY,
+    SGM_TP_WEEK,
+    SGM_TP_MONTH,
+    SGM_TP_YEAR,
+} sgm_timepart;
+
+typedef struct sgm_pred {
+    uint8_t op;          /* sgm_op */
+    uint8_t flags;       /* SGM_PF_* */
+    uint8_t timepart;    /* compare a part of this field read as a time */
+    uint8_t fieldref_op; /* FIELDREF: EQ, CONTAINS, STARTSWITH or ENDSWITH */
+    uint32_t field;      /* field id; SGM_NONE: a keyword (any value of the event) */
+    uint32_t arg;        /* REGEX / CIDR index; FIELDREF field id */
+    sgm_str text;
+    double num;
+} sgm_pred;
+
+typedef struct sgm_regex {
+    sgm_str pattern;
+    uint32_t flags;      /* SGM_RE_* */
+} sgm_regex;
+
+enum {
+    SGM_RE_I = 1,
+    SGM_RE_M = 2,
+    SGM_RE_S = 4,
+};
+
+typedef struct sgm_cidr {
+    uint8_t family;      /* 4 or 6 */
+    uint8_t prefix;
+    uint8_t addr[16];
+} sgm_cidr;
+
+typedef enum sgm_node_kind {
+    SGM_N_TRUE,
+    SGM_N_FALSE,
+    SGM_N_PRED,          /* arg: predicate */
+    SGM_N_AND,           /* kids[arg .. arg+count) */
+    SGM_N_OR,
+    SGM_N_NOT,           /* kids[arg] */
+    SGM_N_RULEREF,       /* temporal conditions: arg = position in the aggregation's rules */
+} sgm_node_kind;
+
+typedef struct sgm_node {
+    uint8_t kind;
+    uint32_t count;
+    uint32_t arg;
+} sgm_node;
+
+typedef enum sgm_agg_type {
+    SGM_AGG_EVENT_COUNT,
+    SGM_AGG_VALUE_COUNT,
+    SGM_AGG_VALUE_SUM,
+    SGM_AGG_VALUE_AVG,
+    SGM_AGG_VALUE_MIN,
+    SGM_AGG_VALUE_MAX,
+    SGM_AGG_VALUE_PERCENTILE,
+    SGM_AGG_VALUE_MEDIAN,
+    SGM_AGG_TEMPORAL,
+    SGM_AGG_TEMPORAL_ORDERED,
+} sgm_agg_type;
+
+typedef enum sgm_cmp {
+    SGM_CMP_NONE, /* temporal without a condition: all rules */
+    SGM_CMP_GT,
+    SGM_CMP_GTE,
+    SGM_CMP_LT,
+    SGM_CMP_LTE,
+    SGM_CMP_EQ,
+    SGM_CMP_NEQ,
+} sgm_cmp;
+
+/* "N events per group within T" and its relatives.  The rules it reads are
+ * u32[rules .. rules+n_rules); for rule position j, its group-by field ids
+ * are u32[groups + j*n_group .. +n_group) and its aggregated field is
+ * u32[fields + j] (aliases give each rule its own names).  names:
+ * strs[names .. names+n_group), the group-by names for the output. */
+typedef struct sgm_agg {
+    uint8_t type;        /* sgm_agg_type */
+    uint8_t cmp;         /* sgm_cmp */
+    uint8_t percentile;
+    uint32_t rules, n_rules;
+    uint32_t groups, n_group;
+    uint32_t fields;     /* SGM_NONE: no aggregated field */
+    uint32_t names;
+    uint32_t condition;  /* temporal: node of RULEREFs, or SGM_NONE (all rules) */
+    int64_t window_us;   /* 0: no window (the whole input) */
+    double threshold;
+} sgm_agg;
+
+typedef struct sgm_rule {
+    sgm_str id, title, level;
+    uint32_t tags, n_tags; /* strs[tags .. tags+n_tags) */
+    uint32_t expr;         /* node, or SGM_NONE for a correlation */
+    uint32_t agg;          /* aggregation, or SGM_NONE */
+    uint8_t report;        /* 0: only feeds correlations (not reported itself) */
+} sgm_rule;
+
+typedef struct sgm_tables {
+    const char *generator;           /* e.g. "sigc 0.1.0" */
+    const sgm_str *fields;
+    uint32_t n_fields;
+    const sgm_str *strs;
+    uint32_t n_strs;
+    const sgm_pred *preds;
+    uint32_t n_preds;
+    const sgm_node *nodes;
+    uint32_t n_nodes;
+    const uint32_t *kids;
+    uint32_t n_kids;
+    const sgm_regex *regexes;
+    uint32_t n_regexes;
+    const sgm_cidr *cidrs;
+    uint32_t n_cidrs;
+    const sgm_agg *aggs;
+    uint32_t n_aggs;
+    const uint32_t *u32;             /* aggregation lists */
+    uint32_t n_u32;
+    const sgm_rule *rules;
+    uint32_t n_rules;
+    const uint32_t *time_fields;     /* event time: the first of these the event has */
+    uint32_t n_time_fields;
+} sgm_tables;
+
+/* ---- running ---------------------------------------------------------- */
+
+typedef enum sgm_format {
+    SGM_FMT_JSON,
+    SGM_FMT_CSV,
+} sgm_format;
+
+typedef struct sgm_options {
+    sgm_format format;
+    bool with_event;       /* print the matching event (default on) */
+    bool summary;          /* the summary on stderr (default on) */
+    size_t max_event;      /* bytes of one event (longer ones are skipped) */
+    size_t max_groups;     /* live aggregation groups, all rules together */
+    size_t max_entries;    /* events kept per group */
+    uint64_t regex_match_limit;
+    uint32_t regex_depth_limit;
+    size_t regex_heap_limit_kib;
+    FILE *out;             /* matches */
+    FILE *err;             /* diagnostics and the summary */
+    const char *prog;      /* prefix of messages */
+} sgm_options;
+
+void sgm_options_default(sgm_options *o);
+
+typedef struct sgm_engine sgm_engine;
+
+/* Checks the tables and compiles the regexes.  NULL with a message in err. */
+sgm_engine *sgm_engine_new(const sgm_tables *t, const sgm_options *o, char *err, size_t errlen);
+/* Scans one input: "-" is stdin; a name ending in .evtx is read through
+ * libevtx; anything else is a stream of JSON values (JSON lines or
+ * pretty-printed).  Bad events are counted, reported and skipped.  Returns
+ * 0, or -1 when the input cannot be opened or read at all (reported). */
+int sgm_engine_scan(sgm_engine *e, const char *path);
+/* Scans JSON text held in memory (name for positions). */
+int sgm_engine_scan_buffer(sgm_engine *e, const char *name, const char *data, size_t len);
+/* Ends the input: closes open windows, prints the summary.  Returns the
+ * number of matches. */
+uint64_t sgm_engine_finish(sgm_engine *e);
+void sgm_engine_free(sgm_engine *e);
+/* Inputs that could not be opened or read at all. */
+uint64_t sgm_engine_unreadable(const sgm_engine *e);
+
+/* The generated program's main: [options] [FILE...] (stdin without files).
+ * Exit codes: 0 no match, 1 matches, 2 usage or input errors. */
+int sgm_main(const sgm_tables *t, int argc, char **argv);
+/* Parses the matcher options shared by sgm_main and `sigc match`; returns
+ * 1 when argv[*i] (and maybe its value) was one, advancing *i; 0 when it
+ * is not a matcher option; -1 on a bad value (reported on o->err). */
+int sgm_parse_option(sgm_options *o, int argc, char **argv, int *i);
+extern const char sgm_options_help[];
+
+/* ---- EVTX (sgm_evtx.c) -------------------------------------------------- */
+#ifndef SGM_EVTX_API
+#define SGM_EVTX_API
+/* One record as JSON text in the evtx_dump layout; return nonzero to stop reading. */
+typedef int (*sgm_evtx_event_fn)(void *ctx, const char *json, size_t len, uint64_t record_id);
+/* A record that could not be read or converted: reported, skipped, the scan goes on. */
+typedef void (*sgm_evtx_error_fn)(void *ctx, uint64_t record_index, const char *message);
+/* 1 when the program was linked with libevtx. */
+int sgm_evtx_available(void);
+/* Reads every record of the file at path in order.  Returns 0 when the file was read
+ * (damaged records are reported through on_error and skipped), -1 when the file itself
+ * cannot be opened or read (message in err), 1 when on_event asked to stop. */
+int sgm_evtx_read(const char *path, sgm_evtx_event_fn on_event, sgm_evtx_error_fn on_error, void *ctx, char *err,
+                  size_t errlen);
+#endif
+
+#endif

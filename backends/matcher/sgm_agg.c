@@ -1,0 +1,531 @@
+/* sgm_agg.c - "N events per group within T" and the other aggregations,
+ * over event time, in sliding windows.
+ *
+ * Each aggregation keeps its groups (keyed by the group-by values) in a
+ * hash table; each group keeps the events that count (time, rule, value)
+ * sorted by time, so events that arrive out of order within the window are
+ * placed where they belong; an event older than the group's window is late:
+ * counted and dropped.
+ *
+ * When it fires:
+ *   - conditions that can only become true as events arrive (count, distinct
+ *     count, sum or max above a threshold; min below one; temporal and
+ *     temporal_ordered) are tested on every event over the window ending at
+ *     it, and fire as soon as they hold; the group then starts afresh, so one
+ *     burst is one alert;
+ *   - the others (fewer than, equal to, average, percentile, median) are
+ *     tested when the window that opened with a group's first event closes,
+ *     or at the end of the input.
+ * Memory is bounded: at most max_groups live groups over all aggregations
+ * (the stalest group is evicted first) and max_entries events per group (the
+ * oldest is dropped first); both are counted in the summary.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sgm_impl.h"
+
+typedef struct sgm_entry {
+    int64_t t;
+    double v;        /* value_* : the number; value_count: unused */
+    uint64_t h;      /* value_count: hash of the value */
+    uint32_t pos;    /* position of the rule in the aggregation */
+    uint32_t seq;    /* arrival order, for equal times */
+} sgm_entry;
+
+typedef struct sgm_group {
+    struct sgm_group *hnext;        /* hash chain */
+    struct sgm_group *older, *newer; /* the global LRU list */
+    uint32_t agg;
+    uint32_t key_len, json_len;
+    char *key;                      /* key bytes, then the group as JSON */
+    sgm_entry *ents;
+    uint32_t n, cap;
+    uint32_t seq;
+} sgm_group;
+
+typedef struct sgm_agg_table {
+    sgm_group **buckets;
+    uint32_t n_buckets, n_groups;
+    uint32_t owner;      /* the rule reported when it fires */
+    uint32_t entry_cap;  /* events kept per group */
+    bool immediate;
+} sgm_agg_table;
+
+struct sgm_agg_state {
+    sgm_agg_table *tables;
+    sgm_group *oldest, *newest;
+    size_t live;
+    char *json;          /* scratch: the group as JSON */
+    size_t json_cap;
+    double *scratch;     /* sorting values */
+    size_t scratch_cap;
+};
+
+static uint64_t sgm_agg_hash(const char *p, size_t n) {
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+    return h;
+}
+
+static bool sgm_agg_increasing(const sgm_agg *a) {
+    switch (a->type) {
+    case SGM_AGG_EVENT_COUNT:
+    case SGM_AGG_VALUE_COUNT:
+    case SGM_AGG_VALUE_MAX: return a->cmp == SGM_CMP_GT || a->cmp == SGM_CMP_GTE;
+    case SGM_AGG_VALUE_SUM: return false; /* values may be negative */
+    case SGM_AGG_VALUE_MIN: return a->cmp == SGM_CMP_LT || a->cmp == SGM_CMP_LTE;
+    case SGM_AGG_TEMPORAL:
+    case SGM_AGG_TEMPORAL_ORDERED: return true;
+    default: return false;
+    }
+}
+
+int sgm_agg_init(sgm_engine *e) {
+    const sgm_tables *t = e->t;
+    struct sgm_agg_state *s = calloc(1, sizeof *s);
+    if (!s) return -1;
+    e->agg = s;
+    s->tables = calloc(t->n_aggs ? t->n_aggs : 1, sizeof *s->tables);
+    if (!s->tables) return -1;
+    for (uint32_t r = 0; r < t->n_rules; r++)
+        if (t->rules[r].agg != SGM_NONE) s->tables[t->rules[r].agg].owner = r;
+    for (uint32_t a = 0; a < t->n_aggs; a++) {
+        const sgm_agg *g = &t->aggs[a];
+        sgm_agg_table *at = &s->tables[a];
+        at->immediate = sgm_agg_increasing(g);
+        size_t cap = e->o.max_entries ? e->o.max_entries : 1;
+        /* a count above N needs only the last N+1 events */
+        if (g->type == SGM_AGG_EVENT_COUNT && at->immediate && g->threshold >= 0 && g->threshold + 2 < (double)cap)
+            cap = (size_t)g->threshold + 2;
+        at->entry_cap = (uint32_t)(cap > UINT32_MAX ? UINT32_MAX : cap);
+    }
+    /* rule -> aggregations it feeds */
+    e->feed_first = calloc(t->n_rules ? t->n_rules : 1, sizeof *e->feed_first);
+    e->feed_count = calloc(t->n_rules ? t->n_rules : 1, sizeof *e->feed_count);
+    size_t total = 0;
+    for (uint32_t a = 0; a < t->n_aggs; a++) total += t->aggs[a].n_rules;
+    e->feeds = calloc(total ? total : 1, sizeof *e->feeds);
+    if (!e->feed_first || !e->feed_count || !e->feeds) return -1;
+    for (uint32_t a = 0; a < t->n_aggs; a++)
+        for (uint32_t j = 0; j < t->aggs[a].n_rules; j++) e->feed_count[t->u32[t->aggs[a].rules + j]]++;
+    uint32_t at = 0;
+    for (uint32_t r = 0; r < t->n_rules; r++) {
+        e->feed_first[r] = at;
+        at += e->feed_count[r];
+        e->feed_count[r] = 0;
+    }
+    for (uint32_t a = 0; a < t->n_aggs; a++)
+        for (uint32_t j = 0; j < t->aggs[a].n_rules; j++) {
+            uint32_t r = t->u32[t->aggs[a].rules + j];
+            /* feeds[] holds (aggregation << 8 | position) would limit sizes; keep both in two slots */
+            e->feeds[e->feed_first[r] + e->feed_count[r]++] = a;
+        }
+    return 0;
+}
+
+static void sgm_group_unlink(struct sgm_agg_state *s, sgm_group *g) {
+    if (g->older) g->older->newer = g->newer;
+    else s->oldest = g->newer;
+    if (g->newer) g->newer->older = g->older;
+    else s->newest = g->older;
+    g->older = g->newer = NULL;
+}
+
+static void sgm_group_touch(struct sgm_agg_state *s, sgm_group *g) {
+    if (s->newest == g) return;
+    if (g->older || g->newer || s->oldest == g) sgm_group_unlink(s, g);
+    g->older = s->newest;
+    if (s->newest) s->newest->newer = g;
+    s->newest = g;
+    if (!s->oldest) s->oldest = g;
+}
+
+static void sgm_group_free(struct sgm_agg_state *s, sgm_group *g) {
+    sgm_agg_table *at = &s->tables[g->agg];
+    uint64_t h = sgm_agg_hash(g->key, g->key_len);
+    sgm_group **pp = &at->buckets[h & (at->n_buckets - 1)];
+    while (*pp && *pp != g) pp = &(*pp)->hnext;
+    if (*pp) *pp = g->hnext;
+    at->n_groups--;
+    sgm_group_unlink(s, g);
+    s->live--;
+    free(g->key);
+    free(g->ents);
+    free(g);
+}
+
+void sgm_agg_free(sgm_engine *e) {
+    struct sgm_agg_state *s = e->agg;
+    if (!s) return;
+    while (s->oldest) sgm_group_free(s, s->oldest);
+    if (s->tables)
+        for (uint32_t a = 0; a < e->t->n_aggs; a++) free(s->tables[a].buckets);
+    free(s->tables);
+    free(s->json);
+    free(s->scratch);
+    free(s);
+    e->agg = NULL;
+    free(e->feed_first);
+    free(e->feed_count);
+    free(e->feeds);
+}
+
+static bool sgm_agg_grow(sgm_agg_table *at) {
+    uint32_t n = at->n_buckets ? at->n_buckets * 2 : 64;
+    sgm_group **b = calloc(n, sizeof *b);
+    if (!b) return false;
+    for (uint32_t i = 0; i < at->n_buckets; i++)
+        for (sgm_group *g = at->buckets[i], *next; g; g = next) {
+            next = g->hnext;
+            uint64_t h = sgm_agg_hash(g->key, g->key_len);
+            g->hnext = b[h & (n - 1)];
+            b[h & (n - 1)] = g;
+        }
+    free(at->buckets);
+    at->buckets = b;
+    at->n_buckets = n;
+    return true;
+}
+
+/* The first value of a field in the current event (empty when absent). */
+static void sgm_agg_value(const sgm_engine *e, uint32_t field, const char **p, size_t *n, bool *present) {
+    *p = "";
+    *n = 0;
+    *present = false;
+    if (field == SGM_NONE) return;
+    uint32_t v = e->ev.head[field];
+    if (v == SGM_NONE) return;
+    *p = e->ev.text + e->ev.vals[v].off;
+    *n = e->ev.vals[v].len;
+    *present = e->ev.vals[v].type != SGM_V_NULL;
+}
+
+static bool sgm_agg_reserve(char **buf, size_t *cap, size_t need) {
+    if (need <= *cap) return true;
+    size_t c = *cap ? *cap : 256;
+    while (c < need) c *= 2;
+    char *n = realloc(*buf, c);
+    if (!n) return false;
+    *buf = n;
+    *cap = c;
+    return true;
+}
+
+/* Appends a JSON string to the scratch buffer. */
+static bool sgm_agg_json_str(struct sgm_agg_state *s, size_t *len, const char *p, size_t n) {
+    if (!sgm_agg_reserve(&s->json, &s->json_cap, *len + n * 6 + 3)) return false;
+    char *o = s->json + *len;
+    *o++ = '"';
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c == '"' || c == '\\') {
+            *o++ = '\\';
+            *o++ = (char)c;
+        } else if (c < 0x20 || c == 0x7F) {
+            static const char hex[] = "0123456789abcdef";
+            memcpy(o, "\\u00", 4);
+            o[4] = hex[c >> 4];
+            o[5] = hex[c & 15];
+            o += 6;
+        } else {
+            *o++ = (char)c;
+        }
+    }
+    *o++ = '"';
+    *len = (size_t)(o - s->json);
+    return true;
+}
+
+static sgm_group *sgm_agg_group(sgm_engine *e, uint32_t a, uint32_t pos) {
+    const sgm_tables *t = e->t;
+    const sgm_agg *g = &t->aggs[a];
+    struct sgm_agg_state *s = e->agg;
+    sgm_agg_table *at = &s->tables[a];
+    /* the key: each value with its length (so "a|b" + "c" != "a" + "b|c") */
+    size_t klen = 0;
+    for (uint32_t k = 0; k < g->n_group; k++) {
+        const char *p;
+        size_t n;
+        bool present;
+        sgm_agg_value(e, t->u32[g->groups + pos * g->n_group + k], &p, &n, &present);
+        if (!sgm_agg_reserve(&e->keybuf, &e->keybuf_cap, klen + n + 9)) return NULL;
+        e->keybuf[klen++] = present ? 1 : 0;
+        uint32_t n32 = (uint32_t)n;
+        memcpy(e->keybuf + klen, &n32, sizeof n32);
+        klen += sizeof n32;
+        memcpy(e->keybuf + klen, p, n);
+        klen += n;
+    }
+    uint64_t h = sgm_agg_hash(e->keybuf, klen);
+    if (at->n_buckets)
+        for (sgm_group *gr = at->buckets[h & (at->n_buckets - 1)]; gr; gr = gr->hnext)
+            if (gr->key_len == klen && memcmp(gr->key, e->keybuf, klen) == 0) return gr;
+    /* a new group: make room first */
+    while (s->live >= e->o.max_groups && s->oldest) {
+        sgm_group_free(s, s->oldest);
+        e->st.evicted_groups++;
+    }
+    if (at->n_groups >= at->n_buckets && !sgm_agg_grow(at)) return NULL;
+    size_t jlen = 0;
+    if (!sgm_agg_reserve(&s->json, &s->json_cap, 2)) return NULL;
+    s->json[jlen++] = '{';
+    for (uint32_t k = 0; k < g->n_group; k++) {
+        const char *p;
+        size_t n;
+        bool present;
+        sgm_agg_value(e, t->u32[g->groups + pos * g->n_group + k], &p, &n, &present);
+        sgm_str name = t->strs[g->names + k];
+        if (k && !sgm_agg_reserve(&s->json, &s->json_cap, jlen + 1)) return NULL;
+        if (k) s->json[jlen++] = ',';
+        if (!sgm_agg_json_str(s, &jlen, name.ptr, name.len)) return NULL;
+        if (!sgm_agg_reserve(&s->json, &s->json_cap, jlen + 6)) return NULL;
+        s->json[jlen++] = ':';
+        if (present) {
+            if (!sgm_agg_json_str(s, &jlen, p, n)) return NULL;
+        } else {
+            memcpy(s->json + jlen, "null", 4);
+            jlen += 4;
+        }
+    }
+    if (!sgm_agg_reserve(&s->json, &s->json_cap, jlen + 1)) return NULL;
+    s->json[jlen++] = '}';
+    sgm_group *gr = calloc(1, sizeof *gr);
+    char *key = malloc(klen + jlen + 1);
+    if (!gr || !key) {
+        free(gr);
+        free(key);
+        return NULL;
+    }
+    memcpy(key, e->keybuf, klen);
+    memcpy(key + klen, s->json, jlen);
+    gr->key = key;
+    gr->key_len = (uint32_t)klen;
+    gr->json_len = (uint32_t)jlen;
+    gr->agg = a;
+    uint32_t b = (uint32_t)(h & (at->n_buckets - 1));
+    gr->hnext = at->buckets[b];
+    at->buckets[b] = gr;
+    at->n_groups++;
+    s->live++;
+    return gr;
+}
+
+static int sgm_agg_cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int sgm_agg_cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static bool sgm_agg_cmp(uint8_t cmp, double v, double n) {
+    switch (cmp) {
+    case SGM_CMP_GT: return v > n;
+    case SGM_CMP_GTE: return v >= n;
+    case SGM_CMP_LT: return v < n;
+    case SGM_CMP_LTE: return v <= n;
+    case SGM_CMP_EQ: return v == n;
+    case SGM_CMP_NEQ: return v != n;
+    default: return true;
+    }
+}
+
+static bool sgm_agg_cond(const sgm_tables *t, uint32_t node, const bool *seen) {
+    const sgm_node *n = &t->nodes[node];
+    switch (n->kind) {
+    case SGM_N_TRUE: return true;
+    case SGM_N_RULEREF: return seen[n->arg];
+    case SGM_N_AND:
+        for (uint32_t i = 0; i < n->count; i++)
+            if (!sgm_agg_cond(t, t->kids[n->arg + i], seen)) return false;
+        return true;
+    case SGM_N_OR:
+        for (uint32_t i = 0; i < n->count; i++)
+            if (sgm_agg_cond(t, t->kids[n->arg + i], seen)) return true;
+        return false;
+    case SGM_N_NOT: return !sgm_agg_cond(t, t->kids[n->arg], seen);
+    default: return false;
+    }
+}
+
+/* Tests entries [from, to) of a group.  *value: what is reported. */
+static bool sgm_agg_test(sgm_engine *e, const sgm_agg *g, const sgm_group *gr, uint32_t from, uint32_t to,
+                         double *value) {
+    struct sgm_agg_state *s = e->agg;
+    uint32_t n = to - from;
+    const sgm_entry *en = gr->ents + from;
+    switch (g->type) {
+    case SGM_AGG_EVENT_COUNT: *value = n; break;
+    case SGM_AGG_VALUE_COUNT: {
+        if (!sgm_agg_reserve((char **)&s->scratch, &s->scratch_cap, (size_t)n * sizeof(uint64_t) + 8)) return false;
+        uint64_t *hs = (uint64_t *)s->scratch;
+        for (uint32_t i = 0; i < n; i++) hs[i] = en[i].h;
+        qsort(hs, n, sizeof *hs, sgm_agg_cmp_u64);
+        uint32_t d = 0;
+        for (uint32_t i = 0; i < n; i++) d += i == 0 || hs[i] != hs[i - 1];
+        *value = d;
+        break;
+    }
+    case SGM_AGG_VALUE_SUM:
+    case SGM_AGG_VALUE_AVG: {
+        double sum = 0;
+        for (uint32_t i = 0; i < n; i++) sum += en[i].v;
+        *value = g->type == SGM_AGG_VALUE_SUM ? sum : n ? sum / n : 0;
+        if (!n) return false;
+        break;
+    }
+    case SGM_AGG_VALUE_MIN:
+    case SGM_AGG_VALUE_MAX: {
+        if (!n) return false;
+        double m = en[0].v;
+        for (uint32_t i = 1; i < n; i++)
+            if (g->type == SGM_AGG_VALUE_MIN ? en[i].v < m : en[i].v > m) m = en[i].v;
+        *value = m;
+        break;
+    }
+    case SGM_AGG_VALUE_PERCENTILE:
+    case SGM_AGG_VALUE_MEDIAN: {
+        if (!n) return false;
+        if (!sgm_agg_reserve((char **)&s->scratch, &s->scratch_cap, (size_t)n * sizeof(double) + 8)) return false;
+        double *vs = s->scratch;
+        for (uint32_t i = 0; i < n; i++) vs[i] = en[i].v;
+        qsort(vs, n, sizeof *vs, sgm_agg_cmp_double);
+        double pct = g->type == SGM_AGG_VALUE_MEDIAN ? 50 : g->percentile;
+        /* linear interpolation between closest ranks */
+        double rank = pct / 100.0 * (n - 1);
+        uint32_t lo = (uint32_t)rank; /* rank >= 0: truncation is floor */
+        uint32_t hi = lo + ((double)lo < rank && lo + 1 < n);
+        *value = vs[lo] + (vs[hi] - vs[lo]) * (rank - lo);
+        break;
+    }
+    case SGM_AGG_TEMPORAL: {
+        bool seen[256] = {0};
+        uint32_t distinct = 0;
+        for (uint32_t i = 0; i < n; i++)
+            if (en[i].pos < 256 && !seen[en[i].pos]) seen[en[i].pos] = true, distinct++;
+        *value = distinct;
+        if (g->condition != SGM_NONE) return sgm_agg_cond(e->t, g->condition, seen);
+        if (g->cmp != SGM_CMP_NONE) return sgm_agg_cmp(g->cmp, distinct, g->threshold);
+        return distinct == g->n_rules;
+    }
+    case SGM_AGG_TEMPORAL_ORDERED: {
+        uint32_t need = 0;
+        for (uint32_t i = 0; i < n && need < g->n_rules; i++)
+            if (en[i].pos == need) need++;
+        *value = need;
+        return need == g->n_rules;
+    }
+    default: return false;
+    }
+    return sgm_agg_cmp(g->cmp, *value, g->threshold);
+}
+
+static void sgm_agg_fire(sgm_engine *e, uint32_t a, const sgm_group *gr, uint32_t from, uint32_t to, double value) {
+    struct sgm_agg_state *s = e->agg;
+    sgm_report_match(e, s->tables[a].owner, gr->key + gr->key_len, gr->json_len, value, gr->ents[from].t,
+                     gr->ents[to - 1].t, true);
+}
+
+static void sgm_agg_drop_front(sgm_group *gr, uint32_t k) {
+    if (!k) return;
+    memmove(gr->ents, gr->ents + k, (size_t)(gr->n - k) * sizeof *gr->ents);
+    gr->n -= k;
+}
+
+/* Close-evaluated aggregations: test and drop the windows that end before
+ * time `now` (all of them when flush). */
+static void sgm_agg_close(sgm_engine *e, uint32_t a, sgm_group *gr, int64_t now, bool flush) {
+    const sgm_agg *g = &e->t->aggs[a];
+    while (gr->n) {
+        int64_t start = gr->ents[0].t;
+        if (!flush && (g->window_us == 0 || now - start <= g->window_us)) return;
+        uint32_t end = 0;
+        while (end < gr->n && (g->window_us == 0 || gr->ents[end].t - start <= g->window_us)) end++;
+        double value;
+        if (sgm_agg_test(e, g, gr, 0, end, &value)) sgm_agg_fire(e, a, gr, 0, end, value);
+        sgm_agg_drop_front(gr, end);
+    }
+}
+
+void sgm_agg_feed(sgm_engine *e, uint32_t rule) {
+    const sgm_tables *t = e->t;
+    struct sgm_agg_state *s = e->agg;
+    int64_t now = e->ev.has_time ? e->ev.time_us : e->last_time_us;
+    for (uint32_t f = 0; f < e->feed_count[rule]; f++) {
+        uint32_t a = e->feeds[e->feed_first[rule] + f];
+        const sgm_agg *g = &t->aggs[a];
+        sgm_agg_table *at = &s->tables[a];
+        /* the rule's position in this aggregation (a rule may appear once) */
+        uint32_t pos = 0;
+        while (pos < g->n_rules && t->u32[g->rules + pos] != rule) pos++;
+        if (pos == g->n_rules) continue;
+        sgm_entry en = {now, 0, 0, pos, 0};
+        if (g->fields != SGM_NONE) {
+            const char *p;
+            size_t n;
+            bool present;
+            sgm_agg_value(e, t->u32[g->fields + pos], &p, &n, &present);
+            if (g->type == SGM_AGG_VALUE_COUNT) {
+                if (!present) continue; /* only events that carry the field count */
+                en.h = sgm_agg_hash(p, n);
+            } else if (g->type != SGM_AGG_EVENT_COUNT && g->type != SGM_AGG_TEMPORAL &&
+                       g->type != SGM_AGG_TEMPORAL_ORDERED) {
+                if (!present || !sgm_value_number(p, n, &en.v)) continue;
+            }
+        }
+        sgm_group *gr = sgm_agg_group(e, a, pos);
+        if (!gr) continue;
+        sgm_group_touch(s, gr);
+        if (!at->immediate) sgm_agg_close(e, a, gr, now, false);
+        /* late: older than the window that ends at the group's newest event */
+        if (gr->n && g->window_us && now < gr->ents[gr->n - 1].t - g->window_us) {
+            e->st.late_events++;
+            continue;
+        }
+        if (gr->n == gr->cap) {
+            if (gr->cap >= at->entry_cap) {
+                sgm_agg_drop_front(gr, 1);
+                e->st.dropped_entries++;
+            } else {
+                uint32_t cap = gr->cap ? gr->cap * 2 : 8;
+                if (cap > at->entry_cap) cap = at->entry_cap;
+                sgm_entry *ne = realloc(gr->ents, (size_t)cap * sizeof *ne);
+                if (!ne) continue;
+                gr->ents = ne;
+                gr->cap = cap;
+            }
+        }
+        en.seq = gr->seq++;
+        uint32_t i = gr->n;
+        while (i > 0 && gr->ents[i - 1].t > en.t) {
+            gr->ents[i] = gr->ents[i - 1];
+            i--;
+        }
+        gr->ents[i] = en;
+        gr->n++;
+        if (!at->immediate) continue;
+        /* the window ends at the newest event */
+        if (g->window_us) {
+            int64_t newest = gr->ents[gr->n - 1].t;
+            uint32_t k = 0;
+            while (k < gr->n && gr->ents[k].t < newest - g->window_us) k++;
+            sgm_agg_drop_front(gr, k);
+        }
+        double value;
+        if (gr->n && sgm_agg_test(e, g, gr, 0, gr->n, &value)) {
+            sgm_agg_fire(e, a, gr, 0, gr->n, value);
+            gr->n = 0; /* one burst, one alert */
+        }
+    }
+}
+
+void sgm_agg_finish(sgm_engine *e) {
+    struct sgm_agg_state *s = e->agg;
+    if (!s) return;
+    /* oldest first, so the output follows the groups' activity */
+    for (sgm_group *g = s->oldest; g; g = g->newer)
+        if (!s->tables[g->agg].immediate) sgm_agg_close(e, g->agg, g, 0, true);
+}

@@ -1,0 +1,108 @@
+/* sgm_impl.h - the runtime's private types, shared by its .c files (and
+ * pasted after sgm.h into a generated matcher). */
+#ifndef SGM_IMPL_H
+#define SGM_IMPL_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "sgm.h"
+
+enum {
+    SGM_V_STR,
+    SGM_V_NUM,
+    SGM_V_BOOL,
+    SGM_V_NULL,
+};
+
+/* One value of the event: text (unescaped) in ev->text. */
+typedef struct sgm_value {
+    uint32_t off, len;
+    uint32_t next;        /* next value of the same field id, or SGM_NONE */
+    uint8_t type;
+} sgm_value;
+
+typedef struct sgm_event {
+    char *text;           /* unescaped values */
+    size_t text_len, text_cap;
+    sgm_value *vals;      /* every scalar of the event, in order */
+    uint32_t n_vals, cap_vals;
+    uint32_t *head;       /* per field id: first value, or SGM_NONE */
+    uint32_t *tail;
+    uint32_t *touched;    /* field ids set in this event */
+    uint32_t n_touched;
+    const char *raw;      /* the event as JSON text */
+    size_t raw_len;
+    int64_t time_us;      /* event time (microseconds since 1970) */
+    bool has_time;
+    const char *file;     /* where it came from */
+    uint64_t line;        /* JSON: line of its first byte */
+    uint64_t record;      /* EVTX: record id */
+    bool is_record;
+} sgm_event;
+
+typedef struct sgm_field_slot {
+    const char *name;
+    uint32_t len;
+    uint32_t id;          /* SGM_NONE: empty slot */
+} sgm_field_slot;
+
+struct sgm_agg_state; /* sgm_agg.c */
+
+typedef struct sgm_stats {
+    uint64_t events, matches, inputs, failed_inputs;
+    uint64_t malformed, too_long, bad_utf8, evtx_damaged, no_time;
+    uint64_t regex_limit;
+    uint64_t evicted_groups, dropped_entries, late_events;
+} sgm_stats;
+
+struct sgm_engine {
+    const sgm_tables *t;
+    sgm_options o;
+    sgm_field_slot *slots;      /* open addressing, names of t->fields */
+    uint32_t slot_mask;
+    pcre2_code **regexes;
+    pcre2_match_data *match_data;
+    pcre2_match_context *match_ctx;
+    sgm_event ev;
+    uint64_t *rule_matches;     /* per rule */
+    uint32_t *feed_first;       /* per rule: aggregations it feeds, in feeds[] */
+    uint32_t *feed_count;
+    uint32_t *feeds;
+    struct sgm_agg_state *agg;  /* per aggregation */
+    sgm_stats st;
+    char *keybuf;               /* group key scratch */
+    size_t keybuf_cap;
+    int64_t last_time_us;       /* for events without a time */
+    bool csv_header_done;
+};
+
+/* sgm_json.c */
+void sgm_event_init(sgm_event *ev, uint32_t n_fields);
+void sgm_event_free(sgm_event *ev);
+/* Parses one complete JSON value into the event.  Returns 0, or -1 with
+ * *err_off (offset in text) and a message. */
+int sgm_json_parse_event(sgm_engine *e, const char *text, size_t len, size_t *err_off, const char **msg);
+bool sgm_parse_time(const char *p, size_t len, int64_t *out_us);
+
+/* sgm_eval.c */
+bool sgm_eval_node(sgm_engine *e, uint32_t node);
+bool sgm_value_number(const char *p, size_t len, double *out);
+/* ASCII case folding table. */
+extern const unsigned char sgm_fold[256];
+
+/* sgm_agg.c */
+int sgm_agg_init(sgm_engine *e);
+void sgm_agg_free(sgm_engine *e);
+/* Rule `rule` matched the current event: feed its aggregations. */
+void sgm_agg_feed(sgm_engine *e, uint32_t rule);
+/* End of input: close the windows that wait for their end. */
+void sgm_agg_finish(sgm_engine *e);
+
+/* sgm_run.c */
+void sgm_report_match(sgm_engine *e, uint32_t rule, const char *group_json, size_t group_len, double value,
+                      int64_t first_us, int64_t last_us, bool aggregated);
+void sgm_json_write_string(FILE *f, const char *p, size_t len);
+void sgm_write_time(FILE *f, int64_t us);
+
+#endif

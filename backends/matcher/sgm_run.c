@@ -1,0 +1,733 @@
+/* sgm_run.c - the matcher's driver: inputs, the event loop, the output.
+ *
+ * Inputs are streams of JSON values (JSON lines, or pretty-printed objects
+ * one after another) read through one reused buffer: a scanner finds where
+ * each top-level value ends (strings and nesting tracked), then the parser
+ * (sgm_json.c) reads it.  A value that is malformed, longer than
+ * max_event, or holds invalid UTF-8 is reported with its position
+ * (file:line:col), counted and skipped: the reader goes on at the next line
+ * that starts with '{'.  .evtx files go through libevtx (sgm_evtx.c).
+ *
+ * Output: one JSON object per line per match (or CSV), in input order;
+ * the summary goes to stderr.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sgm_impl.h"
+
+void sgm_options_default(sgm_options *o) {
+    memset(o, 0, sizeof *o);
+    o->format = SGM_FMT_JSON;
+    o->with_event = true;
+    o->summary = true;
+    o->max_event = 16u << 20;
+    o->max_groups = 1u << 20;
+    o->max_entries = 1u << 16;
+    o->regex_match_limit = 1000000;
+    o->regex_depth_limit = 10000;
+    o->regex_heap_limit_kib = 20000;
+    o->out = stdout;
+    o->err = stderr;
+    o->prog = "matcher";
+}
+
+const char sgm_options_help[] =
+    "  --format json|csv     one JSON object per match (default) or CSV rows\n"
+    "  --no-event            leave the event out of each match\n"
+    "  --quiet               no summary on stderr\n"
+    "  --max-event BYTES     longest event read (default 16777216)\n"
+    "  --max-groups N        live aggregation groups, all rules (default 1048576)\n"
+    "  --max-entries N       events kept per aggregation group (default 65536)\n"
+    "  --regex-match-limit N PCRE2 match limit per regex and value (default 1000000)\n";
+
+static int sgm_parse_size(const char *s, size_t *out) {
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || v == 0 || s[0] == '-') return -1;
+    *out = (size_t)v;
+    return 0;
+}
+
+int sgm_parse_option(sgm_options *o, int argc, char **argv, int *i) {
+    const char *a = argv[*i];
+    const char *val = NULL;
+    static const char *const with_value[] = {"--format", "--max-event", "--max-groups", "--max-entries",
+                                             "--regex-match-limit"};
+    if (strcmp(a, "--no-event") == 0) {
+        o->with_event = false;
+        return 1;
+    }
+    if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+        o->summary = false;
+        return 1;
+    }
+    size_t k = 0;
+    for (; k < sizeof with_value / sizeof *with_value; k++) {
+        size_t n = strlen(with_value[k]);
+        if (strncmp(a, with_value[k], n) == 0 && (a[n] == 0 || a[n] == '=')) {
+            if (a[n] == '=') val = a + n + 1;
+            else if (*i + 1 < argc) val = argv[++*i];
+            else {
+                fprintf(o->err, "%s: error: %s needs a value\n", o->prog, with_value[k]);
+                return -1;
+            }
+            break;
+        }
+    }
+    if (k == sizeof with_value / sizeof *with_value) return 0;
+    size_t n = 0;
+    switch (k) {
+    case 0:
+        if (strcmp(val, "json") == 0) o->format = SGM_FMT_JSON;
+        else if (strcmp(val, "csv") == 0) o->format = SGM_FMT_CSV;
+        else {
+            fprintf(o->err, "%s: error: --format takes json or csv, not '%s'\n", o->prog, val);
+            return -1;
+        }
+        return 1;
+    default:
+        if (sgm_parse_size(val, &n) != 0) {
+            fprintf(o->err, "%s: error: %s takes a positive number, not '%s'\n", o->prog, with_value[k], val);
+            return -1;
+        }
+        if (k == 1) o->max_event = n;
+        else if (k == 2) o->max_groups = n;
+        else if (k == 3) o->max_entries = n;
+        else o->regex_match_limit = n;
+        return 1;
+    }
+}
+
+/* ---- engine ------------------------------------------------------------- */
+
+static uint32_t sgm_run_hash(const char *p, size_t len) {
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)p[i]) * 16777619u;
+    return h;
+}
+
+sgm_engine *sgm_engine_new(const sgm_tables *t, const sgm_options *o, char *err, size_t errlen) {
+    sgm_engine *e = calloc(1, sizeof *e);
+    if (!e) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    e->t = t;
+    e->o = *o;
+    /* the table's references must stay in bounds */
+    for (uint32_t i = 0; i < t->n_preds; i++) {
+        const sgm_pred *p = &t->preds[i];
+        if ((p->field != SGM_NONE && p->field >= t->n_fields) ||
+            (p->op == SGM_OP_REGEX && p->arg >= t->n_regexes) || (p->op == SGM_OP_CIDR && p->arg >= t->n_cidrs) ||
+            (p->op == SGM_OP_FIELDREF && p->arg >= t->n_fields)) {
+            snprintf(err, errlen, "damaged tables: predicate %u", (unsigned)i);
+            free(e);
+            return NULL;
+        }
+    }
+    uint32_t cap = 16;
+    while (cap < t->n_fields * 2u + 2) cap *= 2;
+    e->slots = malloc(cap * sizeof *e->slots);
+    e->rule_matches = calloc(t->n_rules ? t->n_rules : 1, sizeof *e->rule_matches);
+    e->regexes = calloc(t->n_regexes ? t->n_regexes : 1, sizeof *e->regexes);
+    if (!e->slots || !e->rule_matches || !e->regexes) {
+        snprintf(err, errlen, "out of memory");
+        sgm_engine_free(e);
+        return NULL;
+    }
+    e->slot_mask = cap - 1;
+    for (uint32_t i = 0; i < cap; i++) e->slots[i] = (sgm_field_slot){NULL, 0, SGM_NONE};
+    for (uint32_t f = 0; f < t->n_fields; f++) {
+        uint32_t i = sgm_run_hash(t->fields[f].ptr, t->fields[f].len) & e->slot_mask;
+        while (e->slots[i].id != SGM_NONE) i = (i + 1) & e->slot_mask;
+        e->slots[i] = (sgm_field_slot){t->fields[f].ptr, t->fields[f].len, f};
+    }
+    sgm_event_init(&e->ev, t->n_fields);
+    if (!e->ev.head || !e->ev.tail || !e->ev.touched) {
+        snprintf(err, errlen, "out of memory");
+        sgm_engine_free(e);
+        return NULL;
+    }
+    e->match_data = pcre2_match_data_create(1, NULL);
+    e->match_ctx = pcre2_match_context_create(NULL);
+    if (!e->match_data || !e->match_ctx) {
+        snprintf(err, errlen, "out of memory");
+        sgm_engine_free(e);
+        return NULL;
+    }
+    pcre2_set_match_limit(e->match_ctx, (uint32_t)(o->regex_match_limit > UINT32_MAX ? UINT32_MAX : o->regex_match_limit));
+    pcre2_set_depth_limit(e->match_ctx, o->regex_depth_limit);
+    pcre2_set_heap_limit(e->match_ctx, (uint32_t)o->regex_heap_limit_kib);
+    for (uint32_t r = 0; r < t->n_regexes; r++) {
+        uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
+        if (t->regexes[r].flags & SGM_RE_I) opts |= PCRE2_CASELESS;
+        if (t->regexes[r].flags & SGM_RE_M) opts |= PCRE2_MULTILINE;
+        if (t->regexes[r].flags & SGM_RE_S) opts |= PCRE2_DOTALL;
+        int code;
+        PCRE2_SIZE off;
+        e->regexes[r] = pcre2_compile((PCRE2_SPTR)t->regexes[r].pattern.ptr, t->regexes[r].pattern.len, opts, &code,
+                                      &off, NULL);
+        if (!e->regexes[r]) {
+            PCRE2_UCHAR msg[160];
+            pcre2_get_error_message(code, msg, sizeof msg);
+            snprintf(err, errlen, "regex %u does not compile at offset %zu: %s", (unsigned)r, (size_t)off,
+                     (const char *)msg);
+            sgm_engine_free(e);
+            return NULL;
+        }
+        pcre2_jit_compile(e->regexes[r], PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
+    }
+    if (sgm_agg_init(e) != 0) {
+        snprintf(err, errlen, "out of memory");
+        sgm_engine_free(e);
+        return NULL;
+    }
+    return e;
+}
+
+void sgm_engine_free(sgm_engine *e) {
+    if (!e) return;
+    if (e->regexes)
+        for (uint32_t r = 0; r < e->t->n_regexes; r++) pcre2_code_free(e->regexes[r]);
+    free(e->regexes);
+    pcre2_match_data_free(e->match_data);
+    pcre2_match_context_free(e->match_ctx);
+    sgm_agg_free(e);
+    sgm_event_free(&e->ev);
+    free(e->slots);
+    free(e->rule_matches);
+    free(e->keybuf);
+    free(e);
+}
+
+uint64_t sgm_engine_unreadable(const sgm_engine *e) { return e->st.failed_inputs; }
+
+/* ---- output ------------------------------------------------------------- */
+
+void sgm_json_write_string(FILE *f, const char *p, size_t len) {
+    static const char hex[] = "0123456789abcdef";
+    putc('"', f);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c == '"' || c == '\\') {
+            putc('\\', f);
+            putc(c, f);
+        } else if (c < 0x20 || c == 0x7F) {
+            fprintf(f, "\\u00%c%c", hex[c >> 4], hex[c & 15]);
+        } else {
+            putc(c, f);
+        }
+    }
+    putc('"', f);
+}
+
+void sgm_write_time(FILE *f, int64_t us) {
+    time_t secs = (time_t)(us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000));
+    long frac = (long)(us - (int64_t)secs * 1000000);
+    struct tm tm;
+    if (!gmtime_r(&secs, &tm)) {
+        fputs("null", f);
+        return;
+    }
+    fprintf(f, "\"%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ\"", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+            tm.tm_min, tm.tm_sec, frac);
+}
+
+/* The event's JSON on one line: line breaks between tokens become spaces
+ * (a JSON string cannot hold a raw line break). */
+/* The event as read (already checked to be JSON), on one line: whitespace
+ * between tokens goes, strings stay byte for byte. */
+static void sgm_write_raw_event(FILE *f, const char *p, size_t n) {
+    bool in_string = false, escape = false;
+    size_t run = 0; /* bytes waiting to be written from p + i - run */
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        if (in_string) {
+            if (escape) escape = false;
+            else if (c == '\\') escape = true;
+            else if (c == '"') in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            fwrite(p + i - run, 1, run, f);
+            run = 0;
+            continue;
+        }
+        run++;
+    }
+    fwrite(p + n - run, 1, run, f);
+}
+
+static void sgm_csv_field(FILE *f, const char *p, size_t n) {
+    putc('"', f);
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '"') putc('"', f);
+        putc(p[i] == '\n' || p[i] == '\r' ? ' ' : p[i], f);
+    }
+    putc('"', f);
+}
+
+static void sgm_number(FILE *f, double v) {
+    if (v == (double)(int64_t)v && v < 9e15 && v > -9e15) fprintf(f, "%lld", (long long)v);
+    else fprintf(f, "%.17g", v);
+}
+
+void sgm_report_match(sgm_engine *e, uint32_t rule, const char *group_json, size_t group_len, double value,
+                      int64_t first_us, int64_t last_us, bool aggregated) {
+    const sgm_rule *r = &e->t->rules[rule];
+    const sgm_event *ev = &e->ev;
+    FILE *f = e->o.out;
+    e->rule_matches[rule]++;
+    e->st.matches++;
+    if (e->o.format == SGM_FMT_CSV) {
+        if (!e->csv_header_done) {
+            fputs("timestamp,id,title,level,file,position,group,count\n", f);
+            e->csv_header_done = true;
+        }
+        if (ev->has_time || aggregated) sgm_write_time(f, aggregated ? last_us : ev->time_us);
+        putc(',', f);
+        sgm_csv_field(f, r->id.ptr, r->id.len);
+        putc(',', f);
+        sgm_csv_field(f, r->title.ptr, r->title.len);
+        putc(',', f);
+        sgm_csv_field(f, r->level.ptr, r->level.len);
+        putc(',', f);
+        sgm_csv_field(f, ev->file ? ev->file : "-", ev->file ? strlen(ev->file) : 1);
+        fprintf(f, ",%s%llu,", ev->is_record ? "record " : "line ",
+                (unsigned long long)(ev->is_record ? ev->record : ev->line));
+        if (aggregated) {
+            sgm_csv_field(f, group_json, group_len);
+            putc(',', f);
+            sgm_number(f, value);
+        } else {
+            putc(',', f);
+        }
+        putc('\n', f);
+        return;
+    }
+    fputs("{\"id\":", f);
+    sgm_json_write_string(f, r->id.ptr, r->id.len);
+    fputs(",\"title\":", f);
+    sgm_json_write_string(f, r->title.ptr, r->title.len);
+    fputs(",\"level\":", f);
+    if (r->level.len) sgm_json_write_string(f, r->level.ptr, r->level.len);
+    else fputs("null", f);
+    fputs(",\"tags\":[", f);
+    for (uint32_t i = 0; i < r->n_tags; i++) {
+        if (i) putc(',', f);
+        sgm_json_write_string(f, e->t->strs[r->tags + i].ptr, e->t->strs[r->tags + i].len);
+    }
+    fputs("],\"timestamp\":", f);
+    if (ev->has_time) sgm_write_time(f, ev->time_us);
+    else fputs("null", f);
+    fputs(",\"file\":", f);
+    if (ev->file) sgm_json_write_string(f, ev->file, strlen(ev->file));
+    else fputs("\"-\"", f);
+    fprintf(f, ev->is_record ? ",\"record\":%llu" : ",\"line\":%llu",
+            (unsigned long long)(ev->is_record ? ev->record : ev->line));
+    if (aggregated) {
+        fputs(",\"group\":", f);
+        fwrite(group_json, 1, group_len, f);
+        fputs(",\"count\":", f);
+        sgm_number(f, value);
+        fputs(",\"window\":{\"first\":", f);
+        sgm_write_time(f, first_us);
+        fputs(",\"last\":", f);
+        sgm_write_time(f, last_us);
+        fputs("}", f);
+    }
+    if (e->o.with_event && ev->raw) {
+        fputs(",\"event\":", f);
+        sgm_write_raw_event(f, ev->raw, ev->raw_len);
+    }
+    fputs("}\n", f);
+}
+
+/* ---- the event loop ----------------------------------------------------- */
+
+static void sgm_run_event(sgm_engine *e) {
+    const sgm_tables *t = e->t;
+    e->st.events++;
+    if (e->ev.has_time) {
+        if (e->ev.time_us > e->last_time_us) e->last_time_us = e->ev.time_us;
+    } else {
+        e->st.no_time++;
+    }
+    for (uint32_t r = 0; r < t->n_rules; r++) {
+        const sgm_rule *rule = &t->rules[r];
+        if (rule->expr == SGM_NONE) continue;
+        if (!sgm_eval_node(e, rule->expr)) continue;
+        if (rule->agg == SGM_NONE && rule->report) sgm_report_match(e, r, NULL, 0, 0, 0, 0, false);
+        if (e->feed_count[r]) sgm_agg_feed(e, r);
+    }
+}
+
+/* Where a byte is: line and column (1-based) from the start of the text. */
+typedef struct sgm_pos {
+    uint64_t line, col;
+} sgm_pos;
+
+static void sgm_report(sgm_engine *e, const char *file, sgm_pos at, const char *what) {
+    fprintf(e->o.err, "%s:%llu:%llu: warning: %s; skipped\n", file, (unsigned long long)at.line,
+            (unsigned long long)at.col, what);
+}
+
+static bool sgm_event_bad_utf8(const char *msg) { return strcmp(msg, "invalid UTF-8") == 0; }
+
+/* The stream reader's state. */
+typedef struct sgm_reader {
+    sgm_engine *e;
+    const char *name;
+    char *buf;
+    size_t cap, len;   /* bytes in buf */
+    size_t pos;        /* scanning position */
+    size_t start;      /* where the current value starts (SIZE_MAX: between values) */
+    uint64_t line;     /* line at pos */
+    size_t line_start; /* offset of that line's first byte (may be negative across refills: kept as base) */
+    uint64_t col_base; /* column of buf[line_start] - 1 when the line began before a refill */
+    uint64_t start_line, start_col;
+    int depth;
+    bool in_string, escape;
+    bool skipping;     /* after an error: until a line that starts with '{' */
+    bool at_line_start;
+} sgm_reader;
+
+static sgm_pos sgm_reader_pos(const sgm_reader *rd, size_t off) {
+    return (sgm_pos){rd->line, rd->col_base + (off - rd->line_start) + 1};
+}
+
+static void sgm_reader_event(sgm_reader *rd, size_t end) {
+    sgm_engine *e = rd->e;
+    size_t err_off;
+    const char *msg;
+    const char *text = rd->buf + rd->start;
+    size_t n = end - rd->start;
+    e->ev.file = rd->name;
+    e->ev.line = rd->start_line;
+    e->ev.is_record = false;
+    if (sgm_json_parse_event(e, text, n, &err_off, &msg) != 0) {
+        /* the error's line and column within the event */
+        uint64_t line = rd->start_line, col = rd->start_col;
+        for (size_t i = 0; i < err_off; i++) {
+            if (text[i] == '\n') line++, col = 1;
+            else col++;
+        }
+        if (sgm_event_bad_utf8(msg)) e->st.bad_utf8++;
+        else e->st.malformed++;
+        sgm_report(e, rd->name, (sgm_pos){line, col}, msg);
+        return;
+    }
+    sgm_run_event(e);
+}
+
+/* Scans buf[pos, len).  eof: no more bytes will come. */
+static void sgm_reader_scan(sgm_reader *rd, bool eof) {
+    sgm_engine *e = rd->e;
+    while (rd->pos < rd->len) {
+        char c = rd->buf[rd->pos];
+        if (rd->skipping) {
+            if (rd->at_line_start && c == '{') {
+                rd->skipping = false;
+                continue;
+            }
+            rd->at_line_start = c == '\n';
+            if (c == '\n') {
+                rd->line++;
+                rd->line_start = rd->pos + 1;
+                rd->col_base = 0;
+            }
+            rd->pos++;
+            continue;
+        }
+        if (rd->start == SIZE_MAX) {
+            if (c == '\n') {
+                rd->line++;
+                rd->line_start = rd->pos + 1;
+                rd->col_base = 0;
+                rd->at_line_start = true;
+                rd->pos++;
+                continue;
+            }
+            if (c == ' ' || c == '\t' || c == '\r' || (c == '\xEF' && rd->line == 1 && rd->pos == 0)) {
+                /* whitespace, or a UTF-8 byte order mark at the start */
+                if (c == '\xEF' && rd->len - rd->pos >= 3 && memcmp(rd->buf + rd->pos, "\xEF\xBB\xBF", 3) == 0)
+                    rd->pos += 3;
+                else rd->pos++;
+                rd->at_line_start = false;
+                continue;
+            }
+            if (c != '{' && c != '[') {
+                e->st.malformed++;
+                sgm_report(e, rd->name, sgm_reader_pos(rd, rd->pos), "not a JSON object");
+                rd->skipping = true;
+                rd->at_line_start = false;
+                continue;
+            }
+            rd->start = rd->pos;
+            sgm_pos p = sgm_reader_pos(rd, rd->pos);
+            rd->start_line = p.line;
+            rd->start_col = p.col;
+            rd->depth = 0;
+            rd->in_string = rd->escape = false;
+        }
+        /* inside a value */
+        if (rd->in_string) {
+            if (rd->escape) rd->escape = false;
+            else if (c == '\\') rd->escape = true;
+            else if (c == '"') rd->in_string = false;
+            else if (c == '\n') { /* a raw line break cannot be in a string: broken value */
+                rd->in_string = false;
+                rd->depth = -1;
+            }
+        } else if (c == '"') {
+            rd->in_string = true;
+        } else if (c == '{' || c == '[') {
+            rd->depth++;
+        } else if (c == '}' || c == ']') {
+            rd->depth--;
+        }
+        if (c == '\n') {
+            rd->line++;
+            rd->line_start = rd->pos + 1;
+            rd->col_base = 0;
+        }
+        rd->pos++;
+        if (rd->depth < 0) {
+            e->st.malformed++;
+            sgm_report(e, rd->name, (sgm_pos){rd->start_line, rd->start_col}, "malformed JSON (unterminated string)");
+            rd->start = SIZE_MAX;
+            rd->skipping = true;
+            rd->at_line_start = c == '\n';
+            continue;
+        }
+        if (rd->depth == 0 && !rd->in_string) {
+            sgm_reader_event(rd, rd->pos);
+            rd->start = SIZE_MAX;
+            rd->at_line_start = false;
+            continue;
+        }
+        if (rd->pos - rd->start > e->o.max_event) {
+            e->st.too_long++;
+            char msg[96];
+            snprintf(msg, sizeof msg, "event longer than %zu bytes", e->o.max_event);
+            sgm_report(e, rd->name, (sgm_pos){rd->start_line, rd->start_col}, msg);
+            rd->start = SIZE_MAX;
+            rd->skipping = true;
+            rd->at_line_start = false;
+        }
+    }
+    if (eof && rd->start != SIZE_MAX) {
+        e->st.malformed++;
+        sgm_report(e, rd->name, (sgm_pos){rd->start_line, rd->start_col}, "unexpected end of input inside an event");
+        rd->start = SIZE_MAX;
+    }
+}
+
+/* Keeps the unfinished value (or nothing) and makes room for more bytes. */
+static bool sgm_reader_compact(sgm_reader *rd) {
+    size_t keep = rd->start != SIZE_MAX ? rd->start : rd->pos;
+    if (keep > 0) {
+        memmove(rd->buf, rd->buf + keep, rd->len - keep);
+        rd->len -= keep;
+        rd->pos -= keep;
+        if (rd->start != SIZE_MAX) rd->start -= keep;
+        if (rd->line_start >= keep) {
+            rd->line_start -= keep;
+        } else {
+            rd->col_base += keep - rd->line_start;
+            rd->line_start = 0;
+        }
+    }
+    if (rd->len == rd->cap) {
+        size_t cap = rd->cap * 2;
+        char *n = realloc(rd->buf, cap);
+        if (!n) return false;
+        rd->buf = n;
+        rd->cap = cap;
+    }
+    return true;
+}
+
+static int sgm_scan_stream(sgm_engine *e, const char *name, FILE *in) {
+    sgm_reader rd;
+    memset(&rd, 0, sizeof rd);
+    rd.e = e;
+    rd.name = name;
+    rd.cap = 1u << 20;
+    rd.buf = malloc(rd.cap);
+    rd.start = SIZE_MAX;
+    rd.line = 1;
+    rd.at_line_start = true;
+    if (!rd.buf) {
+        fprintf(e->o.err, "%s: error: %s: out of memory\n", e->o.prog, name);
+        e->st.failed_inputs++;
+        return -1;
+    }
+    int rc = 0;
+    for (;;) {
+        if (!sgm_reader_compact(&rd)) {
+            fprintf(e->o.err, "%s: error: %s: out of memory\n", e->o.prog, name);
+            e->st.failed_inputs++;
+            rc = -1;
+            break;
+        }
+        size_t got = fread(rd.buf + rd.len, 1, rd.cap - rd.len, in);
+        rd.len += got;
+        bool eof = got == 0;
+        if (eof && ferror(in)) {
+            fprintf(e->o.err, "%s: error: %s: %s\n", e->o.prog, name, strerror(errno));
+            e->st.failed_inputs++;
+            rc = -1;
+            break;
+        }
+        sgm_reader_scan(&rd, eof);
+        if (eof) break;
+    }
+    free(rd.buf);
+    return rc;
+}
+
+int sgm_engine_scan_buffer(sgm_engine *e, const char *name, const char *data, size_t len) {
+    FILE *in = fmemopen((void *)(uintptr_t)data, len ? len : 1, "r");
+    if (!in) return -1;
+    e->st.inputs++;
+    int rc = len ? sgm_scan_stream(e, name, in) : 0;
+    fclose(in);
+    return rc;
+}
+
+static int sgm_evtx_on_event(void *ctx, const char *json, size_t len, uint64_t record_id) {
+    sgm_engine *e = ctx;
+    size_t err_off;
+    const char *msg;
+    e->ev.record = record_id;
+    e->ev.is_record = true;
+    if (sgm_json_parse_event(e, json, len, &err_off, &msg) != 0) {
+        e->st.evtx_damaged++;
+        fprintf(e->o.err, "%s: record %llu: warning: %s; skipped\n", e->ev.file, (unsigned long long)record_id, msg);
+        return 0;
+    }
+    sgm_run_event(e);
+    return 0;
+}
+
+static void sgm_evtx_on_error(void *ctx, uint64_t index, const char *message) {
+    sgm_engine *e = ctx;
+    e->st.evtx_damaged++;
+    fprintf(e->o.err, "%s: record #%llu: warning: %s; skipped\n", e->ev.file, (unsigned long long)index, message);
+}
+
+static bool sgm_ends_with(const char *s, const char *suffix) {
+    size_t n = strlen(s), m = strlen(suffix);
+    if (n < m) return false;
+    for (size_t i = 0; i < m; i++)
+        if (sgm_fold[(unsigned char)s[n - m + i]] != (unsigned char)suffix[i]) return false;
+    return true;
+}
+
+int sgm_engine_scan(sgm_engine *e, const char *path) {
+    e->st.inputs++;
+    e->ev.file = path;
+    if (sgm_ends_with(path, ".evtx")) {
+        char err[512];
+        int rc = sgm_evtx_read(path, sgm_evtx_on_event, sgm_evtx_on_error, e, err, sizeof err);
+        if (rc < 0) {
+            fprintf(e->o.err, "%s: error: %s: %s\n", e->o.prog, path, err);
+            e->st.failed_inputs++;
+            return -1;
+        }
+        return 0;
+    }
+    if (strcmp(path, "-") == 0) return sgm_scan_stream(e, "<stdin>", stdin);
+    FILE *in = fopen(path, "rb");
+    if (!in) {
+        fprintf(e->o.err, "%s: error: %s: %s\n", e->o.prog, path, strerror(errno));
+        e->st.failed_inputs++;
+        return -1;
+    }
+    int rc = sgm_scan_stream(e, path, in);
+    fclose(in);
+    return rc;
+}
+
+uint64_t sgm_engine_finish(sgm_engine *e) {
+    e->ev.raw = NULL; /* matches found now carry no event */
+    e->ev.file = NULL;
+    e->ev.has_time = false;
+    sgm_agg_finish(e);
+    fflush(e->o.out);
+    const sgm_stats *s = &e->st;
+    if (e->o.summary) {
+        FILE *f = e->o.err;
+        fprintf(f, "%s: %llu events from %llu inputs, %llu matches\n", e->o.prog, (unsigned long long)s->events,
+                (unsigned long long)s->inputs, (unsigned long long)s->matches);
+        for (uint32_t r = 0; r < e->t->n_rules; r++)
+            if (e->rule_matches[r])
+                fprintf(f, "  %6llu  %.*s  %.*s\n", (unsigned long long)e->rule_matches[r], (int)e->t->rules[r].id.len,
+                        e->t->rules[r].id.ptr, (int)e->t->rules[r].title.len, e->t->rules[r].title.ptr);
+        if (s->malformed || s->too_long || s->bad_utf8 || s->evtx_damaged || s->failed_inputs)
+            fprintf(f, "  skipped: %llu malformed, %llu too long, %llu invalid UTF-8, %llu damaged EVTX records, %llu unreadable inputs\n",
+                    (unsigned long long)s->malformed, (unsigned long long)s->too_long, (unsigned long long)s->bad_utf8,
+                    (unsigned long long)s->evtx_damaged, (unsigned long long)s->failed_inputs);
+        if (s->regex_limit) fprintf(f, "  regex limits hit: %llu\n", (unsigned long long)s->regex_limit);
+        if (s->evicted_groups || s->dropped_entries || s->late_events)
+            fprintf(f, "  aggregation: %llu groups evicted, %llu events dropped at the per-group cap, %llu late events\n",
+                    (unsigned long long)s->evicted_groups, (unsigned long long)s->dropped_entries,
+                    (unsigned long long)s->late_events);
+        if (s->no_time && e->t->n_aggs)
+            fprintf(f, "  %llu events had no time field; aggregations counted them at the latest time seen\n",
+                    (unsigned long long)s->no_time);
+    }
+    return s->matches;
+}
+
+int sgm_main(const sgm_tables *t, int argc, char **argv) {
+    sgm_options o;
+    sgm_options_default(&o);
+    o.prog = argc > 0 && argv[0] ? argv[0] : "matcher";
+    int first_file = argc;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            first_file = i + 1;
+            break;
+        }
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            printf("usage: %s [OPTION]... [FILE]...\n"
+                   "Scans log events (JSON lines or pretty-printed JSON, .evtx) with %u Sigma rules\n"
+                   "compiled by %s, and prints one line per match.  No FILE, or -, reads stdin.\n\n%s"
+                   "\nExit status: 0 no match, 1 matches, 2 errors.\n",
+                   o.prog, (unsigned)t->n_rules, t->generator, sgm_options_help);
+            return 0;
+        }
+        if (argv[i][0] != '-' || strcmp(argv[i], "-") == 0) {
+            first_file = i;
+            break;
+        }
+        int rc = sgm_parse_option(&o, argc, argv, &i);
+        if (rc < 0) return 2;
+        if (rc == 0) {
+            fprintf(stderr, "%s: error: unknown option '%s' (see --help)\n", o.prog, argv[i]);
+            return 2;
+        }
+    }
+    char err[256];
+    sgm_engine *e = sgm_engine_new(t, &o, err, sizeof err);
+    if (!e) {
+        fprintf(stderr, "%s: error: %s\n", o.prog, err);
+        return 2;
+    }
+    if (first_file >= argc) sgm_engine_scan(e, "-");
+    for (int i = first_file; i < argc; i++) sgm_engine_scan(e, argv[i]);
+    uint64_t matches = sgm_engine_finish(e);
+    int failed = e->st.failed_inputs > 0;
+    sgm_engine_free(e);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "%s: error: writing the output failed\n", o.prog);
+        return 2;
+    }
+    return failed ? 2 : matches ? 1 : 0;
+}
