@@ -309,16 +309,23 @@ static void c_aggregation(c_builder *b, const sg_ir_rule *r, uint32_t owner) {
         rule_ids = sg_xmalloc((n_rules ? n_rules : 1) * sizeof *rule_ids);
         for (size_t j = 0; j < n_rules; j++) {
             const sg_ir_rule *sub = g->rules[j];
-            if (!sub || !sub->expr || sub->kind != SG_RULE_DETECTION) {
-                c_error(b, g->line, g->col,
-                        sub && sub->kind == SG_RULE_CORRELATION ? "a correlation of correlations is not supported by the matcher"
-                                                                : "a correlation rule reads a rule with nothing to match");
+            if (!sub || !sub->expr || sub->kind != SG_RULE_DETECTION || sub->agg) {
+                const char *why = "a correlation rule reads a rule with nothing to match";
+                if (sub && sub->kind == SG_RULE_CORRELATION)
+                    why = "a correlation of correlations is not supported by the matcher";
+                else if (sub && sub->expr && sub->agg) /* it would feed its raw matches, not its alerts */
+                    why = "a correlation of a rule with its own aggregation is not supported by the matcher";
+                c_error(b, g->line, g->col, why);
                 rule_ids[j] = 0;
                 continue;
             }
             rule_ids[j] = c_rule(b, sub, false);
         }
-        if (g->temporal_condition) a.condition = c_expr(b, g->temporal_condition, 0);
+        if (g->type == SG_AGG_TEMPORAL_ORDERED &&
+            (g->temporal_condition || g->op != SG_CMP_GTE || g->threshold != (double)g->n_rules))
+            c_error(b, g->line, g->col, "temporal_ordered: the matcher knows only the default condition (every rule, in order)");
+        else if (g->temporal_condition)
+            a.condition = c_expr(b, g->temporal_condition, 0);
     } else {
         n_rules = 1;
         rule_ids = sg_xmalloc(sizeof *rule_ids);
@@ -436,6 +443,29 @@ static void c_emit_u32(sg_buf *out, uint32_t v) {
     else sg_buf_printf(out, "%uu", (unsigned)v);
 }
 
+/* Enumerator names, so the tables read as what they mean (and goldens
+ * show it); indexed by the sgm.h enums. */
+static const char *const c_op_names[] = {
+    "SGM_OP_EQ", "SGM_OP_CONTAINS", "SGM_OP_STARTSWITH", "SGM_OP_ENDSWITH", "SGM_OP_GLOB", "SGM_OP_REGEX",
+    "SGM_OP_CIDR", "SGM_OP_NUM_EQ", "SGM_OP_LT", "SGM_OP_LTE", "SGM_OP_GT", "SGM_OP_GTE", "SGM_OP_BOOL",
+    "SGM_OP_NULL", "SGM_OP_EXISTS", "SGM_OP_FIELDREF",
+};
+static const char *const c_timepart_names[] = {
+    "SGM_TP_NONE", "SGM_TP_MINUTE", "SGM_TP_HOUR", "SGM_TP_DAY", "SGM_TP_WEEK", "SGM_TP_MONTH", "SGM_TP_YEAR",
+};
+static const char *const c_node_names[] = {
+    "SGM_N_TRUE", "SGM_N_FALSE", "SGM_N_PRED", "SGM_N_AND", "SGM_N_OR", "SGM_N_NOT", "SGM_N_RULEREF",
+};
+static const char *const c_agg_names[] = {
+    "SGM_AGG_EVENT_COUNT", "SGM_AGG_VALUE_COUNT", "SGM_AGG_VALUE_SUM", "SGM_AGG_VALUE_AVG", "SGM_AGG_VALUE_MIN",
+    "SGM_AGG_VALUE_MAX", "SGM_AGG_VALUE_PERCENTILE", "SGM_AGG_VALUE_MEDIAN", "SGM_AGG_TEMPORAL",
+    "SGM_AGG_TEMPORAL_ORDERED",
+};
+static const char *const c_cmp_names[] = {
+    "SGM_CMP_NONE", "SGM_CMP_GT", "SGM_CMP_GTE", "SGM_CMP_LT", "SGM_CMP_LTE", "SGM_CMP_EQ", "SGM_CMP_NEQ",
+};
+#define C_NAME(table, v) ((size_t)(v) < sizeof table / sizeof *table ? table[v] : "0")
+
 int c_emit_program(sg_arena *arena, sg_diags *diags, const sg_ir_rule *const *rules, size_t n, sg_buf *out) {
     sgm_tables t;
     if (c_build_tables(arena, diags, rules, n, &t) != 0) return -1;
@@ -468,7 +498,8 @@ int c_emit_program(sg_arena *arena, sg_diags *diags, const sg_ir_rule *const *ru
     sg_buf_add_cstr(out, "};\n\nstatic const sgm_pred sgm_t_preds[] = {\n");
     for (uint32_t i = 0; i < t.n_preds; i++) {
         const sgm_pred *p = &t.preds[i];
-        sg_buf_printf(out, "    {%u, %u, %u, %u, ", p->op, p->flags, p->timepart, p->fieldref_op);
+        sg_buf_printf(out, "    {%s, %u, %s, %s, ", C_NAME(c_op_names, p->op), p->flags, C_NAME(c_timepart_names, p->timepart),
+                      C_NAME(c_op_names, p->fieldref_op));
         c_emit_u32(out, p->field);
         sg_buf_add_cstr(out, ", ");
         c_emit_u32(out, p->arg);
@@ -481,7 +512,8 @@ int c_emit_program(sg_arena *arena, sg_diags *diags, const sg_ir_rule *const *ru
     if (!t.n_preds) sg_buf_add_cstr(out, "    {0, 0, 0, 0, 0u, 0u, {\"\", 0u}, 0.0},\n");
     sg_buf_add_cstr(out, "};\n\nstatic const sgm_node sgm_t_nodes[] = {\n");
     for (uint32_t i = 0; i < t.n_nodes; i++)
-        sg_buf_printf(out, "    {%u, %uu, %uu},\n", t.nodes[i].kind, (unsigned)t.nodes[i].count, (unsigned)t.nodes[i].arg);
+        sg_buf_printf(out, "    {%s, %uu, %uu},\n", C_NAME(c_node_names, t.nodes[i].kind), (unsigned)t.nodes[i].count,
+                      (unsigned)t.nodes[i].arg);
     if (!t.n_nodes) sg_buf_add_cstr(out, "    {0, 0u, 0u},\n");
     sg_buf_add_cstr(out, "};\n\nstatic const uint32_t sgm_t_kids[] = {");
     for (uint32_t i = 0; i < t.n_kids; i++) sg_buf_printf(out, "%s%uu,", i % 12 ? " " : "\n    ", (unsigned)t.kids[i]);
@@ -503,7 +535,8 @@ int c_emit_program(sg_arena *arena, sg_diags *diags, const sg_ir_rule *const *ru
     sg_buf_add_cstr(out, "};\n\nstatic const sgm_agg sgm_t_aggs[] = {\n");
     for (uint32_t i = 0; i < t.n_aggs; i++) {
         const sgm_agg *a = &t.aggs[i];
-        sg_buf_printf(out, "    {%u, %u, %u, %uu, %uu, %uu, %uu, ", a->type, a->cmp, a->percentile, (unsigned)a->rules,
+        sg_buf_printf(out, "    {%s, %s, %u, %uu, %uu, %uu, %uu, ", C_NAME(c_agg_names, a->type), C_NAME(c_cmp_names, a->cmp),
+                      a->percentile, (unsigned)a->rules,
                       (unsigned)a->n_rules, (unsigned)a->groups, (unsigned)a->n_group);
         c_emit_u32(out, a->fields);
         sg_buf_printf(out, ", %uu, ", (unsigned)a->names);

@@ -250,8 +250,19 @@ static int sg_write_atomic(const char *path, const char *data, size_t len, char 
         free(resolved);
         return -1;
     }
+    /* mkstemp makes the file 0600: give it the mode the file it replaces
+     * had, or what a plain fopen would (0666 less the umask). */
+    mode_t mode;
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+        mode = st.st_mode & 07777;
+    } else {
+        mode_t mask = umask(0);
+        umask(mask);
+        mode = 0666 & ~mask;
+    }
+    bool ok = fchmod(fd, mode) == 0;
     FILE *f = fdopen(fd, "w");
-    bool ok = f && fwrite(data, 1, len, f) == len;
+    ok = ok && f && fwrite(data, 1, len, f) == len;
     if (f) ok &= fflush(f) == 0 && fsync(fd) == 0;
     if (f ? fclose(f) != 0 : close(fd) != 0) ok = false;
     if (ok && tmp_out) {
@@ -932,8 +943,10 @@ static int sg_cmd_list(int argc, char **argv) {
         size_t n = sg_load_builtin_pipelines(&rs, argc > 2 ? argv[2] : NULL, &all);
         for (size_t i = 0; i < n; i++) {
             printf("%-24.*s", SG_STR_ARG(all[i]->name));
-            for (size_t t = 0; t < all[i]->n_targets; t++) printf("%s%.*s", t ? "," : "", SG_STR_ARG(all[i]->targets[t]));
-            printf("  %.*s\n", SG_STR_ARG(all[i]->description));
+            int width = 0;
+            for (size_t t = 0; t < all[i]->n_targets; t++)
+                width += printf("%s%.*s", t ? "," : "", SG_STR_ARG(all[i]->targets[t]));
+            printf("%*s  %.*s\n", width < 3 ? 3 - width : 0, "", SG_STR_ARG(all[i]->description));
         }
         int rc = d.by_severity[SG_SEV_ERROR] ? SG_EXIT_IO : SG_EXIT_OK;
         sg_report_opts ro = {false, SIGC_VERSION};

@@ -15,3 +15,11 @@ build/sigc convert -t kql -p defender-xdr rules/ examples/lint/encoded_powershel
 echo
 echo "== sigc convert -t spl -p splunk-windows rules/ examples/lint/encoded_powershell.yml"
 build/sigc convert -t spl -p splunk-windows rules/ examples/lint/encoded_powershell.yml
+echo
+echo "== sigc match rules/ examples/events/network_flood.jsonl (the seed threshold on example events)"
+build/sigc match --no-event rules/ examples/events/network_flood.jsonl || true
+echo
+echo "== sigc convert -t c rules/ -o build/matcher.c && cc -O2 build/matcher.c -lpcre2-8 -o build/matcher"
+build/sigc convert -q -t c rules/ -o build/matcher.c
+cc -O2 -o build/matcher build/matcher.c -lpcre2-8
+build/matcher --no-event examples/events/network_flood.jsonl || true

@@ -219,7 +219,9 @@ sgm_engine *sgm_engine_new(const sgm_tables *t, const sgm_options *o, char *err,
  * pretty-printed).  Bad events are counted, reported and skipped.  Returns
  * 0, or -1 when the input cannot be opened or read at all (reported). */
 int sgm_engine_scan(sgm_engine *e, const char *path);
-/* Scans JSON text held in memory (name for positions). */
+/* Scans JSON text held in memory (name for positions).  Both scan calls
+ * keep the name pointer (aggregation windows report where their events came
+ * from): it must live as long as the engine. */
 int sgm_engine_scan_buffer(sgm_engine *e, const char *name, const char *data, size_t len);
 /* Ends the input: closes open windows, prints the summary.  Returns the
  * number of matches. */

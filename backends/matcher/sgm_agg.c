@@ -9,13 +9,13 @@
  *
  * When it fires:
  *   - conditions that can only become true as events arrive (count, distinct
- *     count, sum or max above a threshold; min below one; temporal and
- *     temporal_ordered) are tested on every event over the window ending at
- *     it, and fire as soon as they hold; the group then starts afresh, so one
- *     burst is one alert;
- *   - the others (fewer than, equal to, average, percentile, median) are
- *     tested when the window that opened with a group's first event closes,
- *     or at the end of the input.
+ *     count, sum or max above a threshold; min below one; temporal without
+ *     `not` in its condition, and temporal_ordered) are tested on every event
+ *     over the window ending at it, and fire as soon as they hold; the group
+ *     then starts afresh, so one burst is one alert;
+ *   - the others (fewer than, equal to, average, percentile, median,
+ *     temporal with `not`) are tested when the window that opened with a
+ *     group's first event closes, or at the end of the input.
  * Memory is bounded: at most max_groups live groups over all aggregations
  * (the stalest group is evicted first) and max_entries events per group (the
  * oldest is dropped first); both are counted in the summary.
@@ -27,6 +27,7 @@
 
 typedef struct sgm_entry {
     int64_t t;
+    sgm_where where; /* for alerts of windows judged when they close */
     double v;        /* value_* : the number; value_count: unused */
     uint64_t h;      /* value_count: hash of the value */
     uint32_t pos;    /* position of the rule in the aggregation */
@@ -42,6 +43,7 @@ typedef struct sgm_group {
     sgm_entry *ents;
     uint32_t n, cap;
     uint32_t seq;
+    int64_t last_t;                 /* the newest event time the group has seen */
 } sgm_group;
 
 typedef struct sgm_agg_table {
@@ -68,7 +70,17 @@ static uint64_t sgm_agg_hash(const char *p, size_t n) {
     return h;
 }
 
-static bool sgm_agg_increasing(const sgm_agg *a) {
+/* A temporal condition without `not` only becomes true as rules are seen. */
+static bool sgm_agg_cond_grows(const sgm_tables *t, uint32_t node) {
+    const sgm_node *n = &t->nodes[node];
+    if (n->kind == SGM_N_NOT) return false;
+    if (n->kind == SGM_N_AND || n->kind == SGM_N_OR)
+        for (uint32_t i = 0; i < n->count; i++)
+            if (!sgm_agg_cond_grows(t, t->kids[n->arg + i])) return false;
+    return true;
+}
+
+static bool sgm_agg_increasing(const sgm_tables *t, const sgm_agg *a) {
     switch (a->type) {
     case SGM_AGG_EVENT_COUNT:
     case SGM_AGG_VALUE_COUNT:
@@ -76,6 +88,9 @@ static bool sgm_agg_increasing(const sgm_agg *a) {
     case SGM_AGG_VALUE_SUM: return false; /* values may be negative */
     case SGM_AGG_VALUE_MIN: return a->cmp == SGM_CMP_LT || a->cmp == SGM_CMP_LTE;
     case SGM_AGG_TEMPORAL:
+        /* "a and not b": b may still come within the window */
+        if (a->condition != SGM_NONE) return sgm_agg_cond_grows(t, a->condition);
+        return a->cmp == SGM_CMP_NONE || a->cmp == SGM_CMP_GT || a->cmp == SGM_CMP_GTE;
     case SGM_AGG_TEMPORAL_ORDERED: return true;
     default: return false;
     }
@@ -93,7 +108,7 @@ int sgm_agg_init(sgm_engine *e) {
     for (uint32_t a = 0; a < t->n_aggs; a++) {
         const sgm_agg *g = &t->aggs[a];
         sgm_agg_table *at = &s->tables[a];
-        at->immediate = sgm_agg_increasing(g);
+        at->immediate = sgm_agg_increasing(t, g);
         size_t cap = e->o.max_entries ? e->o.max_entries : 1;
         /* a count above N needs only the last N+1 events */
         if (g->type == SGM_AGG_EVENT_COUNT && at->immediate && g->threshold >= 0 && g->threshold + 2 < (double)cap)
@@ -237,6 +252,8 @@ static bool sgm_agg_json_str(struct sgm_agg_state *s, size_t *len, const char *p
     return true;
 }
 
+static void sgm_agg_retire(sgm_engine *e, sgm_group *g);
+
 static sgm_group *sgm_agg_group(sgm_engine *e, uint32_t a, uint32_t pos) {
     const sgm_tables *t = e->t;
     const sgm_agg *g = &t->aggs[a];
@@ -263,7 +280,7 @@ static sgm_group *sgm_agg_group(sgm_engine *e, uint32_t a, uint32_t pos) {
             if (gr->key_len == klen && memcmp(gr->key, e->keybuf, klen) == 0) return gr;
     /* a new group: make room first */
     while (s->live >= e->o.max_groups && s->oldest) {
-        sgm_group_free(s, s->oldest);
+        sgm_agg_retire(e, s->oldest);
         e->st.evicted_groups++;
     }
     if (at->n_groups >= at->n_buckets && !sgm_agg_grow(at)) return NULL;
@@ -423,10 +440,12 @@ static bool sgm_agg_test(sgm_engine *e, const sgm_agg *g, const sgm_group *gr, u
     return sgm_agg_cmp(g->cmp, *value, g->threshold);
 }
 
-static void sgm_agg_fire(sgm_engine *e, uint32_t a, const sgm_group *gr, uint32_t from, uint32_t to, double value) {
+/* closed: the window was judged when it closed, not on the event at hand. */
+static void sgm_agg_fire(sgm_engine *e, uint32_t a, const sgm_group *gr, uint32_t from, uint32_t to, double value,
+                         bool closed) {
     struct sgm_agg_state *s = e->agg;
     sgm_report_match(e, s->tables[a].owner, gr->key + gr->key_len, gr->json_len, value, gr->ents[from].t,
-                     gr->ents[to - 1].t, true);
+                     gr->ents[to - 1].t, true, closed ? &gr->ents[to - 1].where : NULL);
 }
 
 static void sgm_agg_drop_front(sgm_group *gr, uint32_t k) {
@@ -445,8 +464,30 @@ static void sgm_agg_close(sgm_engine *e, uint32_t a, sgm_group *gr, int64_t now,
         uint32_t end = 0;
         while (end < gr->n && (g->window_us == 0 || gr->ents[end].t - start <= g->window_us)) end++;
         double value;
-        if (sgm_agg_test(e, g, gr, 0, end, &value)) sgm_agg_fire(e, a, gr, 0, end, value);
+        if (sgm_agg_test(e, g, gr, 0, end, &value)) sgm_agg_fire(e, a, gr, 0, end, value, true);
         sgm_agg_drop_front(gr, end);
+    }
+}
+
+/* A group leaves memory (evicted, or quiet for longer than its window):
+ * what its open windows hold is judged first, so no alert is lost. */
+static void sgm_agg_retire(sgm_engine *e, sgm_group *g) {
+    struct sgm_agg_state *s = e->agg;
+    if (!s->tables[g->agg].immediate) sgm_agg_close(e, g->agg, g, 0, true);
+    sgm_group_free(s, g);
+}
+
+/* Groups that have seen nothing for longer than their window (by the time
+ * of the event at hand) are done: their windows are judged now, not at the
+ * end of the input, and their memory goes.  The groups are in order of
+ * activity, so the walk stops at the first one still live. */
+static void sgm_agg_sweep(sgm_engine *e, int64_t now) {
+    struct sgm_agg_state *s = e->agg;
+    while (s->oldest) {
+        sgm_group *g = s->oldest;
+        int64_t window = e->t->aggs[g->agg].window_us;
+        if (window == 0 || g->last_t >= now - window) break;
+        sgm_agg_retire(e, g);
     }
 }
 
@@ -454,6 +495,7 @@ void sgm_agg_feed(sgm_engine *e, uint32_t rule) {
     const sgm_tables *t = e->t;
     struct sgm_agg_state *s = e->agg;
     int64_t now = e->ev.has_time ? e->ev.time_us : e->last_time_us;
+    sgm_agg_sweep(e, now);
     for (uint32_t f = 0; f < e->feed_count[rule]; f++) {
         uint32_t a = e->feeds[e->feed_first[rule] + f];
         const sgm_agg *g = &t->aggs[a];
@@ -462,7 +504,7 @@ void sgm_agg_feed(sgm_engine *e, uint32_t rule) {
         uint32_t pos = 0;
         while (pos < g->n_rules && t->u32[g->rules + pos] != rule) pos++;
         if (pos == g->n_rules) continue;
-        sgm_entry en = {now, 0, 0, pos, 0};
+        sgm_entry en = {now, {e->ev.file, e->ev.is_record ? e->ev.record : e->ev.line, e->ev.is_record}, 0, 0, pos, 0};
         if (g->fields != SGM_NONE) {
             const char *p;
             size_t n;
@@ -479,6 +521,8 @@ void sgm_agg_feed(sgm_engine *e, uint32_t rule) {
         sgm_group *gr = sgm_agg_group(e, a, pos);
         if (!gr) continue;
         sgm_group_touch(s, gr);
+        if (!gr->n && !gr->seq) gr->last_t = now;
+        if (now > gr->last_t) gr->last_t = now;
         if (!at->immediate) sgm_agg_close(e, a, gr, now, false);
         /* late: older than the window that ends at the group's newest event */
         if (gr->n && g->window_us && now < gr->ents[gr->n - 1].t - g->window_us) {
@@ -516,7 +560,7 @@ void sgm_agg_feed(sgm_engine *e, uint32_t rule) {
         }
         double value;
         if (gr->n && sgm_agg_test(e, g, gr, 0, gr->n, &value)) {
-            sgm_agg_fire(e, a, gr, 0, gr->n, value);
+            sgm_agg_fire(e, a, gr, 0, gr->n, value, false);
             gr->n = 0; /* one burst, one alert */
         }
     }

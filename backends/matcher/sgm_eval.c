@@ -83,7 +83,8 @@ static bool sgm_find(const char *hay, size_t hn, const char *needle, size_t nn, 
 
 /* Pattern bytes: `*` any run, `?` one byte... one UTF-8 character, `\x`
  * the literal byte x.  Iterative with one backtrack point (the last star),
- * so linear-time in practice and never recursive. */
+ * so linear-time in practice and never recursive.  Stars and `?` step over
+ * whole characters. */
 static size_t sgm_glob_char_len(const unsigned char *s, size_t left) {
     size_t n = 1;
     if (s[0] >= 0xC0)
@@ -115,8 +116,11 @@ static bool sgm_glob(const char *pat, size_t pn, const char *str, size_t sn, boo
             }
         }
         if (star_p == SIZE_MAX) return false;
+        /* the star takes one more character, never part of one, so a `?`
+         * after it cannot start inside a multi-byte character */
         p = star_p;
-        s = ++star_s;
+        star_s += sgm_glob_char_len((const unsigned char *)str + star_s, sn - star_s);
+        s = star_s;
     }
     while (p < pn && pat[p] == '*') p++;
     return p == pn;
@@ -297,7 +301,10 @@ static bool sgm_eval_pred(sgm_engine *e, const sgm_pred *pr) {
     }
     uint32_t first = ev->head[pr->field];
     switch (pr->op) {
-    case SGM_OP_EXISTS: return first != SGM_NONE;
+    case SGM_OP_EXISTS: /* a JSON null is no value: the field is there only in name (as a SIEM sees it) */
+        for (uint32_t v = first; v != SGM_NONE; v = ev->vals[v].next)
+            if (ev->vals[v].type != SGM_V_NULL) return true;
+        return false;
     case SGM_OP_NULL:
         for (uint32_t v = first; v != SGM_NONE; v = ev->vals[v].next)
             if (ev->vals[v].len && ev->vals[v].type != SGM_V_NULL) return false;

@@ -100,8 +100,18 @@ void sgm_agg_feed(sgm_engine *e, uint32_t rule);
 void sgm_agg_finish(sgm_engine *e);
 
 /* sgm_run.c */
+/* Where an event came from, kept by aggregation windows. */
+typedef struct sgm_where {
+    const char *file;
+    uint64_t at;     /* line, or record id when is_record */
+    bool is_record;
+} sgm_where;
+/* One match.  Plain rules: group_json NULL, the current event.  An
+ * aggregation that fires on the current event: group, value and window,
+ * closed NULL.  A window judged when it closed: closed says where its last
+ * event came from, and the current event (some later one) is not printed. */
 void sgm_report_match(sgm_engine *e, uint32_t rule, const char *group_json, size_t group_len, double value,
-                      int64_t first_us, int64_t last_us, bool aggregated);
+                      int64_t first_us, int64_t last_us, bool aggregated, const sgm_where *closed);
 void sgm_json_write_string(FILE *f, const char *p, size_t len);
 void sgm_write_time(FILE *f, int64_t us);
 

@@ -544,6 +544,7 @@ bool sgm_parse_time(const char *p, size_t len, int64_t *out_us) {
     double v;
     if (len && len < 32 && sgm_value_number(p, len, &v) && v >= 0 && v < 1e16) {
         if (v > 1e11) v /= 1000.0; /* milliseconds */
+        if (v >= 9e12) return false; /* microseconds would not fit in int64 */
         *out_us = (int64_t)(v * 1e6);
         return true;
     }

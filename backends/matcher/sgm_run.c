@@ -277,9 +277,12 @@ static void sgm_number(FILE *f, double v) {
 }
 
 void sgm_report_match(sgm_engine *e, uint32_t rule, const char *group_json, size_t group_len, double value,
-                      int64_t first_us, int64_t last_us, bool aggregated) {
+                      int64_t first_us, int64_t last_us, bool aggregated, const sgm_where *closed) {
     const sgm_rule *r = &e->t->rules[rule];
     const sgm_event *ev = &e->ev;
+    sgm_where at = closed ? *closed : (sgm_where){ev->file, ev->is_record ? ev->record : ev->line, ev->is_record};
+    bool has_time = closed ? true : ev->has_time;
+    int64_t time_us = closed ? last_us : ev->time_us;
     FILE *f = e->o.out;
     e->rule_matches[rule]++;
     e->st.matches++;
@@ -288,7 +291,7 @@ void sgm_report_match(sgm_engine *e, uint32_t rule, const char *group_json, size
             fputs("timestamp,id,title,level,file,position,group,count\n", f);
             e->csv_header_done = true;
         }
-        if (ev->has_time || aggregated) sgm_write_time(f, aggregated ? last_us : ev->time_us);
+        if (has_time) sgm_write_time(f, time_us);
         putc(',', f);
         sgm_csv_field(f, r->id.ptr, r->id.len);
         putc(',', f);
@@ -296,9 +299,8 @@ void sgm_report_match(sgm_engine *e, uint32_t rule, const char *group_json, size
         putc(',', f);
         sgm_csv_field(f, r->level.ptr, r->level.len);
         putc(',', f);
-        sgm_csv_field(f, ev->file ? ev->file : "-", ev->file ? strlen(ev->file) : 1);
-        fprintf(f, ",%s%llu,", ev->is_record ? "record " : "line ",
-                (unsigned long long)(ev->is_record ? ev->record : ev->line));
+        sgm_csv_field(f, at.file ? at.file : "-", at.file ? strlen(at.file) : 1);
+        fprintf(f, ",%s%llu,", at.is_record ? "record " : "line ", (unsigned long long)at.at);
         if (aggregated) {
             sgm_csv_field(f, group_json, group_len);
             putc(',', f);
@@ -322,13 +324,12 @@ void sgm_report_match(sgm_engine *e, uint32_t rule, const char *group_json, size
         sgm_json_write_string(f, e->t->strs[r->tags + i].ptr, e->t->strs[r->tags + i].len);
     }
     fputs("],\"timestamp\":", f);
-    if (ev->has_time) sgm_write_time(f, ev->time_us);
+    if (has_time) sgm_write_time(f, time_us);
     else fputs("null", f);
     fputs(",\"file\":", f);
-    if (ev->file) sgm_json_write_string(f, ev->file, strlen(ev->file));
+    if (at.file) sgm_json_write_string(f, at.file, strlen(at.file));
     else fputs("\"-\"", f);
-    fprintf(f, ev->is_record ? ",\"record\":%llu" : ",\"line\":%llu",
-            (unsigned long long)(ev->is_record ? ev->record : ev->line));
+    fprintf(f, at.is_record ? ",\"record\":%llu" : ",\"line\":%llu", (unsigned long long)at.at);
     if (aggregated) {
         fputs(",\"group\":", f);
         fwrite(group_json, 1, group_len, f);
@@ -340,7 +341,7 @@ void sgm_report_match(sgm_engine *e, uint32_t rule, const char *group_json, size
         sgm_write_time(f, last_us);
         fputs("}", f);
     }
-    if (e->o.with_event && ev->raw) {
+    if (e->o.with_event && ev->raw && !closed) {
         fputs(",\"event\":", f);
         sgm_write_raw_event(f, ev->raw, ev->raw_len);
     }
@@ -361,7 +362,7 @@ static void sgm_run_event(sgm_engine *e) {
         const sgm_rule *rule = &t->rules[r];
         if (rule->expr == SGM_NONE) continue;
         if (!sgm_eval_node(e, rule->expr)) continue;
-        if (rule->agg == SGM_NONE && rule->report) sgm_report_match(e, r, NULL, 0, 0, 0, 0, false);
+        if (rule->agg == SGM_NONE && rule->report) sgm_report_match(e, r, NULL, 0, 0, 0, 0, false, NULL);
         if (e->feed_count[r]) sgm_agg_feed(e, r);
     }
 }
@@ -378,6 +379,9 @@ static void sgm_report(sgm_engine *e, const char *file, sgm_pos at, const char *
 
 static bool sgm_event_bad_utf8(const char *msg) { return strcmp(msg, "invalid UTF-8") == 0; }
 
+/* Nesting the scanner follows (the parser refuses deeper values anyway). */
+#define SGM_READER_MAX_DEPTH 256
+
 /* The stream reader's state. */
 typedef struct sgm_reader {
     sgm_engine *e;
@@ -391,9 +395,12 @@ typedef struct sgm_reader {
     uint64_t col_base; /* column of buf[line_start] - 1 when the line began before a refill */
     uint64_t start_line, start_col;
     int depth;
+    uint64_t kinds[SGM_READER_MAX_DEPTH / 64]; /* per open level: 1 for '[', 0 for '{' */
+    char last;         /* the last byte of the value outside strings and blanks ('"' after a string) */
     bool in_string, escape;
     bool skipping;     /* after an error: until a line that starts with '{' */
     bool at_line_start;
+    bool in_array;     /* inside a top-level array: its elements are the events */
 } sgm_reader;
 
 static sgm_pos sgm_reader_pos(const sgm_reader *rd, size_t off) {
@@ -460,7 +467,20 @@ static void sgm_reader_scan(sgm_reader *rd, bool eof) {
                 rd->at_line_start = false;
                 continue;
             }
-            if (c != '{' && c != '[') {
+            /* a file that is one JSON array of events: each element is one */
+            if (c == '[' && !rd->in_array) {
+                rd->in_array = true;
+                rd->pos++;
+                rd->at_line_start = false;
+                continue;
+            }
+            if (rd->in_array && (c == ',' || c == ']')) {
+                if (c == ']') rd->in_array = false;
+                rd->pos++;
+                rd->at_line_start = false;
+                continue;
+            }
+            if (c != '{') {
                 e->st.malformed++;
                 sgm_report(e, rd->name, sgm_reader_pos(rd, rd->pos), "not a JSON object");
                 rd->skipping = true;
@@ -472,13 +492,15 @@ static void sgm_reader_scan(sgm_reader *rd, bool eof) {
             rd->start_line = p.line;
             rd->start_col = p.col;
             rd->depth = 0;
+            rd->last = 0;
             rd->in_string = rd->escape = false;
         }
         /* inside a value */
+        bool broken = false; /* brackets that do not pair, or too deep: the value is malformed here */
         if (rd->in_string) {
             if (rd->escape) rd->escape = false;
             else if (c == '\\') rd->escape = true;
-            else if (c == '"') rd->in_string = false;
+            else if (c == '"') rd->in_string = false, rd->last = '"';
             else if (c == '\n') { /* a raw line break cannot be in a string: broken value */
                 rd->in_string = false;
                 rd->depth = -1;
@@ -486,16 +508,48 @@ static void sgm_reader_scan(sgm_reader *rd, bool eof) {
         } else if (c == '"') {
             rd->in_string = true;
         } else if (c == '{' || c == '[') {
-            rd->depth++;
+            if (c == '{' && rd->depth > 0 && rd->pos == rd->line_start && rd->col_base == 0 && rd->last != ':' &&
+                rd->last != ',' && rd->last != '[' && rd->last != '{') {
+                /* a line that starts with '{' where no value may start: the
+                 * open value lacks its end (a JSON line cut short); report it
+                 * and start afresh with this line */
+                size_t end = rd->pos;
+                while (end > rd->start && (rd->buf[end - 1] == '\n' || rd->buf[end - 1] == '\r' ||
+                                           rd->buf[end - 1] == ' ' || rd->buf[end - 1] == '\t'))
+                    end--;
+                sgm_reader_event(rd, end);
+                rd->start = SIZE_MAX;
+                rd->at_line_start = true;
+                continue;
+            }
+            if (rd->depth >= SGM_READER_MAX_DEPTH) {
+                broken = true;
+            } else {
+                uint64_t bit = (uint64_t)1 << (rd->depth % 64);
+                if (c == '[') rd->kinds[rd->depth / 64] |= bit;
+                else rd->kinds[rd->depth / 64] &= ~bit;
+                rd->depth++;
+            }
         } else if (c == '}' || c == ']') {
-            rd->depth--;
+            int d = rd->depth - 1;
+            if (d >= 0 && ((rd->kinds[d / 64] >> (d % 64)) & 1) != (c == ']')) broken = true;
+            else rd->depth--;
         }
+        if (!rd->in_string && c != ' ' && c != '\t' && c != '\r' && c != '\n') rd->last = c;
         if (c == '\n') {
             rd->line++;
             rd->line_start = rd->pos + 1;
             rd->col_base = 0;
         }
         rd->pos++;
+        if (broken) {
+            /* the parser says where and why (the text so far cannot parse) */
+            sgm_reader_event(rd, rd->pos);
+            rd->start = SIZE_MAX;
+            rd->skipping = true;
+            rd->at_line_start = c == '\n';
+            continue;
+        }
         if (rd->depth < 0) {
             e->st.malformed++;
             sgm_report(e, rd->name, (sgm_pos){rd->start_line, rd->start_col}, "malformed JSON (unterminated string)");

@@ -116,5 +116,20 @@ check "computed column: prefilter, extend, then the rule" sh -c "[ $st -eq 0 ] &
 run convert -t spl -p "$tmp/comp.yml" "$tmp/ok.yml"
 check "computed column refused by SPL" sh -c "[ $st -eq 1 ] && [ ! -s '$tmp/out' ] && grep -q 'ok.yml:1:1: error\[unsupported\]: the pipeline computes columns' '$tmp/err'"
 
+# -o FILE: the file gets the mode fopen would give it (umask 022: 0644), and
+# a file that is replaced keeps its own mode.
+rm -f "$tmp/mode.kql"
+(umask 022 && "$sigc" convert -q -t kql -o "$tmp/mode.kql" "$tmp/ok.yml" 2>/dev/null)
+check "a new -o FILE is 0644 under umask 022" [ "$(stat -c %a "$tmp/mode.kql")" = 644 ]
+chmod 640 "$tmp/mode.kql"
+"$sigc" convert -q -t kql -o "$tmp/mode.kql" "$tmp/ok.yml" 2>/dev/null
+check "a replaced -o FILE keeps its mode" [ "$(stat -c %a "$tmp/mode.kql")" = 640 ]
+
+# -t c writes one program for all rules: -o DIR/ and formats are refused.
+run convert -t c -o "$tmp/cdir/" "$tmp/ok.yml"
+check "-t c -o DIR/ exits 2" sh -c "[ $st -eq 2 ] && [ ! -e '$tmp/cdir' ]"
+run convert -t c "$tmp/ok.yml"
+check "-t c writes a program with main" sh -c "[ $st -eq 0 ] && grep -q '^int main(int argc, char \*\*argv)' '$tmp/out'"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

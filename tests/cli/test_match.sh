@@ -1,0 +1,123 @@
+#!/bin/sh
+# Command-line contract of `sigc match` and of the program `sigc convert -t c`
+# writes: exit codes, bad input reported at file:line:col and skipped (the
+# scan goes on), stdin, CSV, the summary, options.
+set -u
+sigc=$1 src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+check() {
+    desc=$1; shift
+    if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $desc"; fi
+}
+run() {
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    st=$?
+}
+lines() { grep -c '' "$1"; }
+
+cat >"$tmp/whoami.yml" <<'YAML'
+title: Whoami
+id: 9d1b4a44-1111-4c2e-9a7e-000000000001
+level: medium
+tags: [attack.discovery]
+logsource: {category: process_creation, product: windows}
+detection:
+    sel:
+        Image|endswith: '\whoami.exe'
+    condition: sel
+YAML
+sysmon='"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational"'
+{
+    printf '%s\n' "{$sysmon,\"Image\":\"C:\\\\Windows\\\\System32\\\\whoami.exe\",\"UtcTime\":\"2026-01-02 03:04:05.678\"}"
+    printf '%s\n' "{$sysmon, broken"
+    printf '%s\n' "{$sysmon,\"Image\":\"C:\\\\x\\\\WHOAMI.EXE\"}"
+    printf '{%s,"Image":"\377\\\\whoami.exe"}\n' "$sysmon"
+    printf '%s\n' '{"EventID":4688,"Channel":"Security","NewProcessName":"C:\\a\\whoami.exe"}'
+    printf '%s\n' "{$sysmon,\"Image\":\"C:\\\\x\\\\notepad.exe\"}"
+    printf '%s\n' '42'
+    printf '%s\n' "{$sysmon,\"Image\":\"C:\\\\y\\\\whoami.exe\"}"
+} >"$tmp/events.jsonl"
+
+run "$sigc" match --no-event "$tmp/whoami.yml" "$tmp/events.jsonl"
+check "matches exit 1" [ $st -eq 1 ]
+check "one line per match: lines 1, 3, 5 and 8" sh -c "[ \"\$(sed -n 's/.*\"line\":\([0-9]*\)}\$/\1/p' '$tmp/out' | tr '\n' ' ')\" = '1 3 5 8 ' ]"
+check "the match carries id, title, level, tags and time" grep -q '^{"id":"9d1b4a44-1111-4c2e-9a7e-000000000001","title":"Whoami","level":"medium","tags":\["attack.discovery"\],"timestamp":"2026-01-02T03:04:05.678000Z","file":"' "$tmp/out"
+check "the broken line is reported at line 2 and skipped" grep -q "events.jsonl:2:[0-9]*: warning: .*; skipped" "$tmp/err"
+check "invalid UTF-8 is reported at its line and byte" grep -q "events.jsonl:4:[0-9]*: warning: invalid UTF-8; skipped" "$tmp/err"
+check "a value that is not an object is reported" grep -q "events.jsonl:7:1: warning: .*; skipped" "$tmp/err"
+check "the summary counts events and matches" grep -q "5 events from 1 inputs, 4 matches" "$tmp/err"
+
+run "$sigc" match "$tmp/whoami.yml" "$tmp/events.jsonl"
+check "the event rides along by default, on one line" sh -c "[ \$(grep -c '' '$tmp/out') -eq 4 ] && grep -q '\"event\":{\"EventID\":1,' '$tmp/out'"
+
+run sh -c "\"$sigc\" match --no-event --quiet '$tmp/whoami.yml' - <'$tmp/events.jsonl'"
+check "stdin with -, --quiet prints no summary" sh -c "[ $st -eq 1 ] && [ \$(grep -c '' '$tmp/out') -eq 4 ] && ! grep -q 'events from' '$tmp/err'"
+
+run "$sigc" match --format csv "$tmp/whoami.yml" "$tmp/events.jsonl"
+check "CSV: a header and one row per match" sh -c "[ \$(grep -c '' '$tmp/out') -eq 5 ] && head -1 '$tmp/out' | grep -q '^timestamp,id,title,level,file,position'"
+
+printf '%s\n' "{$sysmon,\"Image\":\"C:\\\\x\\\\notepad.exe\"}" >"$tmp/quiet.jsonl"
+run "$sigc" match "$tmp/whoami.yml" "$tmp/quiet.jsonl"
+check "no match exits 0" [ $st -eq 0 ]
+run "$sigc" match "$tmp/whoami.yml" "$tmp/missing.jsonl"
+check "an unreadable input exits 3 and is named" sh -c "[ $st -eq 3 ] && grep -q 'missing.jsonl' '$tmp/err'"
+run "$sigc" match "$tmp/whoami.yml"
+check "no events given exits 2" [ $st -eq 2 ]
+run "$sigc" match --max-groups nope "$tmp/whoami.yml" "$tmp/quiet.jsonl"
+check "a bad option value exits 2" [ $st -eq 2 ]
+run "$sigc" match --max-event 40 --no-event "$tmp/whoami.yml" "$tmp/events.jsonl"
+check "--max-event skips longer events, reported" sh -c "[ $st -eq 0 ] && grep -q 'events.jsonl:1:1: warning: event longer than 40 bytes; skipped' '$tmp/err'"
+
+cat >"$tmp/bad.yml" <<'YAML'
+title: Bad
+logsource: {product: windows}
+detection:
+    sel:
+        Image|nosuchmodifier: x
+    condition: sel
+YAML
+run "$sigc" match "$tmp/bad.yml" "$tmp/whoami.yml" "$tmp/events.jsonl"
+check "a rule that does not compile is located and exits 1, nothing scanned" sh -c "[ $st -eq 1 ] && grep -q 'bad.yml:5:[0-9]*: error' '$tmp/err' && [ ! -s '$tmp/out' ]"
+run "$sigc" match -s --no-event "$tmp/bad.yml" "$tmp/whoami.yml" "$tmp/events.jsonl"
+check "-s scans with the rules that compile" sh -c "[ $st -eq 1 ] && [ \$(grep -c '' '$tmp/out') -eq 4 ]"
+
+# A pretty-printed file of several events (the evtx_dump layout).
+cat >"$tmp/pretty.json" <<'JSON'
+{
+  "Event": {
+    "System": {"EventID": 1, "Channel": "Microsoft-Windows-Sysmon/Operational",
+      "TimeCreated": {"#attributes": {"SystemTime": "2026-01-02T03:04:05.000001Z"}}},
+    "EventData": {"Image": "C:\\Windows\\whoami.exe"}
+  }
+}
+{
+  "Event": {
+    "System": {"EventID": 1, "Channel": "Microsoft-Windows-Sysmon/Operational"},
+    "EventData": {"Image": "C:\\Windows\\calc.exe"}
+  }
+}
+JSON
+run "$sigc" match --no-event "$tmp/whoami.yml" "$tmp/pretty.json"
+check "pretty-printed evtx_dump layout: the first event fires, at its line, with SystemTime" \
+    sh -c "[ $st -eq 1 ] && [ \$(grep -c '' '$tmp/out') -eq 1 ] && grep -q '\"timestamp\":\"2026-01-02T03:04:05.000001Z\",\"file\":\"[^\"]*pretty.json\",\"line\":1}' '$tmp/out'"
+
+# The generated program: same output, same exit codes.
+if command -v cc >/dev/null; then
+    "$sigc" convert -q -t c "$tmp/whoami.yml" -o "$tmp/m.c" 2>/dev/null
+    cc -O1 -o "$tmp/m" "$tmp/m.c" -lpcre2-8
+    run "$sigc" match --no-event --quiet "$tmp/whoami.yml" "$tmp/events.jsonl"
+    cp "$tmp/out" "$tmp/sigc.out"
+    run "$tmp/m" --no-event --quiet "$tmp/events.jsonl"
+    check "the program prints what sigc match prints" sh -c "[ $st -eq 1 ] && cmp -s '$tmp/out' '$tmp/sigc.out'"
+    run "$tmp/m" "$tmp/missing.jsonl"
+    check "the program: an unreadable input exits 2" [ $st -eq 2 ]
+    run "$tmp/m" --bogus
+    check "the program: an unknown option exits 2" [ $st -eq 2 ]
+    run "$tmp/m" --help
+    check "the program: --help on stdout, exit 0" sh -c "[ $st -eq 0 ] && grep -q '^usage: ' '$tmp/out'"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
