@@ -54,6 +54,7 @@ typedef struct c_builder {
     C_VEC(uint32_t) u32;
     C_VEC(sgm_rule) rules;
     C_VEC(uint32_t) time_fields;
+    C_VEC(sgm_alias) aliases;
 } c_builder;
 
 static sgm_str c_str(sg_str s) { return (sgm_str){s.ptr ? s.ptr : "", (uint32_t)s.len}; }
@@ -86,6 +87,18 @@ static uint32_t c_field(c_builder *b, sg_str name) {
     C_PUSH(b->fields, c_str(name));
     b->field_slots[i] = b->fields.n;
     return b->fields.n - 1;
+}
+
+/* A field's id when some rule uses it, else SGM_NONE (nothing is added). */
+static uint32_t c_field_known(const c_builder *b, sg_str name) {
+    if (!b->field_mask) return SGM_NONE;
+    uint32_t i = c_hash(name.ptr, name.len) & b->field_mask;
+    while (b->field_slots[i]) {
+        sgm_str f = b->fields.v[b->field_slots[i] - 1];
+        if (f.len == name.len && memcmp(f.ptr, name.ptr, name.len) == 0) return b->field_slots[i] - 1;
+        i = (i + 1) & b->field_mask;
+    }
+    return SGM_NONE;
 }
 
 static void c_error(c_builder *b, uint32_t line, uint32_t col, const char *msg) {
@@ -368,6 +381,31 @@ static void c_time_fields(c_builder *b, const sg_ir_rule *const *rules, size_t n
     }
 }
 
+/* The pipeline's other names of fields (event-names), for the fields the
+ * rules use; a name that is itself a field, or already taken, is skipped. */
+static void c_event_names_of(c_builder *b, const sg_ir_rule *r) {
+    for (size_t i = 0; i < r->n_event_names; i++) {
+        uint32_t id = c_field_known(b, r->event_names[i].field);
+        if (id == SGM_NONE) continue;
+        for (size_t k = 0; k < r->event_names[i].n_names; k++) {
+            sg_str name = r->event_names[i].names[k];
+            bool taken = c_field_known(b, name) != SGM_NONE;
+            for (uint32_t a = 0; a < b->aliases.n && !taken; a++)
+                taken = b->aliases.v[a].name.len == name.len && memcmp(b->aliases.v[a].name.ptr, name.ptr, name.len) == 0;
+            if (!taken) C_PUSH(b->aliases, ((sgm_alias){c_str(name), id}));
+        }
+    }
+}
+
+static void c_event_names(c_builder *b, const sg_ir_rule *const *rules, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        c_event_names_of(b, rules[i]);
+        if (rules[i]->agg)
+            for (size_t j = 0; j < rules[i]->agg->n_rules; j++)
+                if (rules[i]->agg->rules[j]) c_event_names_of(b, rules[i]->agg->rules[j]);
+    }
+}
+
 #define C_FREEZE(b, vec, type, out_ptr, out_n)                                              \
     do {                                                                                    \
         type *copy = SG_NEW_ARRAY((b)->arena, type, (vec).n ? (vec).n : 1);                 \
@@ -390,6 +428,7 @@ int c_build_tables(sg_arena *arena, sg_diags *diags, const sg_ir_rule *const *ru
         else if (!r->expr) c_error(&b, r->meta.line, 1, "the rule has nothing to match");
     }
     c_time_fields(&b, rules, n);
+    c_event_names(&b, rules, n);
     memset(out, 0, sizeof *out);
     out->generator = "sigc " SIGC_VERSION;
     C_FREEZE(&b, b.fields, sgm_str, out->fields, out->n_fields);
@@ -403,6 +442,7 @@ int c_build_tables(sg_arena *arena, sg_diags *diags, const sg_ir_rule *const *ru
     C_FREEZE(&b, b.u32, uint32_t, out->u32, out->n_u32);
     C_FREEZE(&b, b.rules, sgm_rule, out->rules, out->n_rules);
     C_FREEZE(&b, b.time_fields, uint32_t, out->time_fields, out->n_time_fields);
+    C_FREEZE(&b, b.aliases, sgm_alias, out->aliases, out->n_aliases);
     free(b.field_slots);
     return b.failed ? -1 : 0;
 }
@@ -568,15 +608,22 @@ int c_emit_program(sg_arena *arena, sg_diags *diags, const sg_ir_rule *const *ru
     sg_buf_add_cstr(out, "};\n\nstatic const uint32_t sgm_t_time_fields[] = {");
     for (uint32_t i = 0; i < t.n_time_fields; i++) sg_buf_printf(out, "%s%uu", i ? ", " : "", (unsigned)t.time_fields[i]);
     if (!t.n_time_fields) sg_buf_add_cstr(out, "0u");
+    sg_buf_add_cstr(out, "};\n\nstatic const sgm_alias sgm_t_aliases[] = {\n");
+    for (uint32_t i = 0; i < t.n_aliases; i++) {
+        sg_buf_add_cstr(out, "    {");
+        c_emit_str(out, t.aliases[i].name);
+        sg_buf_printf(out, ", %uu},\n", (unsigned)t.aliases[i].field);
+    }
+    if (!t.n_aliases) sg_buf_add_cstr(out, "    {{\"\", 0u}, 0u},\n");
     sg_buf_add_cstr(out, "};\n\nstatic const sgm_tables sgm_t = {\n    ");
     c_string_literal(out, t.generator, strlen(t.generator));
     sg_buf_printf(out,
                   ",\n    sgm_t_fields, %uu, sgm_t_strs, %uu, sgm_t_preds, %uu, sgm_t_nodes, %uu, sgm_t_kids, %uu,\n"
                   "    sgm_t_regexes, %uu, sgm_t_cidrs, %uu, sgm_t_aggs, %uu, sgm_t_u32, %uu, sgm_t_rules, %uu,\n"
-                  "    sgm_t_time_fields, %uu,\n};\n\n/* ---- runtime ---- */\n\n",
+                  "    sgm_t_time_fields, %uu, sgm_t_aliases, %uu,\n};\n\n/* ---- runtime ---- */\n\n",
                   (unsigned)t.n_fields, (unsigned)t.n_strs, (unsigned)t.n_preds, (unsigned)t.n_nodes, (unsigned)t.n_kids,
                   (unsigned)t.n_regexes, (unsigned)t.n_cidrs, (unsigned)t.n_aggs, (unsigned)t.n_u32,
-                  (unsigned)t.n_rules, (unsigned)t.n_time_fields);
+                  (unsigned)t.n_rules, (unsigned)t.n_time_fields, (unsigned)t.n_aliases);
     sg_buf_add(out, sg_c_runtime_body, sg_c_runtime_body_len);
     sg_buf_add_cstr(out, "\nint main(int argc, char **argv) { return sgm_main(&sgm_t, argc, argv); }\n");
     return 0;

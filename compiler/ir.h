@@ -201,6 +201,14 @@ typedef struct sg_ir_column {
     bool dotted;   /* member is a path: split it at each '.' */
 } sg_ir_column;
 
+/* Other names events give a field (pipeline `event-names`; the C matcher
+ * reads events, so it must know them): winlog.event_id for EventID... */
+typedef struct sg_ir_event_name {
+    sg_str field;
+    const sg_str *names;
+    size_t n_names;
+} sg_ir_event_name;
+
 typedef struct sg_ir_rule {
     sg_rule_kind kind;
     sg_ir_meta meta;
@@ -213,6 +221,8 @@ typedef struct sg_ir_rule {
     sg_ir_column *columns; /* computed columns the rule uses */
     size_t n_columns;
     sg_strlist text_columns; /* table columns that hold numbers as text (pipeline `text:`) */
+    const sg_ir_event_name *event_names; /* C matcher: other names of fields in events */
+    size_t n_event_names;
     sg_ir_expr *expr;      /* detection: the match expression; NULL for correlations */
     sg_ir_agg *agg;        /* NULL for a plain detection */
     bool suppressed;       /* only referenced by a correlation without generate */

@@ -184,6 +184,17 @@ sg_pipeline *sg_pipeline_load(sg_ruleset *rs, const char *file, const char *data
             ok &= sg_pipe_fields(rs, file, v, &p->fields, &p->n_fields);
         } else if (sg_str_eq_cstr(k->str, "hashes")) {
             ok &= sg_pipe_hashes_parse(rs, file, v, &p->hashes);
+        } else if (sg_str_eq_cstr(k->str, "event-names")) {
+            sg_field_map *names = NULL;
+            size_t n_names = 0;
+            if (sg_pipe_fields(rs, file, v, &names, &n_names)) {
+                p->event_names = SG_NEW_ARRAY(rs->arena, sg_ir_event_name, n_names ? n_names : 1);
+                for (size_t j = 0; j < n_names; j++)
+                    p->event_names[j] = (sg_ir_event_name){names[j].from, names[j].to, names[j].n_to};
+                p->n_event_names = n_names;
+            } else {
+                ok = false;
+            }
         } else if (sg_str_eq_cstr(k->str, "unmapped")) {
             if (sg_ynode_is_str(v) && (sg_str_eq_cstr(v->str, "keep") || sg_str_eq_cstr(v->str, "error")))
                 p->strict = sg_str_eq_cstr(v->str, "error");
@@ -275,7 +286,7 @@ sg_pipeline *sg_pipeline_load(sg_ruleset *rs, const char *file, const char *data
             }
         } else {
             sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, k),
-                        "unknown key '%.*s' in a pipeline (name, target, description, timestamp, logsources, placement, unplaced, fields, hashes, unmapped, unpackers)",
+                        "unknown key '%.*s' in a pipeline (name, target, description, timestamp, logsources, placement, unplaced, fields, hashes, unmapped, unpackers, event-names)",
                         SG_STR_ARG(k->str));
             ok = false;
         }
@@ -628,6 +639,7 @@ static bool sg_apply_source(sg_ruleset *rs, const sg_pipeline *pipe, const sg_pi
     if (src && src->table.len) out->table = src->table;
     if (src && src->n_text) out->text_columns = (sg_strlist){src->text, src->n_text};
     if (pipe->timestamp.len) out->timestamp = pipe->timestamp;
+    if (pipe->n_event_names) out->event_names = pipe->event_names, out->n_event_names = pipe->n_event_names;
     if (mp_out) *mp_out = mp;
     return !ap.failed;
 }

@@ -21,6 +21,8 @@
  *                                     #   places keeps its own fields; instead of log-source
  *                                     #   conditions it holds only on events that have one of
  *                                     #   the fields it tests (a rule of keywords only: any event)
+ *   event-names:                      # (target c) the names other log shippers give
+ *     EventID: [winlog.event_id]      #   a field in events, so the matcher reads them too
  *   logsources entry `fallback: true`: places only rules that no regular entry places; as
  *                                     #   with unplaced, the rule also needs one of its fields
  *   values:                           # per log source: Sigma values -> target values
@@ -123,6 +125,8 @@ typedef struct sg_pipeline {
     bool strict;             /* unmapped: error */
     bool place_all;          /* placement: all */
     bool unplaced_fields_only; /* unplaced: fields-only */
+    sg_ir_event_name *event_names; /* event-names: field -> names events give it */
+    size_t n_event_names;
     const char *file;
     bool builtin;
 } sg_pipeline;

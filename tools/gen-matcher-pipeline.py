@@ -38,6 +38,16 @@ EXTRA_SERVICES = [
 ]
 
 
+# Fields of the evtx layout and their names in Winlogbeat's JSON.
+EVENT_NAMES = [
+    ("EventID", ["winlog.event_id"]),
+    ("Channel", ["winlog.channel"]),
+    ("Provider_Name", ["winlog.provider_name"]),
+    ("Computer", ["winlog.computer_name"]),
+    ("EventRecordID", ["winlog.record_id"]),
+]
+
+
 def main():
     thor = yaml.safe_load(open(sys.argv[1]))["logsources"]
     channels = {}
@@ -63,6 +73,11 @@ def main():
     out.append("timestamp: SystemTime")
     out.append("placement: all")
     out.append("unplaced: fields-only")
+    out.append("# The names Winlogbeat and Elastic Agent (ECS) give the System fields; their")
+    out.append("# EventData fields (winlog.event_data.Image) answer to their own key already.")
+    out.append("event-names:")
+    for field, names in EVENT_NAMES:
+        out.append(f"  {field}: [{', '.join(names)}]")
     out.append("logsources:")
     for name, e in thor.items():
         cat = e.get("category")

@@ -160,6 +160,13 @@ typedef struct sgm_rule {
     uint8_t report;        /* 0: only feeds correlations (not reported itself) */
 } sgm_rule;
 
+/* Another name events give a field (Winlogbeat's winlog.event_id for
+ * EventID...): a value found under name fills the field's slot too. */
+typedef struct sgm_alias {
+    sgm_str name;
+    uint32_t field;
+} sgm_alias;
+
 typedef struct sgm_tables {
     const char *generator;           /* e.g. "sigc 0.1.0" */
     const sgm_str *fields;
@@ -184,6 +191,8 @@ typedef struct sgm_tables {
     uint32_t n_rules;
     const uint32_t *time_fields;     /* event time: the first of these the event has */
     uint32_t n_time_fields;
+    const sgm_alias *aliases;        /* other names of fields in events */
+    uint32_t n_aliases;
 } sgm_tables;
 
 /* ---- running ---------------------------------------------------------- */

@@ -35,13 +35,13 @@ void sgm_options_default(sgm_options *o) {
 }
 
 const char sgm_options_help[] =
-    "  --format json|csv     one JSON object per match (default) or CSV rows\n"
-    "  --no-event            leave the event out of each match\n"
-    "  --quiet               no summary on stderr\n"
-    "  --max-event BYTES     longest event read (default 16777216)\n"
-    "  --max-groups N        live aggregation groups, all rules (default 1048576)\n"
-    "  --max-entries N       events kept per aggregation group (default 65536)\n"
-    "  --regex-match-limit N PCRE2 match limit per regex and value (default 1000000)\n";
+    "  --format json|csv        one JSON object per match (default) or CSV rows\n"
+    "  --no-event               leave the event out of each match\n"
+    "  --quiet                  no summary on stderr\n"
+    "  --max-event BYTES        longest event read (default 16777216)\n"
+    "  --max-groups N           live aggregation groups, all rules (default 1048576)\n"
+    "  --max-entries N          events kept per aggregation group (default 65536)\n"
+    "  --regex-match-limit N    PCRE2 match limit per regex and value (default 1000000)\n";
 
 static int sgm_parse_size(const char *s, size_t *out) {
     char *end;
@@ -129,8 +129,14 @@ sgm_engine *sgm_engine_new(const sgm_tables *t, const sgm_options *o, char *err,
             return NULL;
         }
     }
+    for (uint32_t i = 0; i < t->n_aliases; i++)
+        if (t->aliases[i].field >= t->n_fields) {
+            snprintf(err, errlen, "damaged tables: alias %u", (unsigned)i);
+            free(e);
+            return NULL;
+        }
     uint32_t cap = 16;
-    while (cap < t->n_fields * 2u + 2) cap *= 2;
+    while (cap < (t->n_fields + t->n_aliases) * 2u + 2) cap *= 2;
     e->slots = malloc(cap * sizeof *e->slots);
     e->rule_matches = calloc(t->n_rules ? t->n_rules : 1, sizeof *e->rule_matches);
     e->regexes = calloc(t->n_regexes ? t->n_regexes : 1, sizeof *e->regexes);
@@ -145,6 +151,14 @@ sgm_engine *sgm_engine_new(const sgm_tables *t, const sgm_options *o, char *err,
         uint32_t i = sgm_run_hash(t->fields[f].ptr, t->fields[f].len) & e->slot_mask;
         while (e->slots[i].id != SGM_NONE) i = (i + 1) & e->slot_mask;
         e->slots[i] = (sgm_field_slot){t->fields[f].ptr, t->fields[f].len, f};
+    }
+    /* other names of fields: slots of their own that point at the field */
+    for (uint32_t a = 0; a < t->n_aliases; a++) {
+        sgm_str n = t->aliases[a].name;
+        uint32_t i = sgm_run_hash(n.ptr, n.len) & e->slot_mask;
+        while (e->slots[i].id != SGM_NONE && !(e->slots[i].len == n.len && memcmp(e->slots[i].name, n.ptr, n.len) == 0))
+            i = (i + 1) & e->slot_mask;
+        if (e->slots[i].id == SGM_NONE) e->slots[i] = (sgm_field_slot){n.ptr, n.len, t->aliases[a].field};
     }
     sgm_event_init(&e->ev, t->n_fields);
     if (!e->ev.head || !e->ev.tail || !e->ev.touched) {

@@ -103,6 +103,24 @@ run "$sigc" match --no-event "$tmp/whoami.yml" "$tmp/pretty.json"
 check "pretty-printed evtx_dump layout: the first event fires, at its line, with SystemTime" \
     sh -c "[ $st -eq 1 ] && [ \$(grep -c '' '$tmp/out') -eq 1 ] && grep -q '\"timestamp\":\"2026-01-02T03:04:05.000001Z\",\"file\":\"[^\"]*pretty.json\",\"line\":1}' '$tmp/out'"
 
+# Winlogbeat's layout: the pipeline's event-names (winlog.event_id is EventID,
+# winlog.channel is Channel); EventData fields by their own key.
+cat >"$tmp/winlogbeat.json" <<'JSON'
+{"@timestamp":"2026-03-01T10:00:00.123Z","winlog":{"channel":"Microsoft-Windows-Sysmon/Operational","event_id":"1","event_data":{"Image":"C:\\Windows\\whoami.exe"}}}
+{"@timestamp":"2026-03-01T10:00:01Z","winlog":{"channel":"Security","event_id":4688,"event_data":{"NewProcessName":"C:\\Windows\\whoami.exe"}}}
+{"@timestamp":"2026-03-01T10:00:02Z","winlog":{"channel":"Security","event_id":4624,"event_data":{"NewProcessName":"C:\\Windows\\whoami.exe"}}}
+JSON
+run "$sigc" match --no-event "$tmp/whoami.yml" "$tmp/winlogbeat.json"
+check "Winlogbeat: Sysmon 1 and Security 4688 fire, 4624 does not" \
+    sh -c "[ $st -eq 1 ] && [ \"\$(sed -n 's/.*\"timestamp\":\"\([^\"]*\)\".*\"line\":\([0-9]*\)}\$/\1@\2/p' '$tmp/out' | tr '\n' ' ')\" = '2026-03-01T10:00:00.123000Z@1 2026-03-01T10:00:01.000000Z@2 ' ]"
+
+# A file that is one JSON array of events: each element is an event.
+printf '[\n%s,\n%s, 7,\n%s\n]\n' "{$sysmon,\"Image\":\"C:\\\\x\\\\whoami.exe\"}" "{$sysmon,\"Image\":\"C:\\\\x\\\\calc.exe\"}" \
+    "{$sysmon,\"Image\":\"C:\\\\y\\\\whoami.exe\"}" >"$tmp/array.json"
+run "$sigc" match --no-event "$tmp/whoami.yml" "$tmp/array.json"
+check "a JSON array of events: elements at lines 2 and 4 fire, the number is reported" \
+    sh -c "[ $st -eq 1 ] && [ \"\$(sed -n 's/.*\"line\":\([0-9]*\)}\$/\1/p' '$tmp/out' | tr '\n' ' ')\" = '2 4 ' ] && grep -q 'array.json:3:[0-9]*: warning: not a JSON object; skipped' '$tmp/err' && grep -q '3 events from 1 inputs, 2 matches' '$tmp/err'"
+
 # The generated program: same output, same exit codes.
 if command -v cc >/dev/null; then
     "$sigc" convert -q -t c "$tmp/whoami.yml" -o "$tmp/m.c" 2>/dev/null

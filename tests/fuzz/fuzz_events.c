@@ -41,6 +41,9 @@ static const sgm_str fe_fields[] = {
 
 static const sgm_str fe_strs[] = {S("attack"), S("Image")};
 
+/* other names events give fields (Winlogbeat's) */
+static const sgm_alias fe_aliases[] = {{S("winlog.event_id"), 0}, {S("winlog.computer_name"), 9}};
+
 static const sgm_pred fe_preds[] = {
     /* op, flags, timepart, fieldref_op, field, arg, text, num */
     {SGM_OP_NUM_EQ, 0, 0, 0, 0, 0, S("1"), 1},                       /* 0 */
@@ -128,6 +131,8 @@ static sgm_tables fe_tables(void) {
     t.n_rules = sizeof fe_rules / sizeof *fe_rules;
     t.time_fields = fe_time_fields;
     t.n_time_fields = 2;
+    t.aliases = fe_aliases;
+    t.n_aliases = sizeof fe_aliases / sizeof *fe_aliases;
     return t;
 }
 
