@@ -481,9 +481,9 @@ static void sgm_agg_retire(sgm_engine *e, sgm_group *g) {
  * of the event at hand) are done: their windows are judged now, not at the
  * end of the input, and their memory goes.  The groups are in order of
  * activity, so the walk stops at the first one still live. */
-static void sgm_agg_sweep(sgm_engine *e, int64_t now) {
+void sgm_agg_sweep(sgm_engine *e, int64_t now) {
     struct sgm_agg_state *s = e->agg;
-    while (s->oldest) {
+    while (s && s->oldest) {
         sgm_group *g = s->oldest;
         int64_t window = e->t->aggs[g->agg].window_us;
         if (window == 0 || g->last_t >= now - window) break;
@@ -495,7 +495,6 @@ void sgm_agg_feed(sgm_engine *e, uint32_t rule) {
     const sgm_tables *t = e->t;
     struct sgm_agg_state *s = e->agg;
     int64_t now = e->ev.has_time ? e->ev.time_us : e->last_time_us;
-    sgm_agg_sweep(e, now);
     for (uint32_t f = 0; f < e->feed_count[rule]; f++) {
         uint32_t a = e->feeds[e->feed_first[rule] + f];
         const sgm_agg *g = &t->aggs[a];

@@ -96,6 +96,9 @@ int sgm_agg_init(sgm_engine *e);
 void sgm_agg_free(sgm_engine *e);
 /* Rule `rule` matched the current event: feed its aggregations. */
 void sgm_agg_feed(sgm_engine *e, uint32_t rule);
+/* Every event, before the rules: groups quiet for longer than their window
+ * (by the time now) are judged and dropped. */
+void sgm_agg_sweep(sgm_engine *e, int64_t now);
 /* End of input: close the windows that wait for their end. */
 void sgm_agg_finish(sgm_engine *e);
 

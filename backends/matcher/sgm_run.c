@@ -372,6 +372,7 @@ static void sgm_run_event(sgm_engine *e) {
     } else {
         e->st.no_time++;
     }
+    if (t->n_aggs) sgm_agg_sweep(e, e->ev.has_time ? e->ev.time_us : e->last_time_us);
     for (uint32_t r = 0; r < t->n_rules; r++) {
         const sgm_rule *rule = &t->rules[r];
         if (rule->expr == SGM_NONE) continue;

@@ -121,6 +121,31 @@ run "$sigc" match --no-event "$tmp/whoami.yml" "$tmp/array.json"
 check "a JSON array of events: elements at lines 2 and 4 fire, the number is reported" \
     sh -c "[ $st -eq 1 ] && [ \"\$(sed -n 's/.*\"line\":\([0-9]*\)}\$/\1/p' '$tmp/out' | tr '\n' ' ')\" = '2 4 ' ] && grep -q 'array.json:3:[0-9]*: warning: not a JSON object; skipped' '$tmp/err' && grep -q '3 events from 1 inputs, 2 matches' '$tmp/err'"
 
+# Suricata EVE JSON: nested fields by dotted path or own key, cidr, numbers.
+cat >"$tmp/eve.yml" <<'YAML'
+title: EVE exploit alert from outside
+id: 9d1b4a44-1111-4c2e-9a7e-000000000003
+logsource: {product: suricata, service: alert}
+detection:
+    sel:
+        event_type: alert
+        alert.signature|startswith: 'ET EXPLOIT'
+        dest_port: 443
+    internal:
+        src_ip|cidr: ['10.0.0.0/8', 'fd00::/8']
+    condition: sel and not internal
+YAML
+cat >"$tmp/eve.json" <<'JSON'
+{"timestamp":"2026-04-20T10:00:00.000000+0000","event_type":"alert","src_ip":"203.0.113.9","dest_ip":"10.20.0.5","dest_port":443,"proto":"TCP","alert":{"signature_id":2031000,"signature":"ET EXPLOIT Apache Log4j RCE Attempt","severity":1}}
+{"timestamp":"2026-04-20T10:00:01.000000+0000","event_type":"alert","src_ip":"10.1.2.3","dest_ip":"10.20.0.5","dest_port":443,"alert":{"signature":"ET EXPLOIT Apache Log4j RCE Attempt"}}
+{"timestamp":"2026-04-20T10:00:02.000000+0000","event_type":"alert","src_ip":"fd00::1","dest_ip":"10.20.0.5","dest_port":443,"alert":{"signature":"ET EXPLOIT Apache Log4j RCE Attempt"}}
+{"timestamp":"2026-04-20T10:00:03.000000+0000","event_type":"dns","src_ip":"203.0.113.9","dest_port":53,"dns":{"rrname":"example.org"}}
+{"timestamp":"2026-04-20T10:00:04.000000+0000","event_type":"alert","src_ip":"203.0.113.9","dest_port":"443","alert":{"signature":"et exploit lowercase still matches"}}
+JSON
+run "$sigc" match --no-event "$tmp/eve.yml" "$tmp/eve.json"
+check "EVE JSON: the outside alerts (lines 1 and 5) fire, with their time" \
+    sh -c "[ $st -eq 1 ] && [ \"\$(sed -n 's/.*\"timestamp\":\"\([^\"]*\)\".*\"line\":\([0-9]*\)}\$/\1@\2/p' '$tmp/out' | tr '\n' ' ')\" = '2026-04-20T10:00:00.000000Z@1 2026-04-20T10:00:04.000000Z@5 ' ]"
+
 # The generated program: same output, same exit codes.
 if command -v cc >/dev/null; then
     "$sigc" convert -q -t c "$tmp/whoami.yml" -o "$tmp/m.c" 2>/dev/null
