@@ -249,19 +249,16 @@ int sgm_parse_option(sgm_options *o, int argc, char **argv, int *i);
 extern const char sgm_options_help[];
 
 /* ---- EVTX (sgm_evtx.c) -------------------------------------------------- */
-#ifndef SGM_EVTX_API
-#define SGM_EVTX_API
 /* One record as JSON text in the evtx_dump layout; return nonzero to stop reading. */
 typedef int (*sgm_evtx_event_fn)(void *ctx, const char *json, size_t len, uint64_t record_id);
 /* A record that could not be read or converted: reported, skipped, the scan goes on. */
 typedef void (*sgm_evtx_error_fn)(void *ctx, uint64_t record_index, const char *message);
-/* 1 when the program was linked with libevtx. */
+/* 1 when libevtx can be used: linked in, or found at run time. */
 int sgm_evtx_available(void);
 /* Reads every record of the file at path in order.  Returns 0 when the file was read
  * (damaged records are reported through on_error and skipped), -1 when the file itself
  * cannot be opened or read (message in err), 1 when on_event asked to stop. */
 int sgm_evtx_read(const char *path, sgm_evtx_event_fn on_event, sgm_evtx_error_fn on_error, void *ctx, char *err,
                   size_t errlen);
-#endif
 
 #endif

@@ -39,8 +39,8 @@
  * -DSGM_EVTX_LINKED the references are plain and -levtx is required (sigc
  * itself builds so when meson finds libevtx).
  *
- * Only libc headers are used: the file stands alone and is pasted as is
- * into the generated matcher.
+ * Besides the runtime's own headers only libc's are used: the file is
+ * pasted as is into the generated matcher.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -48,21 +48,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef SGM_EVTX_API
-#define SGM_EVTX_API
-/* One record as JSON text in the evtx_dump layout; return nonzero to stop reading. */
-typedef int (*sgm_evtx_event_fn)(void *ctx, const char *json, size_t len, uint64_t record_id);
-/* A record that could not be read or converted: reported, skipped, the scan goes on. */
-typedef void (*sgm_evtx_error_fn)(void *ctx, uint64_t record_index, const char *message);
-/* 1 when the program was linked with libevtx. */
-int sgm_evtx_available(void);
-/* Reads every record of the file at path in order.  Returns 0 when the file was read
- * (damaged records are reported through on_error and skipped), -1 when the file itself
- * cannot be opened or read (message written to err, at most errlen bytes, NUL-terminated),
- * 1 when on_event asked to stop. */
-int sgm_evtx_read(const char *path, sgm_evtx_event_fn on_event, sgm_evtx_error_fn on_error, void *ctx, char *err,
-                  size_t errlen);
-#endif
+#include "sgm_impl.h"
 
 /* ---- libevtx, declared by hand ------------------------------------------
  * libevtx's handles are all typedefs of intptr_t (libevtx/types.h,
@@ -340,41 +326,6 @@ static int sgm_evtx_is_space(unsigned char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-static int sgm_evtx_hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-static size_t sgm_evtx_put_utf8(char *dst, uint32_t cp)
-{
-    if (cp < 0x80) {
-        dst[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        dst[0] = (char)(0xC0 | (cp >> 6));
-        dst[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        dst[0] = (char)(0xE0 | (cp >> 12));
-        dst[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        dst[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    dst[0] = (char)(0xF0 | (cp >> 18));
-    dst[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    dst[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    dst[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /* Decodes one entity reference at s[0] == '&' (n bytes available) into dst.
  * Returns the number of input bytes used, or 0 when this is no entity
  * reference we know (the '&' is then taken literally: libevtx does not
@@ -408,7 +359,7 @@ static size_t sgm_evtx_entity(const char *s, size_t n, char *dst, size_t *out_le
         if (end < 4)
             return 0;
         for (i = 3; i < end; i++) {
-            int v = sgm_evtx_hexval((unsigned char)s[i]);
+            int v = sgm_hex_value((char)s[i]);
             if (v < 0 || cp > 0x10FFFF)
                 return 0;
             cp = cp * 16 + (uint32_t)v;
@@ -424,7 +375,7 @@ static size_t sgm_evtx_entity(const char *s, size_t n, char *dst, size_t *out_le
     }
     if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
         cp = 0xFFFD;
-    *out_len = sgm_evtx_put_utf8(dst, cp);
+    *out_len = sgm_utf8_put(dst, cp);
     return end + 1;
 }
 

@@ -102,6 +102,12 @@ void sgm_agg_sweep(sgm_engine *e, int64_t now);
 /* End of input: close the windows that wait for their end. */
 void sgm_agg_finish(sgm_engine *e);
 
+/* sgm_json.c, shared with sgm_evtx.c */
+/* The value of a hexadecimal digit, or -1. */
+int sgm_hex_value(char c);
+/* Writes code point cp as UTF-8 (1 to 4 bytes) at out; returns the count. */
+size_t sgm_utf8_put(char *out, uint32_t cp);
+
 /* sgm_run.c */
 /* Where an event came from, kept by aggregation windows. */
 typedef struct sgm_where {

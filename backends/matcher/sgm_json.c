@@ -146,14 +146,14 @@ static void sgm_json_ws(sgm_json_parser *ps) {
     while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r')) ps->p++;
 }
 
-static int sgm_json_hex(char c) {
+int sgm_hex_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
 }
 
-static size_t sgm_json_utf8_put(char *out, uint32_t cp) {
+size_t sgm_utf8_put(char *out, uint32_t cp) {
     if (cp < 0x80) {
         out[0] = (char)cp;
         return 1;
@@ -200,7 +200,7 @@ static bool sgm_json_u4(sgm_json_parser *ps, uint32_t *out) {
     if (ps->end - ps->p < 4) return sgm_json_fail(ps, "truncated \\u escape");
     uint32_t v = 0;
     for (int i = 0; i < 4; i++) {
-        int h = sgm_json_hex(ps->p[i]);
+        int h = sgm_hex_value(ps->p[i]);
         if (h < 0) return sgm_json_fail(ps, "bad \\u escape");
         v = v << 4 | (uint32_t)h;
     }
@@ -252,7 +252,7 @@ static bool sgm_json_string(sgm_json_parser *ps, uint32_t *off, uint32_t *len) {
                 } else if (cp >= 0xD800 && cp <= 0xDFFF) {
                     cp = 0xFFFD; /* a lone surrogate */
                 }
-                o += sgm_json_utf8_put(o, cp);
+                o += sgm_utf8_put(o, cp);
                 break;
             }
             default: ps->p--; return sgm_json_fail(ps, "bad escape in string");

@@ -385,6 +385,104 @@ static void test_load_errors(void **state) {
     done(&c);
 }
 
+/* placement: all - every entry that places the rule is a variant, ORed;
+ * fallback entries place only what no regular entry places, and a rule so
+ * placed (or unplaced under `unplaced: fields-only`) also needs one of its
+ * own fields; event-names reach the IR. */
+static const char MATCHER_PIPE[] =
+    "name: m\n"
+    "target: c\n"
+    "placement: all\n"
+    "unplaced: fields-only\n"
+    "event-names: {EventID: [winlog.event_id]}\n"
+    "logsources:\n"
+    "  - match: {category: process_creation, product: windows}\n"
+    "    conditions: {EventID: 1}\n"
+    "  - match: {category: process_creation, product: windows}\n"
+    "    conditions: {EventID: 4688}\n"
+    "    fields: {Image: NewProcessName}\n"
+    "  - match: {product: windows}\n"
+    "    fallback: true\n"
+    "    conditions: {Channel|exists: true}\n";
+
+static void test_placement_all_and_fallback(void **state) {
+    (void)state;
+    pctx c;
+    load_pipe(&c, MATCHER_PIPE);
+    apply(&c, RULE_HEAD "  sel:\n    Image|endswith: '\\x.exe'\n  condition: sel\n");
+    assert_non_null(c.out);
+    assert_string_equal(strstr(c.dump.data, "expr:"), "expr:\n"
+                                                      "  or\n"
+                                                      "    and\n"
+                                                      "      \"EventID\" eq num:1\n"
+                                                      "      \"Image\" endswith \"\\\\x.exe\"\n"
+                                                      "    and\n"
+                                                      "      \"EventID\" eq num:4688\n"
+                                                      "      \"NewProcessName\" endswith \"\\\\x.exe\"\n");
+    assert_int_equal(c.out->n_event_names, 1);
+    assert_true(sg_str_eq_cstr(c.out->event_names[0].names[0], "winlog.event_id"));
+    done(&c);
+    /* a Windows rule no regular entry places: the fallback's conditions, and one of its fields */
+    load_pipe(&c, MATCHER_PIPE);
+    apply(&c, "title: t\nlogsource: {product: windows, service: odd}\ndetection:\n  sel:\n    A: 1\n    B: 2\n"
+              "  condition: not sel\n");
+    assert_non_null(c.out);
+    assert_string_equal(strstr(c.dump.data, "expr:"), "expr:\n"
+                                                      "  and\n"
+                                                      "    \"Channel\" exists\n"
+                                                      "    or\n"
+                                                      "      \"A\" exists\n"
+                                                      "      \"B\" exists\n"
+                                                      "    not\n"
+                                                      "      and\n"
+                                                      "        \"A\" eq num:1\n"
+                                                      "        \"B\" eq num:2\n");
+    done(&c);
+    /* no entry at all (unplaced: fields-only): only the field guard; keywords alone: as written */
+    load_pipe(&c, MATCHER_PIPE);
+    apply(&c, "title: t\nlogsource: {product: zeek}\ndetection:\n  sel:\n    q|contains: x\n  condition: sel\n");
+    assert_non_null(c.out);
+    assert_string_equal(strstr(c.dump.data, "expr:"), "expr:\n"
+                                                      "  and\n"
+                                                      "    \"q\" exists\n"
+                                                      "    \"q\" contains \"x\"\n");
+    done(&c);
+    load_pipe(&c, MATCHER_PIPE);
+    apply(&c, "title: t\nlogsource: {product: zeek}\ndetection:\n  kw: [evil]\n  condition: kw\n");
+    assert_non_null(c.out);
+    assert_string_equal(strstr(c.dump.data, "expr:"), "expr:\n  <keyword> contains \"evil\"\n");
+    done(&c);
+}
+
+static void test_matcher_keys_errors(void **state) {
+    (void)state;
+    pctx c;
+    load_pipe(&c, "name: x\ntarget: c\nplacement: some\n");
+    assert_null(c.pipe);
+    assert_diag(&c, "pipeline", 3, 12, "'placement' must be first or all");
+    done(&c);
+    load_pipe(&c, "name: x\ntarget: c\nunplaced: ignore\n");
+    assert_null(c.pipe);
+    assert_diag(&c, "pipeline", 3, 11, "'unplaced' must be error or fields-only");
+    done(&c);
+    load_pipe(&c, "name: x\ntarget: c\nlogsources:\n  - match: {product: a}\n    fallback: maybe\n");
+    assert_null(c.pipe);
+    assert_diag(&c, "pipeline", 5, 15, "'fallback' must be true or false");
+    done(&c);
+    load_pipe(&c, "name: x\ntarget: c\nlogsources:\n  - match: {}\n");
+    assert_null(c.pipe);
+    assert_diag(&c, "pipeline", 4, 5, "only a fallback entry may match every rule");
+    done(&c);
+    load_pipe(&c, "name: x\ntarget: c\nevent-names: [a, b]\n");
+    assert_null(c.pipe);
+    assert_diag(&c, "pipeline", 3, 14, "'fields' must map Sigma fields to target fields");
+    done(&c);
+    load_pipe(&c, "name: x\ntarget: kql\nplacement: all\nlogsources:\n  - match: {product: a}\n    bag: B\n");
+    assert_null(c.pipe);
+    assert_diag(&c, "pipeline", 5, 1, "with 'placement: all' a logsources entry cannot have a prelude");
+    done(&c);
+}
+
 /* `unpack: NAME` gives a log source the named unpacker's prelude and bag,
  * whether the unpackers come before or after the log sources. */
 static void test_unpackers(void **state) {
@@ -433,6 +531,8 @@ int main(void) {
         cmocka_unit_test(test_unpackers),
         cmocka_unit_test(test_correlation_group_by),
         cmocka_unit_test(test_load_errors),
+        cmocka_unit_test(test_placement_all_and_fallback),
+        cmocka_unit_test(test_matcher_keys_errors),
         cmocka_unit_test(test_builtins_load),
     };
     return cmocka_run_group_tests_name("pipeline.c", tests, NULL, NULL);
