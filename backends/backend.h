@@ -34,6 +34,9 @@ typedef struct sg_backend {
      * matcher) appends it here; then only the default format and one
      * output file apply.  Returns 0, or -1 after error diagnostics. */
     int (*emit_all)(sg_diags *diags, const sg_ir_rule *const *rules, size_t n, sg_buf *out);
+    /* Optional: a target's own option (-O key=value).  Returns 0, -1 for a
+     * key it does not know, -2 for a value it cannot take. */
+    int (*set_option)(const char *key, const char *value);
 } sg_backend;
 
 /* The registry (backends/registry.c, from backends.def). */

@@ -662,4 +662,4 @@ static void c_emit_comment(sg_buf *out, sg_str text) {
 }
 
 const sg_backend sg_backend_c = {"c", "standalone C matcher (one program for all rules)", ".c",
-                                 c_emit_rule, c_emit_comment, c_emit_all};
+                                 c_emit_rule, c_emit_comment, c_emit_all, NULL};

@@ -1943,4 +1943,4 @@ static int kql_emit_rule(sg_diags *diags, const sg_ir_rule *rule, sg_buf *out) {
 }
 
 const sg_backend sg_backend_kql = {"kql", "Microsoft KQL (Sentinel, Defender XDR, Azure Data Explorer)", ".kql",
-                                   kql_emit_rule, kql_emit_comment, NULL};
+                                   kql_emit_rule, kql_emit_comment, NULL, NULL};

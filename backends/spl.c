@@ -1329,4 +1329,4 @@ static int spl_emit_rule(sg_diags *diags, const sg_ir_rule *rule, sg_buf *out) {
     return 0;
 }
 
-const sg_backend sg_backend_spl = {"spl", "Splunk SPL search", ".spl", spl_emit_rule, spl_emit_comment, NULL};
+const sg_backend sg_backend_spl = {"spl", "Splunk SPL search", ".spl", spl_emit_rule, spl_emit_comment, NULL, NULL};

@@ -601,7 +601,7 @@ static int sg_emit_all(const sg_backend *be, const sg_convert_result *res, sg_di
     return rc;
 }
 
-enum { OPT_SKIP = 300 };
+enum { OPT_SKIP = 300, OPT_SID_BASE };
 
 static int sg_cmd_convert(int argc, char **argv) {
     static const struct option longopts[] = {
@@ -611,6 +611,7 @@ static int sg_cmd_convert(int argc, char **argv) {
         {"output", required_argument, NULL, 'o'},
         {"skip-unsupported", no_argument, NULL, 's'},
         {"option", required_argument, NULL, 'O'},
+        {"sid-base", required_argument, NULL, OPT_SID_BASE},
         {"threshold-defaults", required_argument, NULL, OPT_THRESHOLD_DEFAULTS},
         {"max-file-size", required_argument, NULL, OPT_MAX_FILE_SIZE},
         {"color", required_argument, NULL, OPT_COLOR},
@@ -627,6 +628,9 @@ static int sg_cmd_convert(int argc, char **argv) {
     int c, status = SG_EXIT_OK;
     optind = 1;
     sg_convert_opts copts = {{NULL, 0}, {NULL, 0}, {NULL, 0}};
+    const char *target_opts[16];
+    size_t n_target_opts = 0;
+    char sid_base_opt[64];
     while ((c = getopt_long(argc, argv, "t:p:f:o:O:sqh", longopts, NULL)) != -1) {
         switch (c) {
         case 't': target = optarg; break;
@@ -639,14 +643,25 @@ static int sg_cmd_convert(int argc, char **argv) {
                 else if (sg_str_eq_cstr(key, "index")) slot = &copts.index;
                 else if (sg_str_eq_cstr(key, "sourcetype")) slot = &copts.sourcetype;
             }
+            if (!slot && eq && n_target_opts < 16) { /* the target's own: checked once the target is known */
+                target_opts[n_target_opts++] = optarg;
+                break;
+            }
             if (!slot) {
-                sg_usage_error("convert", "unknown option '%s' (table=NAME, index=NAME, sourcetype=NAME)", optarg);
+                sg_usage_error("convert", "unknown option '%s' (table=NAME, index=NAME, sourcetype=NAME, sid-base=N)",
+                               optarg);
                 free(pipe_args);
                 return SG_EXIT_USAGE;
             }
             *slot = sg_str_from_cstr(eq + 1);
             break;
         }
+        case OPT_SID_BASE:
+            if (n_target_opts < 16) {
+                snprintf(sid_base_opt, sizeof sid_base_opt, "sid-base=%s", optarg);
+                target_opts[n_target_opts++] = sid_base_opt;
+            }
+            break;
         case 'p': pipe_args[n_pipe_args++] = optarg; break;
         case 'f':
             if (!sg_out_format_parse(optarg, &fmt)) {
@@ -691,6 +706,18 @@ static int sg_cmd_convert(int argc, char **argv) {
         free(pipe_args);
         return SG_EXIT_USAGE;
     }
+    for (size_t i = 0; i < n_target_opts; i++) {
+        const char *eq = strchr(target_opts[i], '=');
+        char key[64];
+        snprintf(key, sizeof key, "%.*s", (int)(eq - target_opts[i]), target_opts[i]);
+        int rc = be->set_option ? be->set_option(key, eq + 1) : -1;
+        if (rc != 0) {
+            if (rc == -2) sg_usage_error("convert", "target '%s' cannot take %s", target, target_opts[i]);
+            else sg_usage_error("convert", "unknown option '%s' for target '%s'", target_opts[i], target);
+            free(pipe_args);
+            return SG_EXIT_USAGE;
+        }
+    }
     if (optind >= argc) {
         sg_usage_error("convert", "%s", "no rule files given (use - for standard input)");
         free(pipe_args);
@@ -704,6 +731,7 @@ static int sg_cmd_convert(int argc, char **argv) {
     }
     /* a target's own default pipeline when none is named */
     if (n_pipe_args == 0 && strcmp(target, "c") == 0) pipe_args[n_pipe_args++] = "windows-events";
+    if (n_pipe_args == 0 && strcmp(target, "suricata") == 0) pipe_args[n_pipe_args++] = "suricata";
     sg_run run;
     memset(&run, 0, sizeof run);
     sg_diags_init(&run.diags);

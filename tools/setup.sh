@@ -14,6 +14,8 @@ if [ -n "$missing" ]; then
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >/tmp/sigc-meson-setup.log 2>&1 || { cat /tmp/sigc-meson-setup.log; exit 1; }
 fi
+# Suricata 7 (bookworm-backports) and scapy for tests/suricata; when apt cannot get them it says so and goes on (those tests skip).
+tools/suricata-setup.sh
 if [ ! -f build/build.ninja ]; then
     meson setup build --buildtype=debugoptimized >/tmp/sigc-meson-setup.log 2>&1 || { cat /tmp/sigc-meson-setup.log; exit 1; }
 fi
