@@ -870,7 +870,7 @@ static int sur_emit_all(sg_diags *diags, const sg_ir_rule *const *rules, size_t 
                 break;
             }
             if (slot == want)
-                sg_diag_add(diags, SG_D_UNSUPPORTED, (sg_loc){r->meta.file, r->meta.line, 1},
+                sg_diag_add_sev(diags, SG_D_UNSUPPORTED, SG_SEV_WARNING, (sg_loc){r->meta.file, r->meta.line, 1},
                             "sid collision: this rule's id and that of '%.*s' (%s:%u) pick the same sids; this rule "
                             "takes the next free block",
                             SG_STR_ARG(rules[owner[h]]->meta.title), rules[owner[h]]->meta.file,

@@ -32,7 +32,6 @@ give_up() {
 # Debian's bookworm-backports, on the mirror and keyring that debian.sources
 # uses for bookworm (deb822).  Written once; apt-get update picks it up.
 bp=/etc/apt/sources.list.d/bookworm-backports.sources
-need_update=0
 if ! suricata_ok && [ ! -f "$bp" ]; then
     src=/etc/apt/sources.list.d/debian.sources
     uri=$(sed -n 's/^URIs:[[:space:]]*//p' "$src" 2>/dev/null | head -1)

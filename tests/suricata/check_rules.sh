@@ -61,7 +61,7 @@ for f in "$@"; do
     warnings=$(grep -hE '^W: ' "$run/stderr" 2>/dev/null || true)
     bad=""
     [ "$rc" -eq 0 ] || bad="suricata -T exited $rc"
-    [ -z "$errors" ] || bad="${bad:-errors in the engine's log}"
+    [ -z "$errors" ] || bad="${bad:-errors in the engine log}"
     [ "$loaded" -eq "$want" ] || bad="${bad:-loaded $loaded of $want rules}"
     [ "$nosid" -eq 0 ] || bad="${bad:-$nosid rules without sid}"
     [ "$werror" -eq 0 ] || [ -z "$warnings" ] || bad="${bad:-warnings (--werror)}"

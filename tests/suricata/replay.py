@@ -339,7 +339,8 @@ def run_suricata(rules_path, pcap_path, config=CONFIG, logdir=None):
         logdir = tempfile.mkdtemp(prefix="sigc-replay.")
     try:
         cmd = ["suricata", "-r", pcap_path, "-S", rules_path, "-c", config,
-               "-l", logdir, "--runmode", "single", "-k", "none"]
+               "-l", logdir, "--runmode", "single", "-k", "none",
+               "--init-errors-fatal"]
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
         if p.returncode != 0:
             raise SuricataError("%s exited %d:\n%s%s" % (
