@@ -701,10 +701,10 @@ static int sur_render(sg_diags *diags, const sg_ir_rule *rule, uint64_t first_si
         sur_error(&c, agg->line, agg->col, "the legacy 'near' has no Suricata form");
         return -1;
     }
-    sg_str parts[6];
-    if (!det->table.len || !sur_header_parse(det->table, parts)) {
-        sur_error(&c, 0, 0,
-                  "the pipeline gives this log source no rule header ('table: PROTO SRC SPORT -> DST DPORT')");
+    sg_str table_parts[6];
+    bool has_table = det->table.len && sur_header_parse(det->table, table_parts);
+    if (det->table.len && !has_table) {
+        sur_error(&c, 0, 0, "the pipeline's rule header is not 'PROTO SRC SPORT -> DST DPORT'");
         return -1;
     }
     if (!det->expr) {
@@ -741,6 +741,40 @@ static int sur_render(sg_diags *diags, const sg_ir_rule *rule, uint64_t first_si
             sg_buf_add(&opts, det->prelude.items[i].ptr, det->prelude.items[i].len);
             sg_buf_add_cstr(&opts, "; ");
         }
+        /* a log source with several variants (placement: all) names each
+         * variant's header and leading options in its conditions, as the
+         * pseudo-fields suricata.header and suricata.options */
+        sg_str parts[6];
+        bool has_header = has_table, contradiction = false;
+        if (has_table) memcpy(parts, table_parts, sizeof parts);
+        sg_str variant_header = {NULL, 0};
+        for (size_t i = 0; i < dnf.conj[k].n; i++) {
+            const sur_lit *l = &dnf.conj[k].lits[i];
+            bool is_header = sg_str_eq_cstr(l->p->field, "suricata.header");
+            if (!is_header && !sg_str_eq_cstr(l->p->field, "suricata.options")) continue;
+            if (l->neg || l->p->op != SG_OP_EQ) {
+                sur_error(&c, l->p->line, l->p->col, "suricata.header and suricata.options take one value, not negated");
+                break;
+            }
+            if (!is_header) {
+                sg_buf_add(&opts, l->p->text.ptr, l->p->text.len);
+                sg_buf_add_cstr(&opts, "; ");
+            } else if (variant_header.ptr && !sg_str_eq(variant_header, l->p->text)) {
+                contradiction = true; /* two variants' headers at once: this branch cannot hold */
+            } else if (!sur_header_parse(l->p->text, parts)) {
+                sur_error(&c, l->p->line, l->p->col, "suricata.header is not 'PROTO SRC SPORT -> DST DPORT'");
+                break;
+            } else {
+                variant_header = l->p->text;
+                has_header = true;
+            }
+        }
+        if (!has_header && !c.failed)
+            sur_error(&c, 0, 0, "the pipeline gives this log source no rule header (table: or suricata.header)");
+        if (contradiction || c.failed) {
+            sg_buf_free(&opts);
+            continue;
+        }
         struct sur_group {
             sg_str buffer;
             sg_buf opts;
@@ -752,6 +786,8 @@ static int sur_render(sg_diags *diags, const sg_ir_rule *rule, uint64_t first_si
                 sur_error(&c, l->p->line, l->p->col, "keywords have no Suricata buffer to search");
                 break;
             }
+            if (sg_str_eq_cstr(l->p->field, "suricata.header") || sg_str_eq_cstr(l->p->field, "suricata.options"))
+                continue;
             switch (sur_field(l->p->field)) {
             case SUR_IP_SRC: sur_address(&c, &sides[0], l, "ip.src"); break;
             case SUR_IP_DST: sur_address(&c, &sides[2], l, "ip.dst"); break;

@@ -734,6 +734,7 @@ static bool sg_apply_one(sg_ruleset *rs, const sg_pipeline *pipe, sg_ir_rule *ou
         if (pipe->sources[i].fallback || !sg_ls_match(&pipe->sources[i].match, &out->meta.logsource)) continue;
         sg_ir_rule variant = *out;
         ok &= sg_apply_source(rs, pipe, &pipe->sources[i], &variant, k == 0 ? mp_out : NULL);
+        if (!ok) break; /* the rule fails: the other variants would say it again */
         if (k == 0) first = variant;
         kids[k++] = variant.expr;
     }

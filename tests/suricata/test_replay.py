@@ -91,12 +91,28 @@ CASES = [
 ]
 
 
-def burst(n, seconds, many=False):
+def burst(n, seconds, many=False, tls=False):
     pkts = []
     for i in range(n):
         src = f"198.51.100.{10 + i}" if many else OUTSIDE
-        pkts += R.http_request(src, SERVER, uri=f"/p{i}", t=R.T0 + i * seconds / max(n - 1, 1))
+        t = R.T0 + i * seconds / max(n - 1, 1)
+        pkts += R.tls_client_hello(src, SERVER, "shop.example", t=t) if tls else \
+            R.http_request(src, SERVER, uri=f"/p{i}", t=t)
     return pkts
+
+
+# The seed rule (a placeholder filled in as 200 connections per source in a
+# minute): a connection flood, an HTTP request flood and a TLS handshake
+# flood; each new session is also a connection, so a flood of requests on
+# new connections alerts twice (the SYN rule and the request rule).
+with open(os.path.join(HERE, "..", "..", "rules", "T1499.002.yml"), encoding="utf-8") as _f:
+    SEED = _f.read()
+CASES.append(("seed T1499.002: connection, HTTP request and TLS handshake floods", SEED,
+              [("210 HTTP requests in 50 s", lambda: burst(210, 50), 2),
+               ("210 TLS handshakes in 50 s", lambda: burst(210, 50, tls=True), 2),
+               ("150 HTTP requests in 50 s", lambda: burst(150, 50), 0),
+               ("210 HTTP requests over 10 minutes", lambda: burst(210, 600), 0),
+               ("210 TLS handshakes over 10 minutes", lambda: burst(210, 600, tls=True), 0)]))
 
 
 def main():
