@@ -419,7 +419,9 @@ static bool sur_buffer_item(sur_ctx *c, sg_buf *opts, const sur_lit *l, sg_str *
         }
         field.len = (size_t)(hash - field.ptr);
     }
-    bool host = sg_str_eq_cstr(field, "http.host"); /* Suricata lowercases it and refuses nocase */
+    /* buffers Suricata lowercases (and where it refuses nocase) */
+    bool host = sg_str_eq_cstr(field, "http.host") || sg_str_eq_cstr(field, "ja3.hash") ||
+                sg_str_eq_cstr(field, "ja3s.hash");
     switch (p->op) {
     case SG_OP_EQ:
     case SG_OP_CONTAINS:
@@ -452,7 +454,7 @@ static bool sur_buffer_item(sur_ctx *c, sg_buf *opts, const sur_lit *l, sg_str *
     if (host && p->cased && p->op != SG_OP_REGEX) {
         for (size_t i = 0; i < p->text.len; i++)
             if (p->text.ptr[i] >= 'A' && p->text.ptr[i] <= 'Z') {
-                sur_error(c, p->line, p->col, "Suricata lowercases http.host: a cased value with capitals never matches");
+                sur_error(c, p->line, p->col, "Suricata lowercases this buffer: a cased value with capitals never matches");
                 return false;
             }
     }
