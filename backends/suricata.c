@@ -440,6 +440,21 @@ static bool sur_buffer_item(sur_ctx *c, sg_buf *opts, const sur_lit *l, sg_str *
         sur_error(c, p->line, p->col, "fieldref has no Suricata form");
         return false;
     default:
+        /* the status code is three digits: byte_test reads it as a number */
+        if (sg_str_eq_cstr(field, "http.stat_code") && part == SUR_WHOLE && p->is_int && p->int_value >= 0 &&
+            p->int_value <= 999 && !p->timepart) {
+            static const char *const ops[] = {[SG_OP_LT] = "<", [SG_OP_LTE] = "<=", [SG_OP_GT] = ">",
+                                              [SG_OP_GTE] = ">="};
+            if (l->neg) { /* not (x op v) is x op' v on a number that is there */
+                static const char *const inv[] = {[SG_OP_LT] = ">=", [SG_OP_LTE] = ">", [SG_OP_GT] = "<=",
+                                                  [SG_OP_GTE] = "<"};
+                sg_buf_printf(opts, "byte_test:3,%s,%lld,0,string,dec; ", inv[p->op], (long long)p->int_value);
+            } else {
+                sg_buf_printf(opts, "byte_test:3,%s,%lld,0,string,dec; ", ops[p->op], (long long)p->int_value);
+            }
+            *buffer = field;
+            return true;
+        }
         sur_error(c, p->line, p->col, "a numeric comparison on '%.*s' has no Suricata form", (int)(field.len), field.ptr);
         return false;
     }
@@ -828,6 +843,16 @@ static int sur_render(sg_diags *diags, const sg_ir_rule *rule, uint64_t first_si
         if (request && response && !c.failed)
             sur_error(&c, det->expr->line, det->expr->col,
                       "Suricata 7 cannot test a request and its response in one rule (e.g. the URI and the status)");
+        if (response && !c.failed) {
+            /* Suricata matches response buffers on the server's packets: the
+             * header then reads from the server to the client */
+            sg_str t = parts[1];
+            parts[1] = parts[4], parts[4] = t;
+            t = parts[2], parts[2] = parts[5], parts[5] = t;
+            sur_side ts = sides[0];
+            sides[0] = sides[2], sides[2] = ts;
+            ts = sides[1], sides[1] = sides[3], sides[3] = ts;
+        }
         if (!c.failed) {
             /* proto: `ip` has no ports; with a port, one rule for tcp and one for udp */
             bool ports = sides[1].pos.len || sides[1].n_neg || sides[3].pos.len || sides[3].n_neg;
