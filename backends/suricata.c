@@ -259,6 +259,7 @@ typedef enum sur_field_kind {
     SUR_IP_DST,
     SUR_PORT_SRC,
     SUR_PORT_DST,
+    SUR_PROTO,
 } sur_field_kind;
 
 static sur_field_kind sur_field(sg_str f) {
@@ -266,6 +267,7 @@ static sur_field_kind sur_field(sg_str f) {
     if (sg_str_eq_cstr(f, "ip.dst")) return SUR_IP_DST;
     if (sg_str_eq_cstr(f, "port.src")) return SUR_PORT_SRC;
     if (sg_str_eq_cstr(f, "port.dst")) return SUR_PORT_DST;
+    if (sg_str_eq_cstr(f, "ip.proto")) return SUR_PROTO;
     return SUR_BUFFER;
 }
 
@@ -763,6 +765,7 @@ static int sur_render(sg_diags *diags, const sg_ir_rule *rule, uint64_t first_si
          * pseudo-fields suricata.header and suricata.options */
         sg_str parts[6];
         bool has_header = has_table, contradiction = false;
+        const char *proto = NULL; /* ip.proto: the header's protocol */
         if (has_table) memcpy(parts, table_parts, sizeof parts);
         sg_str variant_header = {NULL, 0};
         for (size_t i = 0; i < dnf.conj[k].n; i++) {
@@ -810,6 +813,25 @@ static int sur_render(sg_diags *diags, const sg_ir_rule *rule, uint64_t first_si
             case SUR_IP_DST: sur_address(&c, &sides[2], l, "ip.dst"); break;
             case SUR_PORT_SRC: sur_port(&c, &sides[1], l, "port.src"); break;
             case SUR_PORT_DST: sur_port(&c, &sides[3], l, "port.dst"); break;
+            case SUR_PROTO: {
+                /* the transport protocol: the header's, when the log source leaves it open (ip) */
+                static const char *const protos[] = {"tcp", "udp", "icmp", "sctp"};
+                const char *found = NULL;
+                for (size_t q = 0; q < 4 && !found; q++)
+                    if (l->p->op == SG_OP_EQ && l->p->vtype == SG_VT_STRING && sg_str_ieq_cstr(l->p->text, protos[q]))
+                        found = protos[q];
+                if (!found || l->neg) {
+                    sur_error(&c, l->p->line, l->p->col, "the protocol must be one of tcp, udp, icmp, sctp%s",
+                              l->neg ? ", and not negated (a Suricata header names one protocol)" : "");
+                } else if (proto && strcmp(proto, found) != 0) {
+                    contradiction = true; /* two protocols at once: this branch cannot hold */
+                } else if (!sg_str_eq_cstr(parts[0], "ip") && !sg_str_eq_cstr(parts[0], found)) {
+                    contradiction = true; /* the log source's protocol is another */
+                } else {
+                    proto = found;
+                }
+                break;
+            }
             case SUR_BUFFER: {
                 sg_str buffer = {NULL, 0};
                 sg_buf item;
@@ -853,15 +875,16 @@ static int sur_render(sg_diags *diags, const sg_ir_rule *rule, uint64_t first_si
             sides[0] = sides[2], sides[2] = ts;
             ts = sides[1], sides[1] = sides[3], sides[3] = ts;
         }
-        if (!c.failed) {
+        if (!c.failed && !contradiction) {
             /* proto: `ip` has no ports; with a port, one rule for tcp and one for udp */
             bool ports = sides[1].pos.len || sides[1].n_neg || sides[3].pos.len || sides[3].n_neg;
-            bool both = ports && sg_str_eq_cstr(parts[0], "ip");
+            bool both = ports && !proto && sg_str_eq_cstr(parts[0], "ip");
             for (int v = 0; v < (both ? 2 : 1) && !c.failed; v++) {
                 sg_buf line;
                 sg_buf_init(&line);
                 sg_buf_add_cstr(&line, "alert ");
-                if (both) sg_buf_add_cstr(&line, v ? "udp" : "tcp");
+                if (proto) sg_buf_add_cstr(&line, proto);
+                else if (both) sg_buf_add_cstr(&line, v ? "udp" : "tcp");
                 else sg_buf_add(&line, parts[0].ptr, parts[0].len);
                 static const char *const what[4] = {"ip.src", "port.src", "ip.dst", "port.dst"};
                 static const int slot[4] = {1, 2, 4, 5};

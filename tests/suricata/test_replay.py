@@ -77,6 +77,12 @@ CASES = [
       ("502", lambda: R.http_request(OUTSIDE, SERVER, status=502), 1),
       ("503", lambda: R.http_request(OUTSIDE, SERVER, status=503), 0),
       ("404", lambda: R.http_request(OUTSIDE, SERVER, status=404), 0)]),
+    ("zeek conn: protocol and port, not the resolvers", rule("proto", "{product: zeek, service: conn}",
+          "    s:\n        proto: udp\n        id.resp_p: 53\n    r:\n        id.resp_h: '10.0.0.53'\n"
+          "    condition: s and not r\n"),
+     [("UDP to another resolver", lambda: R.dns_query(INSIDE, "10.0.0.99", "a.example")[:1], 1),
+      ("UDP to the resolver", lambda: R.dns_query(INSIDE, "10.0.0.53", "a.example")[:1], 0),
+      ("TCP SYN to port 53", lambda: R.tcp_syn(INSIDE, "10.0.0.99", 50010, 53), 0)]),
     ("zeek ssl: server name endswith", rule("sni", "{product: zeek, service: ssl}",
           "    s:\n        server_name|endswith: '.bad.example'\n    condition: s\n"),
      [("www.bad.example", lambda: R.tls_client_hello(INSIDE, OUTSIDE, "www.bad.example"), 1),
