@@ -251,6 +251,14 @@ static bool sur_to_dnf(sur_ctx *c, const sg_ir_expr *e, bool neg, sur_dnf *out) 
     return true;
 }
 
+/* The pipeline variant a conjunction belongs to: its suricata.header
+ * condition, or none. */
+static sg_str sur_conj_header(const sur_conj *c) {
+    for (size_t i = 0; i < c->n; i++)
+        if (!c->lits[i].neg && sg_str_eq_cstr(c->lits[i].p->field, "suricata.header")) return c->lits[i].p->text;
+    return (sg_str){"", 0};
+}
+
 /* ---- one conjunction as one rule -------------------------------------- */
 
 typedef enum sur_field_kind {
@@ -742,6 +750,27 @@ static int sur_render(sg_diags *diags, const sg_ir_rule *rule, uint64_t first_si
         sur_error(&c, det->expr->line, det->expr->col, "the condition can never hold");
         sur_dnf_free(&dnf);
         return -1;
+    }
+    /* A threshold counts per Suricata rule: over a condition split into
+     * several rules each would count apart, and N matches spread over them
+     * would never alert.  Only the pipeline's variants (one header each)
+     * may stand side by side. */
+    if (agg) {
+        for (size_t a = 0; a < dnf.n && !c.failed; a++) {
+            sg_str ha = sur_conj_header(&dnf.conj[a]);
+            for (size_t b = a + 1; b < dnf.n; b++)
+                if (sg_str_eq(ha, sur_conj_header(&dnf.conj[b]))) {
+                    sur_error(&c, det->expr->line, det->expr->col,
+                              "a threshold over a condition with OR: Suricata would count each of its %zu rules "
+                              "apart; write one rule per alternative",
+                              dnf.n);
+                    break;
+                }
+        }
+        if (c.failed) {
+            sur_dnf_free(&dnf);
+            return -1;
+        }
     }
     sg_buf thr;
     sg_buf_init(&thr);
