@@ -4,17 +4,8 @@
 # a failed run writes nothing.
 set -u
 sigc=$1 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-check() {
-    desc=$1; shift
-    if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $desc"; fi
-}
-run() {
-    "$sigc" "$@" >"$tmp/out" 2>"$tmp/err"
-    st=$?
-}
+. "$(dirname "$0")/lib.sh"
+run() { run_cmd "$sigc" "$@"; }
 
 good=$src/tests/golden/ir/legacy_count.yml
 cat >"$tmp/ok.yml" <<'YAML'
@@ -131,5 +122,4 @@ check "-t c -o DIR/ exits 2" sh -c "[ $st -eq 2 ] && [ ! -e '$tmp/cdir' ]"
 run convert -t c "$tmp/ok.yml"
 check "-t c writes a program with main" sh -c "[ $st -eq 0 ] && grep -q '^int main(int argc, char \*\*argv)' '$tmp/out'"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -4,17 +4,8 @@
 # scan goes on), stdin, CSV, the summary, options.
 set -u
 sigc=$1 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-check() {
-    desc=$1; shift
-    if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $desc"; fi
-}
-run() {
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    st=$?
-}
+. "$(dirname "$0")/lib.sh"
+run() { run_cmd "$@"; }
 lines() { grep -c '' "$1"; }
 
 cat >"$tmp/whoami.yml" <<'YAML'
@@ -162,5 +153,4 @@ if command -v cc >/dev/null; then
     check "the program: --help on stdout, exit 0" sh -c "[ $st -eq 0 ] && grep -q '^usage: ' '$tmp/out'"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

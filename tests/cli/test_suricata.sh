@@ -4,17 +4,8 @@
 # all rules (-o DIR/ and formats refused), errors located and exit codes.
 set -u
 sigc=$1 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-check() {
-    desc=$1; shift
-    if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $desc"; fi
-}
-run() {
-    "$sigc" "$@" >"$tmp/out" 2>"$tmp/err"
-    st=$?
-}
+. "$(dirname "$0")/lib.sh"
+run() { run_cmd "$sigc" "$@"; }
 rule() { # rule FILE ID TITLE
     cat >"$1" <<YAML
 title: $3
@@ -65,5 +56,4 @@ check "a host field is a located error, exit 1, nothing written" \
     sh -c "[ $st -eq 1 ] && grep -q \"host.yml:6:25: error\[pipeline\]: field 'Image' has no mapping in pipeline 'suricata'\" '$tmp/err' && [ ! -e '$tmp/out.rules' ]"
 run convert -s -t suricata "$tmp/a.yml" "$tmp/host.yml" -o "$tmp/out.rules"
 check "-s writes the rest and exits 0" sh -c "[ $st -eq 0 ] && grep -c '^alert dns' '$tmp/out.rules' | grep -qx 1"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
