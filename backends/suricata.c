@@ -614,7 +614,9 @@ static bool sur_side_merge(sur_ctx *c, sg_buf *out, sg_str base, sur_side *s, co
 }
 
 /* The threshold option of an aggregation, or an error. */
-static bool sur_threshold(sur_ctx *c, const sg_ir_agg *g, sg_buf *opts) {
+/* swap: the rule matches the server's packets (response buffers), where
+ * the client is the destination. */
+static bool sur_threshold(sur_ctx *c, const sg_ir_agg *g, sg_buf *opts, bool swap) {
     if (g->type != SG_AGG_EVENT_COUNT) {
         sur_error(c, g->line, g->col, "only event counts have a Suricata form (threshold)");
         return false;
@@ -637,6 +639,10 @@ static bool sur_threshold(sur_ctx *c, const sg_ir_agg *g, sg_buf *opts) {
             sur_error(c, g->line, g->col, "Suricata counts per source or destination address, not per '%.*s'", (int)(g->group_by[i].len), g->group_by[i].ptr);
             return false;
         }
+    }
+    if (swap) {
+        bool t = by_src;
+        by_src = by_dst, by_dst = t;
     }
     int64_t count = g->op == SG_CMP_GT ? g->threshold_int + 1 : g->threshold_int;
     if (count < 1) count = 1;
@@ -772,9 +778,10 @@ static int sur_render(sg_diags *diags, const sg_ir_rule *rule, uint64_t first_si
             return -1;
         }
     }
-    sg_buf thr;
+    sg_buf thr, thr_resp;
     sg_buf_init(&thr);
-    if (agg) sur_threshold(&c, agg, &thr);
+    sg_buf_init(&thr_resp);
+    if (agg && sur_threshold(&c, agg, &thr, false)) sur_threshold(&c, agg, &thr_resp, true);
     sg_buf meta;
     sg_buf_init(&meta);
     sur_meta(rule, &meta);
@@ -926,7 +933,8 @@ static int sur_render(sg_diags *diags, const sg_ir_rule *rule, uint64_t first_si
                 sur_text(&line, rule->meta.title.ptr, rule->meta.title.len);
                 sg_buf_add_cstr(&line, "\"; ");
                 sg_buf_add(&line, opts.data ? opts.data : "", opts.len);
-                sg_buf_add(&line, thr.data ? thr.data : "", thr.len);
+                const sg_buf *t = response ? &thr_resp : &thr;
+                sg_buf_add(&line, t->data ? t->data : "", t->len);
                 sg_buf_add(&line, meta.data, meta.len);
                 sg_buf_printf(&line, "sid:%llu; rev:1;)\n", (unsigned long long)(first_sid + *n_out + 0));
                 if (!c.failed) {
@@ -944,6 +952,7 @@ static int sur_render(sg_diags *diags, const sg_ir_rule *rule, uint64_t first_si
     }
     sur_dnf_free(&dnf);
     sg_buf_free(&thr);
+    sg_buf_free(&thr_resp);
     sg_buf_free(&meta);
     if (!c.failed) sg_buf_add(out, all.data, all.len);
     sg_buf_free(&all);

@@ -100,6 +100,12 @@ CASES = [
       ("9 requests in 20 s", lambda: burst(9, 20), 0),
       ("12 requests over 10 minutes", lambda: burst(12, 600), 0),
       ("12 requests in 20 s from 12 clients", lambda: burst(12, 20, many=True), 0)]),
+    ("threshold on responses: 404s per client (the client is the destination of a response)",
+     rule("scan", "{category: webserver}", "    s:\n        sc-status: 404\n    condition: s\n",
+          "threshold:\n    type: event_count\n    group-by: [c-ip]\n    timespan: 1m\n    condition: {gte: 10}\n"),
+     [("12 404s to one client in 20 s", lambda: burst(12, 20, status=404), 1),
+      ("12 404s to 12 clients in 20 s", lambda: burst(12, 20, many=True, status=404), 0),
+      ("12 200s to one client in 20 s", lambda: burst(12, 20), 0)]),
     ("legacy count: more than 3 queries per source in 30 s", rule("legacy", "{category: dns}",
           "    s:\n        query|endswith: '.example.org'\n    timeframe: 30s\n    condition: s | count() by src_ip > 3\n"),
      [("4 queries in 10 s", lambda: sum((R.dns_query(INSIDE, "10.0.0.53", f"q{i}.example.org", t=R.T0 + i * 2.5)
@@ -109,13 +115,13 @@ CASES = [
 ]
 
 
-def burst(n, seconds, many=False, tls=False):
+def burst(n, seconds, many=False, tls=False, status=200):
     pkts = []
     for i in range(n):
         src = f"198.51.100.{10 + i}" if many else OUTSIDE
         t = R.T0 + i * seconds / max(n - 1, 1)
         pkts += R.tls_client_hello(src, SERVER, "shop.example", t=t) if tls else \
-            R.http_request(src, SERVER, uri=f"/p{i}", t=t)
+            R.http_request(src, SERVER, uri=f"/p{i}", t=t, status=status)
     return pkts
 
 
