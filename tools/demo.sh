@@ -1,7 +1,8 @@
 #!/bin/sh
 # The README's first command: set up, build, then run sigc on the bundled
 # rules and examples: lint them, show the IR the seed rule compiles to, and
-# convert the rules to KQL (Defender XDR) and Splunk SPL (Windows).
+# convert the rules to KQL (Defender XDR), Splunk SPL (Windows) and Suricata,
+# and run the C matcher on the example events.
 set -eu
 cd "$(dirname "$0")/.."
 tools/setup.sh
@@ -15,6 +16,9 @@ build/sigc convert -t kql -p defender-xdr rules/ examples/lint/encoded_powershel
 echo
 echo "== sigc convert -t spl -p splunk-windows rules/ examples/lint/encoded_powershell.yml"
 build/sigc convert -t spl -p splunk-windows rules/ examples/lint/encoded_powershell.yml
+echo
+echo "== sigc convert -t suricata rules/ (the seed: connection, HTTP request and TLS handshake floods)"
+build/sigc convert -t suricata rules/
 echo
 echo "== sigc match rules/ examples/events/network_flood.jsonl (the seed threshold on example events)"
 build/sigc match --no-event rules/ examples/events/network_flood.jsonl || true
