@@ -44,6 +44,18 @@ static bool sg_pipe_fields(sg_ruleset *rs, const char *file, sg_ynode *map, sg_f
     return true;
 }
 
+/* A key that takes one of two words (a scalar, so `true` and `false` count):
+ * *second is whether it is the second. */
+static bool sg_pipe_choice(sg_ruleset *rs, const char *file, sg_ynode *v, const char *key, const char *first,
+                           const char *second, bool *is_second) {
+    if (v->kind == SG_YN_SCALAR && (sg_str_eq_cstr(v->str, first) || sg_str_eq_cstr(v->str, second))) {
+        *is_second = sg_str_eq_cstr(v->str, second);
+        return true;
+    }
+    sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, v), "'%s' must be %s or %s", key, first, second);
+    return false;
+}
+
 static bool sg_pipe_hashes_parse(sg_ruleset *rs, const char *file, sg_ynode *v, sg_pipe_hashes *out) {
     sg_ynode *f = sg_ymap_get(v, "field"), *a = sg_ymap_get(v, "algorithms");
     if (v->kind != SG_YN_MAP || !f || !a || v->count != 2) {
@@ -196,26 +208,11 @@ sg_pipeline *sg_pipeline_load(sg_ruleset *rs, const char *file, const char *data
                 ok = false;
             }
         } else if (sg_str_eq_cstr(k->str, "unmapped")) {
-            if (sg_ynode_is_str(v) && (sg_str_eq_cstr(v->str, "keep") || sg_str_eq_cstr(v->str, "error")))
-                p->strict = sg_str_eq_cstr(v->str, "error");
-            else {
-                sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, v), "'unmapped' must be keep or error");
-                ok = false;
-            }
+            ok &= sg_pipe_choice(rs, file, v, "unmapped", "keep", "error", &p->strict);
         } else if (sg_str_eq_cstr(k->str, "placement")) {
-            if (sg_ynode_is_str(v) && (sg_str_eq_cstr(v->str, "first") || sg_str_eq_cstr(v->str, "all")))
-                p->place_all = sg_str_eq_cstr(v->str, "all");
-            else {
-                sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, v), "'placement' must be first or all");
-                ok = false;
-            }
+            ok &= sg_pipe_choice(rs, file, v, "placement", "first", "all", &p->place_all);
         } else if (sg_str_eq_cstr(k->str, "unplaced")) {
-            if (sg_ynode_is_str(v) && (sg_str_eq_cstr(v->str, "error") || sg_str_eq_cstr(v->str, "fields-only")))
-                p->unplaced_fields_only = sg_str_eq_cstr(v->str, "fields-only");
-            else {
-                sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, v), "'unplaced' must be error or fields-only");
-                ok = false;
-            }
+            ok &= sg_pipe_choice(rs, file, v, "unplaced", "error", "fields-only", &p->unplaced_fields_only);
         } else if (sg_str_eq_cstr(k->str, "logsources")) {
             if (v->kind != SG_YN_SEQ) {
                 sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, v), "'logsources' must be a list");
@@ -265,13 +262,11 @@ sg_pipeline *sg_pipeline_load(sg_ruleset *rs, const char *file, const char *data
                         ok &= sg_pipe_strs_parse(rs, file, ev, &e->pairs[q].value, "a text column", &src->text, &src->n_text);
                     else if (sg_str_eq_cstr(ek->str, "bag")) ok &= sg_pipe_str(rs, file, ev, "bag", &src->bag);
                     else if (sg_str_eq_cstr(ek->str, "fallback")) {
-                        if (ev->kind == SG_YN_SCALAR && (sg_str_eq_cstr(ev->str, "true") || sg_str_eq_cstr(ev->str, "false")))
-                            src->fallback = sg_str_eq_cstr(ev->str, "true");
-                        else {
-                            sg_diag_add(rs->diags, SG_D_PIPELINE, sg_ynode_loc(file, ev), "'fallback' must be true or false");
-                            ok = false;
-                        }
-                    } else if (sg_str_eq_cstr(ek->str, "unpack"))
+                        bool not_fallback = true;
+                        ok &= sg_pipe_choice(rs, file, ev, "fallback", "true", "false", &not_fallback);
+                        src->fallback = !not_fallback;
+                    }
+                    else if (sg_str_eq_cstr(ek->str, "unpack"))
                         ok &= sg_pipe_unpack(rs, file, ev, unpackers, n_unpackers, src);
                     else if (sg_str_eq_cstr(ek->str, "conditions")) {
                         src->conditions = sg_detect_lower_map(rs, pr, rs->arena, ev);
