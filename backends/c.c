@@ -58,6 +58,7 @@ typedef struct c_builder {
 } c_builder;
 
 static sgm_str c_str(sg_str s) { return (sgm_str){s.ptr ? s.ptr : "", (uint32_t)s.len}; }
+static sg_str c_str_back(sgm_str s) { return (sg_str){s.ptr, s.len}; }
 
 static uint32_t c_hash(const char *p, size_t n) {
     uint32_t h = 2166136261u;
@@ -65,6 +66,19 @@ static uint32_t c_hash(const char *p, size_t n) {
     return h;
 }
 
+/* The slot of name in the field table: where it is, or the empty slot where
+ * it would go. */
+static uint32_t c_field_slot(const c_builder *b, sg_str name) {
+    uint32_t i = c_hash(name.ptr, name.len) & b->field_mask;
+    while (b->field_slots[i]) {
+        sgm_str f = b->fields.v[b->field_slots[i] - 1];
+        if (f.len == name.len && memcmp(f.ptr, name.ptr, name.len) == 0) break;
+        i = (i + 1) & b->field_mask;
+    }
+    return i;
+}
+
+/* The id of field name, interned on first use. */
 static uint32_t c_field(c_builder *b, sg_str name) {
     if (b->fields.n * 2 + 2 > b->field_mask) {
         uint32_t cap = b->field_mask ? (b->field_mask + 1) * 2 : 256;
@@ -72,18 +86,10 @@ static uint32_t c_field(c_builder *b, sg_str name) {
         b->field_slots = calloc(cap, sizeof *b->field_slots);
         if (!b->field_slots) abort();
         b->field_mask = cap - 1;
-        for (uint32_t f = 0; f < b->fields.n; f++) {
-            uint32_t i = c_hash(b->fields.v[f].ptr, b->fields.v[f].len) & b->field_mask;
-            while (b->field_slots[i]) i = (i + 1) & b->field_mask;
-            b->field_slots[i] = f + 1;
-        }
+        for (uint32_t f = 0; f < b->fields.n; f++) b->field_slots[c_field_slot(b, c_str_back(b->fields.v[f]))] = f + 1;
     }
-    uint32_t i = c_hash(name.ptr, name.len) & b->field_mask;
-    while (b->field_slots[i]) {
-        sgm_str f = b->fields.v[b->field_slots[i] - 1];
-        if (f.len == name.len && memcmp(f.ptr, name.ptr, name.len) == 0) return b->field_slots[i] - 1;
-        i = (i + 1) & b->field_mask;
-    }
+    uint32_t i = c_field_slot(b, name);
+    if (b->field_slots[i]) return b->field_slots[i] - 1;
     C_PUSH(b->fields, c_str(name));
     b->field_slots[i] = b->fields.n;
     return b->fields.n - 1;
@@ -92,13 +98,8 @@ static uint32_t c_field(c_builder *b, sg_str name) {
 /* A field's id when some rule uses it, else SGM_NONE (nothing is added). */
 static uint32_t c_field_known(const c_builder *b, sg_str name) {
     if (!b->field_mask) return SGM_NONE;
-    uint32_t i = c_hash(name.ptr, name.len) & b->field_mask;
-    while (b->field_slots[i]) {
-        sgm_str f = b->fields.v[b->field_slots[i] - 1];
-        if (f.len == name.len && memcmp(f.ptr, name.ptr, name.len) == 0) return b->field_slots[i] - 1;
-        i = (i + 1) & b->field_mask;
-    }
-    return SGM_NONE;
+    uint32_t i = c_field_slot(b, name);
+    return b->field_slots[i] ? b->field_slots[i] - 1 : SGM_NONE;
 }
 
 static void c_error(c_builder *b, uint32_t line, uint32_t col, const char *msg) {
