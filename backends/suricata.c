@@ -922,7 +922,10 @@ static int sur_render(sg_diags *diags, const sg_ir_rule *rule, uint64_t first_si
                 if (proto) sg_buf_add_cstr(&line, proto);
                 else if (both) sg_buf_add_cstr(&line, v ? "udp" : "tcp");
                 else sg_buf_add(&line, parts[0].ptr, parts[0].len);
-                static const char *const what[4] = {"ip.src", "port.src", "ip.dst", "port.dst"};
+                /* the names of the rule's fields on each side of the header */
+                static const char *const what_request[4] = {"ip.src", "port.src", "ip.dst", "port.dst"};
+                static const char *const what_response[4] = {"ip.dst", "port.dst", "ip.src", "port.src"};
+                const char *const *what = response ? what_response : what_request;
                 static const int slot[4] = {1, 2, 4, 5};
                 for (int s = 0; s < 4; s++) {
                     sg_buf_add_byte(&line, ' ');
