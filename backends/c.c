@@ -345,16 +345,31 @@ static void c_aggregation(c_builder *b, const sg_ir_rule *r, uint32_t owner) {
         rule_ids = sg_xmalloc(sizeof *rule_ids);
         rule_ids[0] = self;
     }
+    /* keys named differently by the pipeline's variants: lists of field
+     * ids, ahead of the groups (which must stay contiguous) */
+    uint32_t *key_ids = sg_xmalloc((g->n_group_by + 1) * sizeof *key_ids);
+    for (size_t k = 0; k <= g->n_group_by; k++) {
+        sg_strlist any = k < g->n_group_by ? (g->group_by_any ? g->group_by_any[k] : (sg_strlist){NULL, 0}) : g->field_any;
+        key_ids[k] = SGM_NONE;
+        if (any.count < 2 || r->kind == SG_RULE_CORRELATION) continue;
+        key_ids[k] = SGM_ANY_OF | b->u32.n;
+        C_PUSH(b->u32, (uint32_t)any.count);
+        for (size_t i = 0; i < any.count; i++) C_PUSH(b->u32, c_field(b, any.items[i]));
+    }
     a.n_rules = (uint32_t)n_rules;
     a.rules = b->u32.n;
     for (size_t j = 0; j < n_rules; j++) C_PUSH(b->u32, rule_ids[j]);
     a.groups = b->u32.n;
     for (size_t j = 0; j < n_rules; j++)
-        for (size_t k = 0; k < g->n_group_by; k++) C_PUSH(b->u32, c_field(b, c_alias_field(g, g->group_by[k], j)));
+        for (size_t k = 0; k < g->n_group_by; k++)
+            C_PUSH(b->u32, key_ids[k] != SGM_NONE ? key_ids[k] : c_field(b, c_alias_field(g, g->group_by[k], j)));
     if (g->field.len) {
         a.fields = b->u32.n;
-        for (size_t j = 0; j < n_rules; j++) C_PUSH(b->u32, c_field(b, c_alias_field(g, g->field, j)));
+        for (size_t j = 0; j < n_rules; j++)
+            C_PUSH(b->u32, key_ids[g->n_group_by] != SGM_NONE ? key_ids[g->n_group_by]
+                                                              : c_field(b, c_alias_field(g, g->field, j)));
     }
+    free(key_ids);
     a.names = b->strs.n;
     for (size_t k = 0; k < g->n_group_by; k++) C_PUSH(b->strs, c_str(g->group_by[k]));
     free(rule_ids);

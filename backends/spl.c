@@ -171,6 +171,22 @@ static void spl_quote_field(sg_buf *out, sg_str f, spl_field_pos pos) {
     }
 }
 
+/* The name a group-by or aggregated field has in bin/stats: the field's
+ * own when it is bare, else the field renamed first (`| rename "c-ip" AS
+ * c_ip`): every byte outside [A-Za-z0-9_.] becomes '_', and a name that
+ * does not start with a letter or '_' gets a leading '_'. */
+static void spl_stats_name(sg_buf *out, sg_str f) {
+    if (spl_name_is_bare(f)) {
+        sg_buf_add_str(out, f);
+        return;
+    }
+    if (!f.len || !(spl_is_alpha((unsigned char)f.ptr[0]) || f.ptr[0] == '_')) sg_buf_add_byte(out, '_');
+    for (size_t i = 0; i < f.len; i++) {
+        unsigned char ch = (unsigned char)f.ptr[i];
+        sg_buf_add_byte(out, spl_is_alpha(ch) || spl_is_digit(ch) || ch == '_' || ch == '.' ? (char)ch : '_');
+    }
+}
+
 /* ------------------------------------------------------------------ */
 /* Quoting                                                              */
 
@@ -990,6 +1006,70 @@ static bool spl_stats_field_ok(spl_ctx *c, sg_str f, uint32_t line, uint32_t col
     return false;
 }
 
+/* The fields stats groups by or aggregates, in order (the aggregated one
+ * last); n is at most n_group_by + 1. */
+static size_t spl_stats_fields(const sg_ir_agg *g, sg_str *fields) {
+    size_t n = 0;
+    for (size_t i = 0; i < g->n_group_by; i++) fields[n++] = g->group_by[i];
+    bool temporal = g->type == SG_AGG_TEMPORAL || g->type == SG_AGG_TEMPORAL_ORDERED;
+    if (!temporal && g->type != SG_AGG_EVENT_COUNT && g->field.len) fields[n++] = g->field;
+    return n;
+}
+
+/* A group-by or aggregated field that is not bare is renamed before the
+ * buckets: it must be writable in a rename, and its new name must clash
+ * with no other field of the statistic, alias or sigc's own names. */
+static void spl_check_stats_fields(spl_ctx *c, const sg_ir_agg *g, uint32_t line, uint32_t col) {
+    sg_str *fields = sg_xmalloc((g->n_group_by + 1) * sizeof *fields);
+    size_t n = spl_stats_fields(g, fields);
+    sg_buf a, b;
+    sg_buf_init(&a);
+    sg_buf_init(&b);
+    for (size_t i = 0; i < n; i++) {
+        if (spl_name_is_bare(fields[i])) continue;
+        if (!spl_field_writable(fields[i])) {
+            spl_unsupported(c, line, col, "field '%.*s' cannot be written in SPL", SG_STR_ARG(fields[i]));
+            continue;
+        }
+        sg_buf_reset(&a);
+        spl_stats_name(&a, fields[i]);
+        sg_str renamed = {a.data, a.len};
+        bool clash = renamed.len >= 5 && !memcmp(renamed.ptr, "sigc_", 5);
+        for (size_t j = 0; j < n && !clash; j++) {
+            if (j == i || sg_str_eq(fields[j], fields[i])) continue;
+            sg_buf_reset(&b);
+            spl_stats_name(&b, fields[j]);
+            clash = sg_str_eq(renamed, (sg_str){b.data, b.len}) || sg_str_eq(renamed, fields[j]);
+        }
+        for (size_t k = 0; k < g->n_aliases && !clash; k++) clash = sg_str_eq(renamed, g->aliases[k].name);
+        if (clash)
+            spl_unsupported(c, line, col, "field '%.*s' is renamed to '%.*s' for stats, which another field already is",
+                            SG_STR_ARG(fields[i]), SG_STR_ARG(renamed));
+    }
+    sg_buf_free(&a);
+    sg_buf_free(&b);
+    free(fields);
+}
+
+/* `| rename "c-ip" AS c_ip` for the fields of the statistic that are not bare. */
+static void spl_emit_renames(sg_buf *out, const sg_ir_agg *g) {
+    sg_str *fields = sg_xmalloc((g->n_group_by + 1) * sizeof *fields);
+    size_t n = spl_stats_fields(g, fields);
+    bool any = false;
+    for (size_t i = 0; i < n; i++) {
+        if (spl_name_is_bare(fields[i])) continue;
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++) seen = sg_str_eq(fields[j], fields[i]);
+        if (seen) continue;
+        sg_buf_add_cstr(out, any ? ", " : "\n| rename ");
+        any = true;
+        spl_quote_field(out, fields[i], SPL_POS_SEARCH);
+        sg_buf_add_cstr(out, " AS ");
+        spl_stats_name(out, fields[i]);
+    }
+    free(fields);
+}
+
 /* A span in the largest unit that divides it exactly. */
 static void spl_span(sg_buf *out, int64_t s) {
     if (s % 86400 == 0) sg_buf_printf(out, "%lldd", (long long)(s / 86400));
@@ -1107,12 +1187,10 @@ static bool spl_check_agg(spl_ctx *c, const sg_ir_rule *rule) {
         spl_unsupported(c, l, k, "SPL buckets events on _time; the pipeline's timestamp field '%.*s' is not supported",
                         SG_STR_ARG(rule->timestamp));
     if (g->timespan < 0) spl_unsupported(c, l, k, "a negative timespan");
-    for (size_t i = 0; i < g->n_group_by; i++) spl_stats_field_ok(c, g->group_by[i], l, k, "group-by field");
+    spl_check_stats_fields(c, g, l, k);
     bool temporal = g->type == SG_AGG_TEMPORAL || g->type == SG_AGG_TEMPORAL_ORDERED;
-    if (!temporal && g->type != SG_AGG_EVENT_COUNT) {
-        if (!g->field.len) spl_unsupported(c, l, k, "%s needs a field", sg_agg_type_name(g->type));
-        else spl_stats_field_ok(c, g->field, l, k, "aggregated field");
-    }
+    if (!temporal && g->type != SG_AGG_EVENT_COUNT && !g->field.len)
+        spl_unsupported(c, l, k, "%s needs a field", sg_agg_type_name(g->type));
     if (g->op == SG_CMP_NONE && !(temporal && g->temporal_condition))
         spl_unsupported(c, l, k, "an aggregation without a condition");
     /* stats only produces groups that have events, so an event or rule
@@ -1199,7 +1277,7 @@ static void spl_by(sg_buf *out, const sg_ir_agg *g) {
     if (g->timespan > 0) sg_buf_add_cstr(out, " _time");
     for (size_t i = 0; i < g->n_group_by; i++) {
         sg_buf_add_byte(out, ' ');
-        spl_quote_field(out, g->group_by[i], SPL_POS_STATS);
+        spl_stats_name(out, g->group_by[i]);
     }
 }
 
@@ -1241,6 +1319,7 @@ static void spl_emit_agg(sg_buf *out, const sg_ir_rule *rule) {
             sg_buf_add_cstr(out, " ]");
         }
     }
+    spl_emit_renames(out, g);
     /* the buckets (temporal_ordered keeps each event's own time) */
     if (ordered) sg_buf_add_cstr(out, "\n| eval sigc_t=_time");
     if (g->timespan > 0) {
@@ -1280,7 +1359,7 @@ static void spl_emit_agg(sg_buf *out, const sg_ir_rule *rule) {
     default: break;
     }
     if (g->type != SG_AGG_EVENT_COUNT && g->type != SG_AGG_TEMPORAL) {
-        spl_quote_field(out, g->field, SPL_POS_STATS);
+        spl_stats_name(out, g->field);
         sg_buf_add_byte(out, ')');
     }
     sg_buf_printf(out, " as %s", name);

@@ -798,21 +798,26 @@ static int sur_render(sg_diags *diags, const sg_ir_rule *rule, uint64_t first_si
         }
         /* a log source with several variants (placement: all) names each
          * variant's header and leading options in its conditions, as the
-         * pseudo-fields suricata.header and suricata.options */
+         * pseudo-fields suricata.header and suricata.options; suricata.each
+         * names what a rule without a buffer of its own inspects */
         sg_str parts[6];
         bool has_header = has_table, contradiction = false;
         const char *proto = NULL; /* ip.proto: the header's protocol */
         if (has_table) memcpy(parts, table_parts, sizeof parts);
-        sg_str variant_header = {NULL, 0};
+        sg_str variant_header = {NULL, 0}, each = {NULL, 0};
         for (size_t i = 0; i < dnf.conj[k].n; i++) {
             const sur_lit *l = &dnf.conj[k].lits[i];
             bool is_header = sg_str_eq_cstr(l->p->field, "suricata.header");
-            if (!is_header && !sg_str_eq_cstr(l->p->field, "suricata.options")) continue;
+            bool is_each = sg_str_eq_cstr(l->p->field, "suricata.each");
+            if (!is_header && !is_each && !sg_str_eq_cstr(l->p->field, "suricata.options")) continue;
             if (l->neg || l->p->op != SG_OP_EQ) {
-                sur_error(&c, l->p->line, l->p->col, "suricata.header and suricata.options take one value, not negated");
+                sur_error(&c, l->p->line, l->p->col,
+                          "suricata.header, suricata.options and suricata.each take one value, not negated");
                 break;
             }
-            if (!is_header) {
+            if (is_each) {
+                each = l->p->text;
+            } else if (!is_header) {
                 sg_buf_add(&opts, l->p->text.ptr, l->p->text.len);
                 sg_buf_add_cstr(&opts, "; ");
             } else if (variant_header.ptr && !sg_str_eq(variant_header, l->p->text)) {
@@ -842,8 +847,14 @@ static int sur_render(sg_diags *diags, const sg_ir_rule *rule, uint64_t first_si
                 sur_error(&c, l->p->line, l->p->col, "keywords have no Suricata buffer to search");
                 break;
             }
-            if (sg_str_eq_cstr(l->p->field, "suricata.header") || sg_str_eq_cstr(l->p->field, "suricata.options"))
+            if (sg_str_eq_cstr(l->p->field, "suricata.header") || sg_str_eq_cstr(l->p->field, "suricata.options") ||
+                sg_str_eq_cstr(l->p->field, "suricata.each"))
                 continue;
+            if (l->p->op == SG_OP_EXISTS && sur_field(l->p->field) != SUR_BUFFER) {
+                /* every packet has addresses, ports and a protocol */
+                if (l->neg) contradiction = true;
+                continue;
+            }
             switch (sur_field(l->p->field)) {
             case SUR_IP_SRC: sur_address(&c, &sides[0], l, "ip.src"); break;
             case SUR_IP_DST: sur_address(&c, &sides[2], l, "ip.dst"); break;
@@ -896,6 +907,14 @@ static int sur_render(sg_diags *diags, const sg_ir_rule *rule, uint64_t first_si
             if (sur_response_buffer(groups[g].buffer)) response = true;
             else request = true;
             sg_buf_free(&groups[g].opts);
+        }
+        /* a rule that inspects no buffer would match every packet of the
+         * protocol: the log source's suricata.each makes it match once per
+         * transaction (an HTTP request, a TLS ClientHello), as the log does */
+        if (!n_groups && each.len) {
+            sg_buf_add(&opts, each.ptr, each.len);
+            sg_buf_add_cstr(&opts, "; ");
+            request = true;
         }
         free(groups);
         if (request && response && !c.failed)

@@ -142,6 +142,18 @@ static void sg_dump_quoted(sg_buf *out, sg_str s) {
     sg_buf_add_byte(out, '"');
 }
 
+/* A field, or the names it has in a pipeline's variants: "a"|"b". */
+static void sg_dump_names(sg_buf *out, sg_str field, sg_strlist any) {
+    if (any.count < 2) {
+        sg_dump_quoted(out, field);
+        return;
+    }
+    for (size_t i = 0; i < any.count; i++) {
+        if (i) sg_buf_add_byte(out, '|');
+        sg_dump_quoted(out, any.items[i]);
+    }
+}
+
 static void sg_dump_pattern(sg_buf *out, sg_sstring s) {
     sg_buf_add_byte(out, '[');
     for (size_t i = 0; i < s.n; i++) {
@@ -274,14 +286,14 @@ void sg_ir_dump(sg_buf *out, const sg_ir_rule *r) {
     sg_buf_printf(out, "aggregate %s from %s\n", sg_agg_type_name(g->type), sg_agg_origin_name(g->origin));
     if (g->field.len) {
         sg_buf_add_cstr(out, "  field: ");
-        sg_dump_quoted(out, g->field);
+        sg_dump_names(out, g->field, g->field_any);
         sg_buf_add_byte(out, '\n');
     }
     if (g->n_group_by) {
         sg_buf_add_cstr(out, "  group-by:");
         for (size_t i = 0; i < g->n_group_by; i++) {
             sg_buf_add_byte(out, ' ');
-            sg_dump_quoted(out, g->group_by[i]);
+            sg_dump_names(out, g->group_by[i], g->group_by_any ? g->group_by_any[i] : (sg_strlist){NULL, 0});
         }
         sg_buf_add_byte(out, '\n');
     }

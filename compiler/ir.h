@@ -137,12 +137,23 @@ typedef struct sg_ir_alias {
     size_t count;
 } sg_ir_alias;
 
+typedef struct sg_strlist {
+    sg_str *items;
+    size_t count;
+} sg_strlist;
+
 typedef struct sg_ir_agg {
     sg_agg_type type;
     sg_agg_origin origin;
     sg_str field;          /* value_*: the aggregated field; value_count: distinct field */
     sg_str *group_by;
     size_t n_group_by;
+    /* placement: all: when the pipeline's variants name a group-by key or
+     * the aggregated field differently, every name, in variant order; an
+     * event's value is that of the first of them it has.  NULL / count 0:
+     * the one name above. */
+    sg_strlist *group_by_any; /* n_group_by lists, or NULL */
+    sg_strlist field_any;
     int64_t timespan;      /* window in seconds; 0 = none given */
     sg_cmp_op op;          /* SG_CMP_NONE for temporal without a condition */
     double threshold;
@@ -174,11 +185,6 @@ typedef enum sg_rule_kind {
 typedef struct sg_logsource {
     sg_str category, product, service, definition;
 } sg_logsource;
-
-typedef struct sg_strlist {
-    sg_str *items;
-    size_t count;
-} sg_strlist;
 
 typedef struct sg_ir_meta {
     sg_str id, name, title, status, level, description, author, license, taxonomy;

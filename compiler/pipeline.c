@@ -690,6 +690,44 @@ static void sg_guard_unplaced(sg_ruleset *rs, sg_ir_rule *out) {
     out->expr = sg_ir_new_nary(rs->arena, SG_IR_AND, kids, 2, out->expr->line, out->expr->col);
 }
 
+/* placement: all: the names a group-by or aggregated field has in the
+ * variants that place rule r, each once, in variant order. */
+static sg_strlist sg_variant_names(sg_ruleset *rs, const sg_pipeline *pipe, const sg_ir_rule *r, sg_str field,
+                                   uint32_t line, uint32_t col) {
+    sg_strlist names = {SG_NEW_ARRAY(rs->arena, sg_str, pipe->n_sources ? pipe->n_sources : 1), 0};
+    for (size_t i = 0; i < pipe->n_sources; i++) {
+        const sg_pipe_source *src = &pipe->sources[i];
+        if (src->fallback || !sg_ls_match(&src->match, &r->meta.logsource)) continue;
+        sg_mapping mp = {{src->fields, pipe->fields}, {src->n_fields, pipe->n_fields}, NULL, src->value_maps,
+                         src->n_value_maps, pipe->strict, src};
+        sg_ir_rule scratch = *r;
+        sg_apply ap = {rs, r, pipe, &mp, rs->arena, false, &scratch, {NULL, 0}};
+        sg_str name = sg_map_one(&ap, field, line, col);
+        bool seen = false;
+        for (size_t k = 0; k < names.count && !seen; k++) seen = sg_str_eq(names.items[k], name);
+        if (!seen) names.items[names.count++] = name;
+    }
+    return names;
+}
+
+/* A threshold over variants that name its fields differently counts each
+ * event under the name its variant gives (the first of them it has). */
+static void sg_variant_agg_names(sg_ruleset *rs, const sg_pipeline *pipe, const sg_ir_rule *orig, sg_ir_rule *out) {
+    const sg_ir_agg *g0 = orig->agg;
+    if (!g0 || g0->origin == SG_ORIGIN_CORRELATION || !out->agg) return;
+    sg_ir_agg *g = out->agg;
+    if (g0->field.len) {
+        sg_strlist any = sg_variant_names(rs, pipe, orig, g0->field, g0->line, g0->col);
+        if (any.count > 1) g->field_any = any;
+    }
+    for (size_t k = 0; k < g0->n_group_by; k++) {
+        sg_strlist any = sg_variant_names(rs, pipe, orig, g0->group_by[k], g0->line, g0->col);
+        if (any.count < 2) continue;
+        if (!g->group_by_any) g->group_by_any = SG_NEW_ARRAY(rs->arena, sg_strlist, g0->n_group_by);
+        g->group_by_any[k] = any;
+    }
+}
+
 static bool sg_apply_one(sg_ruleset *rs, const sg_pipeline *pipe, sg_ir_rule *out, sg_pipeline *const *others,
                          size_t n_others, sg_mapping *mp_out) {
     const sg_pipe_source *src = sg_pipe_place(pipe, &out->meta.logsource);
@@ -734,7 +772,9 @@ static bool sg_apply_one(sg_ruleset *rs, const sg_pipeline *pipe, sg_ir_rule *ou
         kids[k++] = variant.expr;
     }
     if (!ok) return false;
+    sg_ir_rule orig = *out;
     *out = first;
+    if (n_variants > 1) sg_variant_agg_names(rs, pipe, &orig, out);
     if (out->expr && n_variants > 1)
         out->expr = sg_ir_new_nary(rs->arena, SG_IR_OR, kids, n_variants, kids[0]->line, kids[0]->col);
     return true;
@@ -773,10 +813,23 @@ sg_ir_rule *sg_pipeline_apply(sg_ruleset *rs, sg_rule *r, const sg_ir_rule *ir, 
         *sub = *g0->rules[j];
         for (size_t i = 0; i < n; i++) {
             sg_mapping mp;
+            sg_ir_rule before = *sub;
             if (!sg_apply_one(rs, pipes[i], sub, others, n_others, &mp)) {
                 ok = false;
                 break;
             }
+            /* the runtime keys a correlation by one name per rule */
+            for (size_t k = 0; pipes[i]->place_all && k < g0->n_group_by; k++) {
+                sg_strlist any = sg_variant_names(rs, pipes[i], &before, g0->group_by[k], g->line, g->col);
+                if (any.count < 2) continue;
+                sg_diag_add(rs->diags, SG_D_PIPELINE, (sg_loc){ir->meta.file, g->line, g->col},
+                            "group-by field '%.*s' has different names in the log-source variants of pipeline "
+                            "'%.*s' (e.g. '%.*s' and '%.*s'); a correlation over them is not supported",
+                            SG_STR_ARG(g0->group_by[k]), SG_STR_ARG(pipes[i]->name), SG_STR_ARG(any.items[0]),
+                            SG_STR_ARG(any.items[1]));
+                ok = false;
+            }
+            if (!ok) break;
             sg_apply ap = {rs, ir, pipes[i], &mp, rs->arena, false, sub, {NULL, 0}};
             if (j > 0) { /* the computed columns of the keys and the counted field, in this rule's query too */
                 if (g0->field.len) sg_map_one(&ap, g0->field, g->line, g->col);

@@ -105,6 +105,25 @@ def main():
         if ("windows", service) not in channels:
             out.append(f"  - match: {{product: windows, service: {service}}}")
             out.append("    conditions: {Channel: " + value(chan) + "}")
+    out.append("  # Web-server logs (W3C names: the request's path in cs-uri-stem) and proxy")
+    out.append("  # logs (the whole URL in c-uri), told apart by where the request goes.")
+    out.append("  - match: {category: webserver}")
+    out.append("    conditions: {cs-uri-stem|exists: true, Channel|exists: false}")
+    out.append("  - match: {category: proxy}")
+    out.append("    conditions: {c-uri|exists: true, Channel|exists: false}")
+    out.append("  # Zeek's ssl log, one record per TLS session, and the same sessions as")
+    out.append("  # Suricata writes them (EVE JSON, event_type tls), with Zeek's names")
+    out.append("  # mapped onto EVE's.")
+    out.append("  - match: {product: zeek, service: ssl}")
+    out.append("    conditions: {uid|exists: true, established|exists: true, Channel|exists: false}")
+    out.append("  - match: {product: zeek, service: ssl}")
+    out.append("    conditions: {event_type: tls}")
+    out.append("    fields:")
+    for zeek, eve in [("id.orig_h", "src_ip"), ("id.orig_p", "src_port"), ("id.resp_h", "dest_ip"),
+                      ("id.resp_p", "dest_port"), ("server_name", "tls.sni"), ("subject", "tls.subject"),
+                      ("issuer", "tls.issuerdn"), ("version", "tls.version"), ("ja3", "tls.ja3.hash"),
+                      ("ja3s", "tls.ja3s.hash")]:
+        out.append(f"      {zeek}: {eve}")
     out.append("  # Fallbacks, for rules no entry above places.  A Windows rule of another")
     out.append("  # log source (file_access, a service of its own) holds on Windows events")
     out.append("  # that carry one of its fields; a rule of any other product (Linux, web,")

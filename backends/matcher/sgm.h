@@ -28,6 +28,11 @@
 #include <stdio.h>
 
 #define SGM_NONE 0xFFFFFFFFu
+/* An aggregation's group-by or aggregated field id with this bit set:
+ * u32[id & ~SGM_ANY_OF] is a count n, then n field ids; the value is that of
+ * the first of them the event has (log-source variants that name one field
+ * differently). */
+#define SGM_ANY_OF 0x80000000u
 
 typedef struct sgm_str {
     const char *ptr;

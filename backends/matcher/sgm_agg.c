@@ -209,6 +209,14 @@ static void sgm_agg_value(const sgm_engine *e, uint32_t field, const char **p, s
     *n = 0;
     *present = false;
     if (field == SGM_NONE) return;
+    if (field & SGM_ANY_OF) {
+        const uint32_t *ids = e->t->u32 + (field & ~SGM_ANY_OF);
+        for (uint32_t i = 1; i <= ids[0]; i++) {
+            sgm_agg_value(e, ids[i], p, n, present);
+            if (*present) return;
+        }
+        return;
+    }
     uint32_t v = e->ev.head[field];
     if (v == SGM_NONE) return;
     *p = e->ev.text + e->ev.vals[v].off;

@@ -153,4 +153,50 @@ if command -v cc >/dev/null; then
     check "the program: --help on stdout, exit 0" sh -c "[ $st -eq 0 ] && grep -q '^usage: ' '$tmp/out'"
 fi
 
+# A pipeline whose log-source variants name the group-by field differently:
+# each event is counted under the name its own variant gives it.
+cat >"$tmp/variants.yml" <<'YAML'
+name: variants
+target: c
+placement: all
+logsources:
+  - match: {product: zeek, service: ssl}
+    conditions: {layout: zeek}
+  - match: {product: zeek, service: ssl}
+    conditions: {event_type: tls}
+    fields: {id.orig_h: src_ip}
+YAML
+cat >"$tmp/tls.yml" <<'YAML'
+title: TLS flood
+id: 9d1b4a44-1111-4c2e-9a7e-000000000003
+logsource: {product: zeek, service: ssl}
+detection:
+    sel:
+        id.orig_h|exists: true
+    condition: sel
+threshold:
+    type: event_count
+    group-by: [id.orig_h]
+    timespan: 1m
+    condition: {gte: 3}
+YAML
+{
+    printf '%s\n' '{"ts":1,"layout":"zeek","id.orig_h":"10.0.0.1"}'
+    printf '%s\n' '{"ts":2,"event_type":"tls","src_ip":"10.0.0.1"}'
+    printf '%s\n' '{"ts":3,"event_type":"tls","src_ip":"10.0.0.2"}'
+    printf '%s\n' '{"ts":4,"event_type":"tls","src_ip":"10.0.0.2"}'
+    printf '%s\n' '{"ts":5,"event_type":"flow","src_ip":"10.0.0.1"}'
+    printf '%s\n' '{"ts":6,"event_type":"tls","src_ip":"10.0.0.1"}'
+} >"$tmp/tls.jsonl"
+run "$sigc" match --no-event -p "$tmp/variants.yml" "$tmp/tls.yml" "$tmp/tls.jsonl"
+check "variants: the group is the source address under either name, 3 sessions of 10.0.0.1" \
+    sh -c "[ $st -eq 1 ] && [ \"\$(wc -l <'$tmp/out')\" -eq 1 ] && grep -q '\"line\":6,\"group\":{\"id.orig_h\":\"10.0.0.1\"},\"count\":3,' '$tmp/out'"
+if command -v cc >/dev/null 2>&1; then
+    "$sigc" convert -q -t c -p "$tmp/variants.yml" "$tmp/tls.yml" -o "$tmp/tls.c"
+    cc -O1 -o "$tmp/tls" "$tmp/tls.c" -lpcre2-8
+    cp "$tmp/out" "$tmp/sigc.out"
+    run "$tmp/tls" --no-event "$tmp/tls.jsonl"
+    check "variants: the program prints what sigc match prints" sh -c "[ $st -eq 1 ] && cmp -s '$tmp/out' '$tmp/sigc.out'"
+fi
+
 finish

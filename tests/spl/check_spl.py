@@ -40,7 +40,7 @@ What every query is checked for
    (not inside quotes, comments, parentheses or brackets).
 3. Commands.  The first command is the implied `search`, or a query that
    starts with `|` must start with `multisearch`; then only where, eval,
-   bin, stats, eventstats and search.  Inside a multisearch bracket (at
+   rename, bin, stats, eventstats and search.  Inside a multisearch bracket (at
    least two brackets): an explicit `search` first, then only where and
    eval.  Any other command name is a failure.
 4. Grammar of each command, parsed completely, for the forms sigc writes:
@@ -59,6 +59,7 @@ What every query is checked for
                  with their arities; match() and like() take one string
                  literal second, cidrmatch() one string literal first.
      eval        NAME=expr (, NAME=expr)*
+     rename      "FIELD" AS NAME (, "FIELD" AS NAME)*
      bin         FIELD span=<N><s|m|h|d|mon>
      stats       func[(FIELD)] [as NAME] ... [by FIELD ...], func one of
                  count dc sum avg min max values exactpercNN
@@ -649,7 +650,29 @@ def parse_stats(toks, facts, end_pos):
                 raise SplError(a.pos, "stats groups by bare field names, found %r" % a.text)
 
 
+def parse_rename(toks, facts, end_pos):
+    """rename "F" AS NAME (, "F" AS NAME)*: sigc renames fields that are not
+    bare before stats; the old name quoted, the new one bare."""
+    c = Cursor(toks, end_pos)
+    while True:
+        old = c.next("a field to rename")
+        if old.kind != "STR":
+            raise SplError(old.pos, "rename takes a \"quoted\" field name, found %r" % old.text)
+        kw = c.next("AS")
+        if not (kw.kind == "WORD" and kw.text == "AS"):
+            raise SplError(kw.pos, "expected AS after the renamed field, found %r" % kw.text)
+        new = c.next("a new name")
+        if new.kind != "WORD" or not BARE_NAME.match(new.text):
+            raise SplError(new.pos, "a field is renamed to a bare name, found %r" % new.text)
+        if c.at_end():
+            return
+        sep = c.next("','")
+        if sep.kind != "COMMA":
+            raise SplError(sep.pos, "expected ',' between renames, found %r" % sep.text)
+
+
 COMMANDS = {
+    "rename": parse_rename,
     "where": parse_where,
     "eval": parse_eval,
     "bin": parse_bin,

@@ -115,13 +115,13 @@ CASES = [
 ]
 
 
-def burst(n, seconds, many=False, tls=False, status=200):
+def burst(n, seconds, many=False, tls=False, status=200, client=OUTSIDE, server=SERVER):
     pkts = []
     for i in range(n):
-        src = f"198.51.100.{10 + i}" if many else OUTSIDE
+        src = f"198.51.100.{10 + i}" if many else client
         t = R.T0 + i * seconds / max(n - 1, 1)
-        pkts += R.tls_client_hello(src, SERVER, "shop.example", t=t) if tls else \
-            R.http_request(src, SERVER, uri=f"/p{i}", t=t, status=status)
+        pkts += R.tls_client_hello(src, server, "shop.example", t=t) if tls else \
+            R.http_request(src, server, uri=f"/p{i}", t=t, status=status)
     return pkts
 
 
@@ -137,6 +137,37 @@ CASES.append(("seed T1499.002: connection, HTTP request and TLS handshake floods
                ("150 HTTP requests in 50 s", lambda: burst(150, 50), 0),
                ("210 HTTP requests over 10 minutes", lambda: burst(210, 600), 0),
                ("210 TLS handshakes over 10 minutes", lambda: burst(210, 600, tls=True), 0)]))
+
+
+def shipped(name):
+    with open(os.path.join(HERE, "..", "..", "rules", name), encoding="utf-8") as f:
+        return f.read()
+
+
+# The completed T1499.002 rules of rules/: each counts requests, handshakes
+# or connections, never packets (every session here is several packets, so a
+# per-packet count would alert on the runs below the threshold).
+CASES += [
+    ("rules/: HTTP request flood on a web server, 300 per client in 1 minute",
+     shipped("web_service_exhaustion_http_request_flood.yml"),
+     [("310 requests in 50 s", lambda: burst(310, 50), 1),
+      ("250 requests in 50 s", lambda: burst(250, 50), 0),
+      ("310 requests over 10 minutes", lambda: burst(310, 600), 0)]),
+    ("rules/: HTTP request flood through a proxy (an event_count correlation), 300 per client in 1 minute",
+     shipped("proxy_service_exhaustion_http_request_flood_correlation.yml"),
+     [("310 requests from inside to outside in 50 s", lambda: burst(310, 50, client=INSIDE, server=OUTSIDE), 1),
+      ("310 requests from outside to inside in 50 s", lambda: burst(310, 50), 0),
+      ("250 requests from inside in 50 s", lambda: burst(250, 50, client=INSIDE, server=OUTSIDE), 0)]),
+    ("rules/: TLS handshake flood, 100 per source in 1 minute",
+     shipped("zeek_ssl_service_exhaustion_tls_handshake_flood.yml"),
+     [("110 handshakes in 50 s", lambda: burst(110, 50, tls=True), 1),
+      ("90 handshakes in 50 s", lambda: burst(90, 50, tls=True), 0),
+      ("110 handshakes from 110 sources in 50 s", lambda: burst(110, 50, tls=True, many=True), 0)]),
+    ("rules/: connection flood, 200 per source in 1 minute (not counting loopback)",
+     shipped("net_connection_win_service_exhaustion_connection_flood.yml"),
+     [("210 HTTP requests in 50 s", lambda: burst(210, 50), 2),
+      ("150 HTTP requests in 50 s", lambda: burst(150, 50), 0)]),
+]
 
 
 def main():

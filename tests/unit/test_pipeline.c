@@ -454,6 +454,32 @@ static void test_placement_all_and_fallback(void **state) {
     done(&c);
 }
 
+/* placement: all with variants that name a threshold's fields differently:
+ * every name, in variant order; a correlation over such a rule is refused. */
+static void test_placement_all_agg_names(void **state) {
+    (void)state;
+    pctx c;
+    load_pipe(&c, MATCHER_PIPE);
+    apply(&c, RULE_HEAD "  sel:\n    Image|endswith: '\\x.exe'\n  condition: sel\n"
+                        "threshold:\n  type: value_count\n  field: Image\n  group-by: [User, Image]\n"
+                        "  timespan: 1m\n  condition: {gte: 3}\n");
+    assert_non_null(c.out);
+    assert_non_null(strstr(c.dump.data, "  field: \"Image\"|\"NewProcessName\"\n"
+                                        "  group-by: \"User\" \"Image\"|\"NewProcessName\"\n"));
+    assert_null(c.out->agg->group_by_any[0].items);
+    assert_int_equal(c.out->agg->group_by_any[1].count, 2);
+    done(&c);
+    load_pipe(&c, MATCHER_PIPE);
+    apply(&c, RULE_HEAD "  sel:\n    Image|endswith: '\\x.exe'\n  condition: sel\nname: base\n"
+                        "---\n"
+                        "title: many\nid: 11111111-2222-4333-8444-666666666666\n"
+                        "correlation:\n  type: event_count\n  rules: [base]\n  group-by: [Image]\n"
+                        "  timespan: 5m\n  condition: {gte: 3}\n");
+    assert_null(c.out);
+    assert_diag(&c, "pipeline", 13, 3, "group-by field 'Image' has different names in the log-source variants");
+    done(&c);
+}
+
 static void test_matcher_keys_errors(void **state) {
     (void)state;
     pctx c;
@@ -532,6 +558,7 @@ int main(void) {
         cmocka_unit_test(test_correlation_group_by),
         cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_placement_all_and_fallback),
+        cmocka_unit_test(test_placement_all_agg_names),
         cmocka_unit_test(test_matcher_keys_errors),
         cmocka_unit_test(test_builtins_load),
     };

@@ -570,11 +570,19 @@ static void test_near_unsupported(void **state) {
 
 static void test_agg_fields(void **state) {
     (void)state;
-    check_det_unsupported("  sel:\n    A: x\n  timeframe: 1m\n  condition: sel | count() by c-ip > 5\n", 7, 20,
-                          "group-by field 'c-ip'");
-    /* the aggregated field in stats: bare names only */
-    check_det_unsupported("  sel:\n    A: x\n  timeframe: 1m\n  condition: sel | sum(a-b) > 5\n", 7, 20,
-                          "aggregated field 'a-b'");
+    /* fields stats cannot name bare are renamed first */
+    check_det("  sel:\n    A: x\n  timeframe: 1m\n  condition: sel | count() by c-ip > 5\n",
+              "A=\"x\"\n| rename \"c-ip\" AS c_ip\n| bin _time span=1m\n"
+              "| stats count as event_count by _time c_ip\n| search event_count > 5");
+    check_det("  sel:\n    A: x\n  timeframe: 1m\n  condition: sel | sum(a-b) by 9x, c-ip > 5\n",
+              "A=\"x\"\n| rename \"9x\" AS _9x, \"c-ip\" AS c_ip, \"a-b\" AS a_b\n| bin _time span=1m\n"
+              "| stats sum(a_b) as value_sum by _time _9x c_ip\n| search value_sum > 5");
+    /* ... unless the new name is taken, or the old one cannot be written */
+    check_det_unsupported("  sel:\n    A: x\n  timeframe: 1m\n  condition: sel | count() by c-ip, c_ip > 5\n", 7, 20,
+                          "renamed to 'c_ip'");
+    check_det_unsupported("  sel:\n    A: x\n  condition: sel\nthreshold:\n  type: event_count\n"
+                          "  group-by: [\"c'ip\"]\n  timespan: 1m\n  condition: {gte: 5}\n",
+                          8, 3, "field 'c'ip' cannot be written");
 }
 
 /* ------------------------------------------------------------------ */
