@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "c.h"
@@ -31,7 +32,7 @@ static const char sg_usage[] =
     "\n"
     "commands:\n"
     "  check     lint Sigma rules (files, directories, - for stdin)\n"
-    "  convert   compile rules for a target: sigc convert -t kql|spl|c [-p PIPELINE] PATH...\n"
+    "  convert   compile rules for a target: sigc convert -t kql|spl|suricata|c [-p PIPELINE] PATH...\n"
     "  match     scan log events with rules: sigc match RULES... EVENTS...\n"
     "  dump-ir   print the normalized IR of rules\n"
     "  list      list targets, pipelines, formats, checks or modifiers\n"
@@ -60,6 +61,8 @@ static const char sg_check_usage[] =
     "  --max-yaml-depth N       refuse deeper YAML nesting (default 64)\n"
     "  --threshold-defaults F   threshold defaults file (default: built in)\n"
     "  --color WHEN             auto (default), always, never; NO_COLOR is honoured\n"
+    "  --progress WHEN          a progress line on standard error while files load:\n"
+    "                           auto (when it is a terminal, default), always, never\n"
     "  -q, --quiet              no summary line on standard error\n"
     "  -h, --help               show this help\n"
     "\n"
@@ -102,6 +105,8 @@ static const char sg_convert_usage[] =
     "  --threshold-defaults F   threshold defaults file (default: built in)\n"
     "  --max-file-size BYTES    refuse larger rule files (default 1048576)\n"
     "  --color WHEN             auto (default), always, never, for diagnostics\n"
+    "  --progress WHEN          a progress line on standard error while files load:\n"
+    "                           auto (when it is a terminal, default), always, never\n"
     "  -q, --quiet              no summary line on standard error\n"
     "  -h, --help               show this help\n"
     "\n"
@@ -128,6 +133,7 @@ static const char sg_match_usage[] =
     "  --threshold-defaults F   threshold defaults file (default: built in)\n"
     "  --color WHEN             auto (default), always, never, for diagnostics\n"
     "%s"
+    "  -h, --help               show this help\n"
     "\n"
     "exit status: 0 no match, 1 matches (or a rule did not compile), 2 usage error,\n"
     "3 an input could not be read.\n";
@@ -150,11 +156,63 @@ static bool sg_parse_size(const char *s, size_t *out) {
     return true;
 }
 
+/* The progress line of a long load (thousands of rule files) on stderr:
+ * when it is a terminal (--progress auto, from half a second in, so a short
+ * run shows nothing) or always (from the first file); redrawn at most four
+ * times a second, and cleared when the load ends, before any report. */
+typedef struct sg_progress {
+    bool on;
+    int len;      /* characters shown now (0: no line) */
+    double t0, next;
+    double delay; /* auto: nothing in the first half second; always: from the start */
+} sg_progress;
+
+static double sg_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static bool sg_progress_when_ok(const char *when) {
+    return strcmp(when, "auto") == 0 || strcmp(when, "always") == 0 || strcmp(when, "never") == 0;
+}
+
+static void sg_progress_start(sg_progress *p, const char *when) {
+    memset(p, 0, sizeof *p);
+    p->on = strcmp(when, "always") == 0 || (strcmp(when, "auto") == 0 && isatty(STDERR_FILENO));
+    p->t0 = p->next = sg_now();
+    p->delay = strcmp(when, "always") == 0 ? 0 : 0.5;
+}
+
+static void sg_progress_show(sg_progress *p, const char *cmd, size_t done, size_t total) {
+    if (!p->on) return;
+    double now = sg_now();
+    if (now < p->next || now - p->t0 < p->delay) return;
+    p->next = now + 0.25;
+    char line[128];
+    int len = snprintf(line, sizeof line, "sigc %s: %zu/%zu files (%zu%%)", cmd, done, total,
+                       total ? done * 100 / total : 100);
+    if (len < 0) return;
+    if (len >= (int)sizeof line) len = (int)sizeof line - 1;
+    fprintf(stderr, "\r%s%*s", line, p->len > len ? p->len - len : 0, "");
+    fflush(stderr);
+    p->len = len;
+}
+
+static void sg_progress_clear(sg_progress *p) {
+    if (!p->len) return;
+    fprintf(stderr, "\r%*s\r", p->len, "");
+    fflush(stderr);
+    p->len = 0;
+}
+
 typedef struct sg_run {
     sg_diags diags;
     sg_ruleset rs;
     sg_pathlist paths;
     bool io_error;
+    const char *cmd;      /* for the progress line */
+    sg_progress progress;
 } sg_run;
 
 static int sg_load_defaults(sg_run *run, const char *path) {
@@ -185,6 +243,7 @@ static void sg_load_inputs(sg_run *run, char **args, int nargs, sg_checker *chec
     for (size_t i = 0; i < run->paths.count; i++) {
         const char *path = run->paths.items[i];
         const char *shown = strcmp(path, "-") == 0 ? "<stdin>" : path;
+        sg_progress_show(&run->progress, run->cmd ? run->cmd : "", i, run->paths.count);
         char *data;
         size_t len;
         sg_read_status st = sg_read_file(path, run->rs.opts.max_file_size, &data, &len);
@@ -204,6 +263,7 @@ static void sg_load_inputs(sg_run *run, char **args, int nargs, sg_checker *chec
         for (size_t r = first; checker && r < run->rs.n_rules; r++) sg_check_rule(checker, run->rs.rules[r]);
     }
     sg_ruleset_resolve(&run->rs);
+    sg_progress_clear(&run->progress);
 }
 
 static bool opendir_is_dir(const char *path) {
@@ -293,6 +353,7 @@ enum {
     OPT_MAX_YAML_DEPTH,
     OPT_THRESHOLD_DEFAULTS,
     OPT_COLOR,
+    OPT_PROGRESS,
 };
 
 static int sg_cmd_check_or_dump(int argc, char **argv, bool dump) {
@@ -307,6 +368,7 @@ static int sg_cmd_check_or_dump(int argc, char **argv, bool dump) {
         {"max-yaml-depth", required_argument, NULL, OPT_MAX_YAML_DEPTH},
         {"threshold-defaults", required_argument, NULL, OPT_THRESHOLD_DEFAULTS},
         {"color", required_argument, NULL, OPT_COLOR},
+        {"progress", required_argument, NULL, OPT_PROGRESS},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -318,7 +380,7 @@ static int sg_cmd_check_or_dump(int argc, char **argv, bool dump) {
     sg_report_format fmt = SG_REPORT_TEXT;
     sg_severity fail_level = SG_SEV_ERROR;
     bool fail_never = false, quiet = false;
-    const char *defaults_path = NULL, *color = "auto", *output = NULL;
+    const char *defaults_path = NULL, *color = "auto", *output = NULL, *progress = "auto";
     int c;
     optind = 1;
     const char *config_path = NULL;
@@ -376,6 +438,13 @@ static int sg_cmd_check_or_dump(int argc, char **argv, bool dump) {
             }
             color = optarg;
             break;
+        case OPT_PROGRESS:
+            if (!sg_progress_when_ok(optarg)) {
+                sg_usage_error(cmd, "--progress takes auto, always or never, not '%s'", optarg);
+                return SG_EXIT_USAGE;
+            }
+            progress = optarg;
+            break;
         case 'q': quiet = true; break;
         case 'h': fputs(dump ? sg_dump_usage : sg_check_usage, stdout); return SG_EXIT_OK;
         default: sg_usage_error(cmd, "%s", "invalid option"); return SG_EXIT_USAGE;
@@ -417,6 +486,8 @@ static int sg_cmd_check_or_dump(int argc, char **argv, bool dump) {
         goto done;
     }
     sg_checker *checker = dump ? NULL : sg_checker_new(&run.rs);
+    run.cmd = cmd;
+    sg_progress_start(&run.progress, progress);
     sg_load_inputs(&run, argv + optind, argc - optind, checker);
     if (checker) sg_checker_finish(checker);
     if (have_cfg) sg_check_config_filter(&cfg, &run.diags);
@@ -619,11 +690,12 @@ static int sg_cmd_convert(int argc, char **argv) {
         {"threshold-defaults", required_argument, NULL, OPT_THRESHOLD_DEFAULTS},
         {"max-file-size", required_argument, NULL, OPT_MAX_FILE_SIZE},
         {"color", required_argument, NULL, OPT_COLOR},
+        {"progress", required_argument, NULL, OPT_PROGRESS},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *target = NULL, *output = NULL, *defaults_path = NULL, *color = "auto";
+    const char *target = NULL, *output = NULL, *defaults_path = NULL, *color = "auto", *progress = "auto";
     const char **pipe_args = sg_xmalloc((size_t)argc * sizeof *pipe_args);
     size_t n_pipe_args = 0;
     sg_out_format fmt = SG_OUT_DEFAULT;
@@ -693,6 +765,14 @@ static int sg_cmd_convert(int argc, char **argv) {
             }
             color = optarg;
             break;
+        case OPT_PROGRESS:
+            if (!sg_progress_when_ok(optarg)) {
+                sg_usage_error("convert", "--progress takes auto, always or never, not '%s'", optarg);
+                free(pipe_args);
+                return SG_EXIT_USAGE;
+            }
+            progress = optarg;
+            break;
         case 'h': fputs(sg_convert_usage, stdout); free(pipe_args); return SG_EXIT_OK;
         default: sg_usage_error("convert", "%s", "invalid option"); free(pipe_args); return SG_EXIT_USAGE;
         }
@@ -753,6 +833,8 @@ static int sg_cmd_convert(int argc, char **argv) {
         status = SG_EXIT_IO;
         goto done;
     }
+    run.cmd = "convert";
+    sg_progress_start(&run.progress, progress);
     sg_load_inputs(&run, argv + optind, argc - optind, NULL);
     sg_convert(&run.rs, be, pipes, n_pipes, known, n_known, &copts, &res);
     if (run.io_error) status = SG_EXIT_IO;
@@ -820,6 +902,23 @@ static bool sg_is_rule_path(const char *path) {
 
 static void sg_match_help(FILE *f) { fprintf(f, sg_match_usage, sgm_options_help); }
 
+/* An option of sigc match that takes a value: `--name VALUE` or
+ * `--name=VALUE` (or `-x VALUE` for its short form).  On a match, *val is
+ * the value and *i has moved past it. */
+static bool sg_match_value(int argc, char **argv, int *i, const char *shortname, const char *name, const char **val) {
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+    if (strncmp(a, name, n) == 0 && a[n] == '=') {
+        *val = a + n + 1;
+        return true;
+    }
+    if ((strcmp(a, name) == 0 || (shortname && strcmp(a, shortname) == 0)) && *i + 1 < argc) {
+        *val = argv[++*i];
+        return true;
+    }
+    return false;
+}
+
 static int sg_cmd_match(int argc, char **argv) {
     const char **rule_args = sg_xmalloc((size_t)(argc + 1) * sizeof *rule_args);
     const char **event_args = sg_xmalloc((size_t)(argc + 1) * sizeof *event_args);
@@ -833,8 +932,7 @@ static int sg_cmd_match(int argc, char **argv) {
     mo.prog = "sigc match";
     sg_options opts = sg_default_options;
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        bool has_next = i + 1 < argc;
+        const char *a = argv[i], *val = NULL;
         if (options_done || a[0] != '-' || strcmp(a, "-") == 0) {
             if (sg_is_rule_path(a)) rule_args[n_rules++] = a;
             else event_args[n_events++] = a;
@@ -844,13 +942,13 @@ static int sg_cmd_match(int argc, char **argv) {
         else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             sg_match_help(stdout);
             goto done;
-        } else if ((strcmp(a, "-r") == 0 || strcmp(a, "--rules") == 0) && has_next) rule_args[n_rules++] = argv[++i];
-        else if ((strcmp(a, "-e") == 0 || strcmp(a, "--events") == 0) && has_next) event_args[n_events++] = argv[++i];
-        else if ((strcmp(a, "-p") == 0 || strcmp(a, "--pipeline") == 0) && has_next) pipe_args[n_pipe_args++] = argv[++i];
+        } else if (sg_match_value(argc, argv, &i, "-r", "--rules", &val)) rule_args[n_rules++] = val;
+        else if (sg_match_value(argc, argv, &i, "-e", "--events", &val)) event_args[n_events++] = val;
+        else if (sg_match_value(argc, argv, &i, "-p", "--pipeline", &val)) pipe_args[n_pipe_args++] = val;
         else if (strcmp(a, "-s") == 0 || strcmp(a, "--skip-unsupported") == 0) skip = true;
-        else if (strcmp(a, "--threshold-defaults") == 0 && has_next) defaults_path = argv[++i];
-        else if (strcmp(a, "--color") == 0 && has_next) {
-            color = argv[++i];
+        else if (sg_match_value(argc, argv, &i, NULL, "--threshold-defaults", &val)) defaults_path = val;
+        else if (sg_match_value(argc, argv, &i, NULL, "--color", &val)) {
+            color = val;
             if (strcmp(color, "auto") && strcmp(color, "always") && strcmp(color, "never")) {
                 sg_usage_error("match", "--color takes auto, always or never, not '%s'", color);
                 status = SG_EXIT_USAGE;

@@ -207,6 +207,10 @@ typedef enum sgm_format {
     SGM_FMT_CSV,
 } sgm_format;
 
+/* A progress line (input, share read, events, rate, matches) on err during
+ * long scans, redrawn in place: when err is a terminal (auto), always, never. */
+typedef enum sgm_progress { SGM_PROGRESS_AUTO, SGM_PROGRESS_ALWAYS, SGM_PROGRESS_NEVER } sgm_progress;
+
 typedef struct sgm_options {
     sgm_format format;
     bool with_event;       /* print the matching event (default on) */
@@ -217,6 +221,7 @@ typedef struct sgm_options {
     uint64_t regex_match_limit;
     uint32_t regex_depth_limit;
     size_t regex_heap_limit_kib;
+    int progress;          /* sgm_progress: a progress line on err */
     FILE *out;             /* matches */
     FILE *err;             /* diagnostics and the summary */
     const char *prog;      /* prefix of messages */

@@ -75,7 +75,21 @@ struct sgm_engine {
     size_t keybuf_cap;
     int64_t last_time_us;       /* for events without a time */
     bool csv_header_done;
+    /* the progress line */
+    bool progress_on;
+    bool out_is_terminal;       /* matches and the line share the screen */
+    int progress_len;           /* characters shown now (0: no line) */
+    double progress_t0, progress_next;
+    const char *input_name;     /* the input being read */
+    uint64_t input_size;        /* its size (0: unknown, a pipe) */
+    uint64_t input_done;        /* bytes of it read so far */
+    uint64_t bytes_done;        /* bytes of all inputs */
 };
+
+/* sgm_run.c: the progress line, redrawn at most four times a second; cleared
+ * before anything else is written to the terminal. */
+void sgm_progress_tick(sgm_engine *e);
+void sgm_progress_clear(sgm_engine *e);
 
 /* sgm_json.c */
 void sgm_event_init(sgm_event *ev, uint32_t n_fields);

@@ -14,9 +14,13 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sgm_impl.h"
+
+static double sgm_now(void);
 
 void sgm_options_default(sgm_options *o) {
     memset(o, 0, sizeof *o);
@@ -38,6 +42,7 @@ const char sgm_options_help[] =
     "  --format json|csv        one JSON object per match (default) or CSV rows\n"
     "  --no-event               leave the event out of each match\n"
     "  --quiet                  no summary on stderr\n"
+    "  --progress WHEN          a progress line on stderr: auto (when it is a terminal), always, never\n"
     "  --max-event BYTES        longest event read (default 16777216)\n"
     "  --max-groups N           live aggregation groups, all rules (default 1048576)\n"
     "  --max-entries N          events kept per aggregation group (default 65536)\n"
@@ -56,7 +61,7 @@ int sgm_parse_option(sgm_options *o, int argc, char **argv, int *i) {
     const char *a = argv[*i];
     const char *val = NULL;
     static const char *const with_value[] = {"--format", "--max-event", "--max-groups", "--max-entries",
-                                             "--regex-match-limit"};
+                                             "--regex-match-limit", "--progress"};
     if (strcmp(a, "--no-event") == 0) {
         o->with_event = false;
         return 1;
@@ -81,6 +86,15 @@ int sgm_parse_option(sgm_options *o, int argc, char **argv, int *i) {
     if (k == sizeof with_value / sizeof *with_value) return 0;
     size_t n = 0;
     switch (k) {
+    case 5:
+        if (strcmp(val, "auto") == 0) o->progress = SGM_PROGRESS_AUTO;
+        else if (strcmp(val, "always") == 0) o->progress = SGM_PROGRESS_ALWAYS;
+        else if (strcmp(val, "never") == 0) o->progress = SGM_PROGRESS_NEVER;
+        else {
+            fprintf(o->err, "%s: error: --progress takes auto, always or never, not '%s'\n", o->prog, val);
+            return -1;
+        }
+        return 1;
     case 0:
         if (strcmp(val, "json") == 0) o->format = SGM_FMT_JSON;
         else if (strcmp(val, "csv") == 0) o->format = SGM_FMT_CSV;
@@ -118,6 +132,10 @@ sgm_engine *sgm_engine_new(const sgm_tables *t, const sgm_options *o, char *err,
     }
     e->t = t;
     e->o = *o;
+    e->progress_on = o->progress == SGM_PROGRESS_ALWAYS || (o->progress == SGM_PROGRESS_AUTO && isatty(fileno(o->err)));
+    e->out_is_terminal = isatty(fileno(o->out));
+    e->progress_t0 = sgm_now();
+    e->progress_next = e->progress_t0;
     /* the table's references must stay in bounds */
     for (uint32_t i = 0; i < t->n_preds; i++) {
         const sgm_pred *p = &t->preds[i];
@@ -298,6 +316,7 @@ void sgm_report_match(sgm_engine *e, uint32_t rule, const char *group_json, size
     bool has_time = closed ? true : ev->has_time;
     int64_t time_us = closed ? last_us : ev->time_us;
     FILE *f = e->o.out;
+    if (e->out_is_terminal) sgm_progress_clear(e);
     e->rule_matches[rule]++;
     e->st.matches++;
     if (e->o.format == SGM_FMT_CSV) {
@@ -362,6 +381,51 @@ void sgm_report_match(sgm_engine *e, uint32_t rule, const char *group_json, size
     fputs("}\n", f);
 }
 
+/* ---- the progress line --------------------------------------------------- */
+
+static double sgm_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void sgm_progress_clear(sgm_engine *e) {
+    if (!e->progress_len) return;
+    fprintf(e->o.err, "\r%*s\r", e->progress_len, "");
+    fflush(e->o.err);
+    e->progress_len = 0;
+}
+
+/* auto: shown from half a second into the run (a short run shows nothing);
+ * always: from the first read. */
+void sgm_progress_tick(sgm_engine *e) {
+    if (!e->progress_on) return;
+    double now = sgm_now();
+    if (now < e->progress_next) return;
+    double elapsed = now - e->progress_t0;
+    if (e->o.progress == SGM_PROGRESS_AUTO && elapsed < 0.5) return;
+    e->progress_next = now + 0.25;
+    if (elapsed <= 0) elapsed = 1e-9;
+    char share[16] = "";
+    if (e->input_size) {
+        double pct = 100.0 * (double)e->input_done / (double)e->input_size;
+        snprintf(share, sizeof share, " %3.0f%%", pct > 100 ? 100 : pct);
+    }
+    const char *name = e->input_name ? e->input_name : "";
+    size_t n = strlen(name);
+    int keep = n > 40 ? 40 : (int)n; /* the end of a long path */
+    char line[256];
+    int len = snprintf(line, sizeof line, "%s: %s%.*s%s  %llu events  %.1f MB  %.0f events/s  %llu matches", e->o.prog,
+                       n > 40 ? "..." : "", keep, name + n - (size_t)keep, share, (unsigned long long)e->st.events,
+                       (double)e->bytes_done / 1e6, (double)e->st.events / elapsed, (unsigned long long)e->st.matches);
+    if (len < 0) return;
+    if (len >= (int)sizeof line) len = (int)sizeof line - 1;
+    int pad = e->progress_len > len ? e->progress_len - len : 0;
+    fprintf(e->o.err, "\r%s%*s", line, pad, "");
+    fflush(e->o.err);
+    e->progress_len = len;
+}
+
 /* ---- the event loop ----------------------------------------------------- */
 
 static void sgm_run_event(sgm_engine *e) {
@@ -388,6 +452,7 @@ typedef struct sgm_pos {
 } sgm_pos;
 
 static void sgm_report(sgm_engine *e, const char *file, sgm_pos at, const char *what) {
+    sgm_progress_clear(e);
     fprintf(e->o.err, "%s:%llu:%llu: warning: %s; skipped\n", file, (unsigned long long)at.line,
             (unsigned long long)at.col, what);
 }
@@ -646,14 +711,18 @@ static int sgm_scan_stream(sgm_engine *e, const char *name, FILE *in) {
         }
         size_t got = fread(rd.buf + rd.len, 1, rd.cap - rd.len, in);
         rd.len += got;
+        e->input_done += got;
+        e->bytes_done += got;
         bool eof = got == 0;
         if (eof && ferror(in)) {
+            sgm_progress_clear(e);
             fprintf(e->o.err, "%s: error: %s: %s\n", e->o.prog, name, strerror(errno));
             e->st.failed_inputs++;
             rc = -1;
             break;
         }
         sgm_reader_scan(&rd, eof);
+        sgm_progress_tick(e);
         if (eof) break;
     }
     free(rd.buf);
@@ -675,8 +744,11 @@ static int sgm_evtx_on_event(void *ctx, const char *json, size_t len, uint64_t r
     const char *msg;
     e->ev.record = record_id;
     e->ev.is_record = true;
+    e->bytes_done += len;
+    if ((record_id & 1023) == 0) sgm_progress_tick(e);
     if (sgm_json_parse_event(e, json, len, &err_off, &msg) != 0) {
         e->st.evtx_damaged++;
+        sgm_progress_clear(e);
         fprintf(e->o.err, "%s: record %llu: warning: %s; skipped\n", e->ev.file, (unsigned long long)record_id, msg);
         return 0;
     }
@@ -686,6 +758,7 @@ static int sgm_evtx_on_event(void *ctx, const char *json, size_t len, uint64_t r
 
 static void sgm_evtx_on_error(void *ctx, uint64_t index, const char *message) {
     sgm_engine *e = ctx;
+    sgm_progress_clear(e);
     e->st.evtx_damaged++;
     fprintf(e->o.err, "%s: record #%llu: warning: %s; skipped\n", e->ev.file, (unsigned long long)index, message);
 }
@@ -698,32 +771,48 @@ static bool sgm_ends_with(const char *s, const char *suffix) {
     return true;
 }
 
+/* The input the progress line names, and its size when it has one. */
+static void sgm_progress_input(sgm_engine *e, const char *name, FILE *in) {
+    struct stat st;
+    e->input_name = name;
+    e->input_done = 0;
+    e->input_size = in && fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+}
+
 int sgm_engine_scan(sgm_engine *e, const char *path) {
     e->st.inputs++;
     e->ev.file = path;
+    sgm_progress_input(e, path, NULL);
     if (sgm_ends_with(path, ".evtx")) {
         char err[512];
         int rc = sgm_evtx_read(path, sgm_evtx_on_event, sgm_evtx_on_error, e, err, sizeof err);
         if (rc < 0) {
+            sgm_progress_clear(e);
             fprintf(e->o.err, "%s: error: %s: %s\n", e->o.prog, path, err);
             e->st.failed_inputs++;
             return -1;
         }
         return 0;
     }
-    if (strcmp(path, "-") == 0) return sgm_scan_stream(e, "<stdin>", stdin);
+    if (strcmp(path, "-") == 0) {
+        sgm_progress_input(e, "<stdin>", stdin);
+        return sgm_scan_stream(e, "<stdin>", stdin);
+    }
     FILE *in = fopen(path, "rb");
     if (!in) {
+        sgm_progress_clear(e);
         fprintf(e->o.err, "%s: error: %s: %s\n", e->o.prog, path, strerror(errno));
         e->st.failed_inputs++;
         return -1;
     }
+    sgm_progress_input(e, path, in);
     int rc = sgm_scan_stream(e, path, in);
     fclose(in);
     return rc;
 }
 
 uint64_t sgm_engine_finish(sgm_engine *e) {
+    sgm_progress_clear(e);
     e->ev.raw = NULL; /* matches found now carry no event */
     e->ev.file = NULL;
     e->ev.has_time = false;

@@ -95,6 +95,18 @@ check "no ANSI escapes when not a terminal" sh -c "! grep -q \"$(printf '\033')\
 "$sigc" check -q --color always "$bad_rule" >"$tmp/out" 2>&1
 check "--color always colours" grep -q "$(printf '\033')" "$tmp/out"
 
+# The progress line while files load: --progress always draws it (from the
+# first file) and wipes it before the report; a pipe gets none by default.
+run check -q --progress always "$src/rules"
+check "check --progress always: files done of all, then wiped" \
+    sh -c "tr '\r' '\n' <'$tmp/err' | grep -q '^sigc check: 0/5 files (0%)' && [ \"\$(head -c 1 '$tmp/err')\" = \"\$(printf '\r')\" ]"
+run check -q "$src/rules"
+check "check: no progress line in a pipe" sh -c "! grep -q \"\$(printf '\r')\" '$tmp/err'"
+run convert -q -t suricata --progress always "$src/rules"
+check "convert --progress always: the line too" sh -c "tr '\r' '\n' <'$tmp/err' | grep -q '^sigc convert: 0/5 files (0%)'"
+run check --progress maybe "$src/rules"
+check "--progress takes auto, always or never" sh -c "[ $st -eq 2 ] && grep -q 'progress takes auto, always or never' '$tmp/err'"
+
 run check -q -x modifier,value_type "$bad_rule"
 check "-x drops the excluded checks" sh -c "! grep -qE '\[(modifier|value_type)\]' '$tmp/out'"
 

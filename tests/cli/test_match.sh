@@ -199,4 +199,28 @@ if command -v cc >/dev/null 2>&1; then
     check "variants: the program prints what sigc match prints" sh -c "[ $st -eq 1 ] && cmp -s '$tmp/out' '$tmp/sigc.out'"
 fi
 
+# The progress line: on stderr with --progress always (a terminal gets it by
+# default), redrawn in place with \r and wiped at the end; never in a pipe by
+# default; the matches are the same either way.
+run "$sigc" match --no-event --quiet "$tmp/whoami.yml" "$tmp/events.jsonl"
+cp "$tmp/out" "$tmp/plain.out"
+check "progress: none when stderr is not a terminal" sh -c "! grep -q \"\$(printf '\r')\" '$tmp/err'"
+run "$sigc" match --no-event --quiet --progress always "$tmp/whoami.yml" "$tmp/events.jsonl"
+check "progress always: the line names the input and counts events" \
+    sh -c "tr '\r' '\n' <'$tmp/err' | grep -q '^sigc match: .*events.jsonl 100%  5 events  0.0 MB  .* events/s  4 matches'"
+check "progress always: the line is wiped at the end" sh -c "tail -c 2 '$tmp/err' | od -c | grep -q '\\\\r'"
+check "progress always: the same matches" cmp -s "$tmp/out" "$tmp/plain.out"
+run "$sigc" match --progress sometimes "$tmp/whoami.yml" "$tmp/events.jsonl"
+check "progress: a bad value is a usage error" sh -c "[ $st -eq 2 ] && grep -q 'progress takes auto, always or never' '$tmp/err'"
+if command -v cc >/dev/null 2>&1; then
+    run "$tmp/m" --no-event --quiet --progress always "$tmp/events.jsonl"
+    check "progress always: the program draws the line too" sh -c "tr '\r' '\n' <'$tmp/err' | grep -q 'events.jsonl 100%  5 events'"
+fi
+
+# Colour of the diagnostics: --color=WHEN (or --color WHEN), NO_COLOR.
+"$sigc" match --color=always --no-event --quiet "$src/rules/T1499.002.yml" "$tmp/events.jsonl" >/dev/null 2>"$tmp/err"
+check "match --color=always colours its diagnostics" grep -q "$(printf '\033')" "$tmp/err"
+NO_COLOR=1 "$sigc" match --color auto --no-event --quiet "$src/rules/T1499.002.yml" "$tmp/events.jsonl" >/dev/null 2>"$tmp/err"
+check "match: NO_COLOR, no escapes" sh -c "grep -q 'id_not_uuid' '$tmp/err' && ! grep -q \"$(printf '\033')\" '$tmp/err'"
+
 finish
