@@ -5,6 +5,8 @@
 # usage: test_docs.sh SIGC SOURCE_ROOT BUILD_ROOT
 set -u
 sigc=$1 src=$2 build=$3
+case $sigc in /*) ;; *) sigc=$(pwd)/$sigc ;; esac
+case $src in /*) ;; *) src=$(pwd)/$src ;; esac
 . "$(dirname "$0")/lib.sh"
 man=$src/docs/sigc.1
 comp=$src/tools/completion/sigc.bash
@@ -44,6 +46,23 @@ complete_words "$sigc" check -x escaped_w >"$tmp/checks"
 check "completion: -x offers check ids" sh -c "[ \"\$(cat '$tmp/checks')\" = escaped_wildcard ]"
 complete_words "$sigc" list pipelines "" >"$tmp/list"
 check "completion: list pipelines TARGET" grep -qx suricata "$tmp/list"
+
+# The pre-commit hook runs its entry with the staged rule files.
+entry=$(sed -n 's/^  entry: //p' "$src/.pre-commit-hooks.yaml")
+check "the pre-commit hook has one entry" sh -c "[ -n '$entry' ] && [ \$(grep -c '^- id: sigc-check\$' '$src/.pre-commit-hooks.yaml') -eq 1 ]"
+(cd "$src" && $entry rules/*.yml >"$tmp/hook.out" 2>&1)
+check "pre-commit hook: rules/ passes" [ $? -eq 0 ]
+(cd "$src" && $entry examples/lint/common_mistakes.yml >"$tmp/hook.out" 2>&1)
+check "pre-commit hook: a rule with errors fails the commit, at file:line:col" \
+    sh -c "[ $? -eq 1 ] && grep -q '^examples/lint/common_mistakes.yml:12:9: error\[modifier\]' '$tmp/hook.out'"
+# The CI workflow's sigc steps work as written (on rules/).
+grep 'run: sigc ' "$src/examples/ci/sigma-lint.yml" | sed 's/^ *run: //' >"$tmp/steps"
+check "the workflow has its two sigc steps" [ "$(grep -c '' "$tmp/steps")" -eq 2 ]
+while read -r step; do
+    (cd "$tmp" && rm -rf rules && cp -r "$src/rules" . && $step >"$tmp/step.out" 2>&1)
+    check "workflow step '$step' exits 0" [ $? -eq 0 ]
+done <"$tmp/steps"
+check "the workflow's SARIF report is written" grep -q '"version": *"2.1.0"' "$tmp/sigc.sarif"
 
 # meson install puts both where man and bash-completion look.
 if [ -f "$build/build.ninja" ] && command -v meson >/dev/null 2>&1; then
