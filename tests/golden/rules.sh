@@ -11,40 +11,22 @@ sigc=$1 root=$2
 case $sigc in /*) ;; *) sigc=$(pwd)/$sigc ;; esac
 cd "$root" || exit 2
 golden=tests/golden/rules
-pass=0 fail=0
 # The rules every SIEM pipeline below places: all of rules/ but the Zeek one.
 siem="rules/T1499.002.yml rules/net_connection_win_service_exhaustion_connection_flood.yml
 rules/web_service_exhaustion_http_request_flood.yml rules/proxy_service_exhaustion_http_request_flood_correlation.yml"
 zeek=rules/zeek_ssl_service_exhaustion_tls_handshake_flood.yml
 windows="rules/T1499.002.yml rules/net_connection_win_service_exhaustion_connection_flood.yml"
 
-# name, then the command (word-split on purpose: file lists above have no spaces)
+. "$root/tests/golden/lib.sh"
+# name, then the command (word-split on purpose: the file lists above have no spaces)
 run() {
     name=$1
     shift
-    actual=$(mktemp)
-    "$@" >"$actual.out" 2>"$actual.err"
-    status=$?
-    {
-        cat "$actual.out"
-        sed 's/^/stderr: /' "$actual.err"
-        echo "exit: $status"
-    } >"$actual"
-    if [ "$status" -ne 0 ]; then
+    golden_run "$golden/$name.out" "$@"
+    if [ "$golden_status" -ne 0 ]; then
         fail=$((fail + 1))
-        echo "FAIL: $name exited $status:"
-        cat "$actual.err"
-    elif [ "${SIGC_GOLDEN_UPDATE:-}" = 1 ]; then
-        cp "$actual" "$golden/$name.out"
-        pass=$((pass + 1))
-    elif [ -f "$golden/$name.out" ] && cmp -s "$actual" "$golden/$name.out"; then
-        pass=$((pass + 1))
-    else
-        fail=$((fail + 1))
-        echo "FAIL: $golden/$name.out"
-        [ -f "$golden/$name.out" ] && diff -u "$golden/$name.out" "$actual" | head -40
+        echo "FAIL: $name exited $golden_status (every conversion of rules/ must succeed)"
     fi
-    rm -f "$actual" "$actual.out" "$actual.err"
 }
 
 c_tables() { # the C target's tables (the runtime around them is tested by running it)
@@ -64,5 +46,4 @@ run ir "$sigc" dump-ir rules/
     run suricata "$sigc" convert -t suricata rules/
     run c-tables c_tables rules/
 }
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
+golden_finish
