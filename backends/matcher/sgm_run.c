@@ -686,6 +686,26 @@ static bool sgm_reader_compact(sgm_reader *rd) {
     return true;
 }
 
+/* Reads what is there, at most n bytes: from a pipe or a terminal each line
+ * as it comes (fread would wait for n bytes, holding alerts back).  0 at
+ * the end of the input, or with *failed on an error. */
+static size_t sgm_read_some(FILE *in, char *buf, size_t n, bool *failed) {
+    int fd = fileno(in);
+    *failed = false;
+    if (fd < 0) { /* a memory stream */
+        size_t got = fread(buf, 1, n, in);
+        *failed = got == 0 && ferror(in);
+        return got;
+    }
+    for (;;) {
+        ssize_t got = read(fd, buf, n);
+        if (got >= 0) return (size_t)got;
+        if (errno != EINTR) break;
+    }
+    *failed = true;
+    return 0;
+}
+
 static int sgm_scan_stream(sgm_engine *e, const char *name, FILE *in) {
     sgm_reader rd;
     memset(&rd, 0, sizeof rd);
@@ -709,19 +729,22 @@ static int sgm_scan_stream(sgm_engine *e, const char *name, FILE *in) {
             rc = -1;
             break;
         }
-        size_t got = fread(rd.buf + rd.len, 1, rd.cap - rd.len, in);
+        bool failed;
+        size_t got = sgm_read_some(in, rd.buf + rd.len, rd.cap - rd.len, &failed);
         rd.len += got;
         e->input_done += got;
         e->bytes_done += got;
         bool eof = got == 0;
-        if (eof && ferror(in)) {
+        if (failed) {
             sgm_progress_clear(e);
             fprintf(e->o.err, "%s: error: %s: %s\n", e->o.prog, name, strerror(errno));
             e->st.failed_inputs++;
             rc = -1;
             break;
         }
+        uint64_t matches_before = e->st.matches;
         sgm_reader_scan(&rd, eof);
+        if (e->st.matches != matches_before) fflush(e->o.out); /* a reader downstream sees them now */
         sgm_progress_tick(e);
         if (eof) break;
     }
