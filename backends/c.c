@@ -55,6 +55,10 @@ typedef struct c_builder {
     C_VEC(sgm_rule) rules;
     C_VEC(uint32_t) time_fields;
     C_VEC(sgm_alias) aliases;
+    C_VEC(sgm_bucket) buckets;
+    C_VEC(uint32_t) dispatch;
+    uint32_t dispatch_field, channel_field;
+    uint32_t any_present, n_any_present, any_absent, n_any_absent;
 } c_builder;
 
 static sgm_str c_str(sg_str s) { return (sgm_str){s.ptr ? s.ptr : "", (uint32_t)s.len}; }
@@ -422,6 +426,154 @@ static void c_event_names(c_builder *b, const sg_ir_rule *const *rules, size_t n
     }
 }
 
+/* ---- log-source dispatch ---------------------------------------------------- */
+
+/* What a rule needs of an event before it can hold: one of a set of values
+ * of the dispatch field (or any), and the channel field present, absent or
+ * either. */
+#define C_MAX_KEYS 64 /* a rule that would sit in more buckets than this sits in every one */
+typedef struct c_need {
+    bool any;            /* no requirement on the dispatch field */
+    double *keys;        /* sorted, distinct */
+    uint32_t n_keys;
+    int channel;         /* +1 present, -1 absent, 0 either */
+} c_need;
+
+static c_need c_need_any(void) { return (c_need){true, NULL, 0, 0}; }
+
+/* The keys of a, of b or of both: union or intersection of sorted sets. */
+static c_need c_need_keys(const c_need *a, const c_need *b, bool intersect) {
+    c_need r = {false, sg_xmalloc((a->n_keys + b->n_keys + 1) * sizeof(double)), 0, 0};
+    uint32_t i = 0, j = 0;
+    while (i < a->n_keys || j < b->n_keys) {
+        if (j == b->n_keys || (i < a->n_keys && a->keys[i] < b->keys[j])) {
+            if (!intersect) r.keys[r.n_keys++] = a->keys[i];
+            i++;
+        } else if (i == a->n_keys || b->keys[j] < a->keys[i]) {
+            if (!intersect) r.keys[r.n_keys++] = b->keys[j];
+            j++;
+        } else {
+            r.keys[r.n_keys++] = a->keys[i];
+            i++, j++;
+        }
+    }
+    return r;
+}
+
+static c_need c_need_of(const c_builder *b, uint32_t node, int depth) {
+    const sgm_node *n = &b->nodes.v[node];
+    if (depth > 200) return c_need_any();
+    switch (n->kind) {
+    case SGM_N_PRED: {
+        const sgm_pred *p = &b->preds.v[n->arg];
+        if (p->field == b->dispatch_field && p->op == SGM_OP_NUM_EQ && p->timepart == SGM_TP_NONE &&
+            p->num == (double)(int64_t)p->num) {
+            c_need r = {false, sg_xmalloc(sizeof(double)), 1, 0};
+            r.keys[0] = p->num;
+            return r;
+        }
+        c_need r = c_need_any();
+        if (p->field == b->channel_field && p->op == SGM_OP_EXISTS) r.channel = 1;
+        return r;
+    }
+    case SGM_N_NOT: {
+        const sgm_node *k = &b->nodes.v[b->kids.v[n->arg]];
+        c_need r = c_need_any();
+        if (k->kind == SGM_N_PRED && b->preds.v[k->arg].field == b->channel_field &&
+            b->preds.v[k->arg].op == SGM_OP_EXISTS)
+            r.channel = -1;
+        return r;
+    }
+    case SGM_N_AND:
+    case SGM_N_OR: {
+        bool and = n->kind == SGM_N_AND;
+        c_need acc = c_need_any();
+        for (uint32_t i = 0; i < n->count; i++) {
+            c_need k = c_need_of(b, b->kids.v[n->arg + i], depth + 1);
+            if (i == 0) {
+                acc = k;
+                continue;
+            }
+            c_need next;
+            if (and) { /* both hold: the keys both allow, and either's channel */
+                if (acc.any && k.any) next = c_need_any();
+                else if (acc.any) next = k, k.keys = NULL;
+                else if (k.any) next = acc, acc.keys = NULL;
+                else next = c_need_keys(&acc, &k, true);
+                next.channel = acc.channel ? acc.channel : k.channel;
+            } else { /* one holds: the keys either allows, the channel both need */
+                next = acc.any || k.any ? c_need_any() : c_need_keys(&acc, &k, false);
+                next.channel = acc.channel == k.channel ? acc.channel : 0;
+            }
+            free(acc.keys);
+            free(k.keys);
+            acc = next;
+        }
+        if (!acc.any && acc.n_keys > C_MAX_KEYS) {
+            int channel = acc.channel;
+            free(acc.keys);
+            acc = c_need_any();
+            acc.channel = channel;
+        }
+        return acc;
+    }
+    default: return c_need_any();
+    }
+}
+
+/* The field named name, or SGM_NONE when no rule uses it. */
+static uint32_t c_known_field(const c_builder *b, const char *name) {
+    sg_str s = sg_str_from_cstr(name);
+    uint32_t slot = c_field_slot(b, s);
+    return b->field_slots[slot] ? b->field_slots[slot] - 1 : SGM_NONE;
+}
+
+/* Sorts the rules into buckets by what their expressions need of the
+ * Windows log-source keys (EventID, Channel).  Without an EventID field,
+ * no dispatch: every rule is tested on every event, as before. */
+static void c_dispatch(c_builder *b) {
+    b->dispatch_field = c_known_field(b, "EventID");
+    b->channel_field = c_known_field(b, "Channel");
+    if (b->dispatch_field == SGM_NONE) return;
+    uint32_t n = b->rules.n;
+    c_need *needs = sg_xmalloc((n ? n : 1) * sizeof *needs);
+    size_t n_entries = 0;
+    for (uint32_t r = 0; r < n; r++) {
+        needs[r] = b->rules.v[r].expr == SGM_NONE ? c_need_any() : c_need_of(b, b->rules.v[r].expr, 0);
+        if (!needs[r].any) n_entries += needs[r].n_keys;
+    }
+    /* every (key, rule) pair, sorted by key then rule: the buckets in order */
+    struct c_entry {
+        double key;
+        uint32_t rule;
+    } *entries = sg_xmalloc((n_entries ? n_entries : 1) * sizeof *entries);
+    size_t k = 0;
+    for (uint32_t r = 0; r < n; r++)
+        for (uint32_t i = 0; !needs[r].any && i < needs[r].n_keys; i++) entries[k++] = (struct c_entry){needs[r].keys[i], r};
+    for (size_t i = 1; i < n_entries; i++) { /* insertion sort, stable by rule (entries come in rule order) */
+        struct c_entry e = entries[i];
+        size_t j = i;
+        while (j > 0 && entries[j - 1].key > e.key) entries[j] = entries[j - 1], j--;
+        entries[j] = e;
+    }
+    for (size_t i = 0; i < n_entries;) {
+        sgm_bucket bk = {entries[i].key, b->dispatch.n, 0};
+        for (; i < n_entries && entries[i].key == bk.key; i++, bk.n_rules++) C_PUSH(b->dispatch, entries[i].rule);
+        C_PUSH(b->buckets, bk);
+    }
+    b->any_present = b->dispatch.n;
+    for (uint32_t r = 0; r < n; r++)
+        if (needs[r].any && needs[r].channel >= 0) C_PUSH(b->dispatch, r);
+    b->n_any_present = b->dispatch.n - b->any_present;
+    b->any_absent = b->dispatch.n;
+    for (uint32_t r = 0; r < n; r++)
+        if (needs[r].any && needs[r].channel <= 0) C_PUSH(b->dispatch, r);
+    b->n_any_absent = b->dispatch.n - b->any_absent;
+    for (uint32_t r = 0; r < n; r++) free(needs[r].keys);
+    free(needs);
+    free(entries);
+}
+
 #define C_FREEZE(b, vec, type, out_ptr, out_n)                                              \
     do {                                                                                    \
         type *copy = SG_NEW_ARRAY((b)->arena, type, (vec).n ? (vec).n : 1);                 \
@@ -445,6 +597,7 @@ int c_build_tables(sg_arena *arena, sg_diags *diags, const sg_ir_rule *const *ru
     }
     c_time_fields(&b, rules, n);
     c_event_names(&b, rules, n);
+    c_dispatch(&b);
     memset(out, 0, sizeof *out);
     out->generator = "sigc " SIGC_VERSION;
     C_FREEZE(&b, b.fields, sgm_str, out->fields, out->n_fields);
@@ -459,6 +612,12 @@ int c_build_tables(sg_arena *arena, sg_diags *diags, const sg_ir_rule *const *ru
     C_FREEZE(&b, b.rules, sgm_rule, out->rules, out->n_rules);
     C_FREEZE(&b, b.time_fields, uint32_t, out->time_fields, out->n_time_fields);
     C_FREEZE(&b, b.aliases, sgm_alias, out->aliases, out->n_aliases);
+    C_FREEZE(&b, b.buckets, sgm_bucket, out->buckets, out->n_buckets);
+    C_FREEZE(&b, b.dispatch, uint32_t, out->dispatch, out->n_dispatch);
+    out->dispatch_field = b.dispatch_field;
+    out->channel_field = b.channel_field;
+    out->any_present = b.any_present, out->n_any_present = b.n_any_present;
+    out->any_absent = b.any_absent, out->n_any_absent = b.n_any_absent;
     free(b.field_slots);
     return b.failed ? -1 : 0;
 }
@@ -631,15 +790,33 @@ int c_emit_program(sg_arena *arena, sg_diags *diags, const sg_ir_rule *const *ru
         sg_buf_printf(out, ", %uu},\n", (unsigned)t.aliases[i].field);
     }
     if (!t.n_aliases) sg_buf_add_cstr(out, "    {{\"\", 0u}, 0u},\n");
-    sg_buf_add_cstr(out, "};\n\nstatic const sgm_tables sgm_t = {\n    ");
+    sg_buf_add_cstr(out, "};\n\nstatic const sgm_bucket sgm_t_buckets[] = {\n");
+    for (uint32_t i = 0; i < t.n_buckets; i++) {
+        sg_buf_add_cstr(out, "    {");
+        c_emit_double(out, t.buckets[i].key);
+        sg_buf_printf(out, ", %uu, %uu},\n", (unsigned)t.buckets[i].rules, (unsigned)t.buckets[i].n_rules);
+    }
+    if (!t.n_buckets) sg_buf_add_cstr(out, "    {0.0, 0u, 0u},\n");
+    sg_buf_add_cstr(out, "};\n\nstatic const uint32_t sgm_t_dispatch[] = {");
+    for (uint32_t i = 0; i < t.n_dispatch; i++)
+        sg_buf_printf(out, "%s%uu,", i % 12 ? " " : "\n    ", (unsigned)t.dispatch[i]);
+    if (!t.n_dispatch) sg_buf_add_cstr(out, "0u");
+    sg_buf_add_cstr(out, "\n};\n\nstatic const sgm_tables sgm_t = {\n    ");
     c_string_literal(out, t.generator, strlen(t.generator));
     sg_buf_printf(out,
                   ",\n    sgm_t_fields, %uu, sgm_t_strs, %uu, sgm_t_preds, %uu, sgm_t_nodes, %uu, sgm_t_kids, %uu,\n"
                   "    sgm_t_regexes, %uu, sgm_t_cidrs, %uu, sgm_t_aggs, %uu, sgm_t_u32, %uu, sgm_t_rules, %uu,\n"
-                  "    sgm_t_time_fields, %uu, sgm_t_aliases, %uu,\n};\n\n/* ---- runtime ---- */\n\n",
+                  "    sgm_t_time_fields, %uu, sgm_t_aliases, %uu,\n",
                   (unsigned)t.n_fields, (unsigned)t.n_strs, (unsigned)t.n_preds, (unsigned)t.n_nodes, (unsigned)t.n_kids,
                   (unsigned)t.n_regexes, (unsigned)t.n_cidrs, (unsigned)t.n_aggs, (unsigned)t.n_u32,
                   (unsigned)t.n_rules, (unsigned)t.n_time_fields, (unsigned)t.n_aliases);
+    sg_buf_add_cstr(out, "    ");
+    c_emit_u32(out, t.dispatch_field);
+    sg_buf_add_cstr(out, ", ");
+    c_emit_u32(out, t.channel_field);
+    sg_buf_printf(out, ", sgm_t_buckets, %uu, sgm_t_dispatch, %uu, %uu, %uu, %uu, %uu,\n};\n\n/* ---- runtime ---- */\n\n",
+                  (unsigned)t.n_buckets, (unsigned)t.n_dispatch, (unsigned)t.any_present, (unsigned)t.n_any_present,
+                  (unsigned)t.any_absent, (unsigned)t.n_any_absent);
     sg_buf_add(out, sg_c_runtime_body, sg_c_runtime_body_len);
     sg_buf_add_cstr(out, "\nint main(int argc, char **argv) { return sgm_main(&sgm_t, argc, argv); }\n");
     return 0;

@@ -172,6 +172,18 @@ typedef struct sgm_alias {
     uint32_t field;
 } sgm_alias;
 
+/* Log-source dispatch: each event is tested only against the rules of its
+ * own log source, chosen by the value of one field (the Windows event id)
+ * and by whether another (the channel) is present.  A rule that can only
+ * hold when the key field equals K is listed under K (buckets, sorted by
+ * key); the others in any_present (rules that can hold on an event that
+ * has the channel field) and any_absent (on one that has not).  The lists
+ * are runs of rule indexes in dispatch[], each in rule order. */
+typedef struct sgm_bucket {
+    double key;
+    uint32_t rules, n_rules;         /* dispatch[rules .. rules+n_rules) */
+} sgm_bucket;
+
 typedef struct sgm_tables {
     const char *generator;           /* e.g. "sigc 0.1.0" */
     const sgm_str *fields;
@@ -198,6 +210,13 @@ typedef struct sgm_tables {
     uint32_t n_time_fields;
     const sgm_alias *aliases;        /* other names of fields in events */
     uint32_t n_aliases;
+    uint32_t dispatch_field;         /* SGM_NONE: no dispatch, every rule on every event */
+    uint32_t channel_field;          /* SGM_NONE: no channel split */
+    const sgm_bucket *buckets;
+    uint32_t n_buckets;
+    const uint32_t *dispatch;
+    uint32_t n_dispatch;
+    uint32_t any_present, n_any_present, any_absent, n_any_absent;
 } sgm_tables;
 
 /* ---- running ---------------------------------------------------------- */

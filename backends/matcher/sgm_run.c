@@ -137,6 +137,18 @@ sgm_engine *sgm_engine_new(const sgm_tables *t, const sgm_options *o, char *err,
     e->progress_t0 = sgm_now();
     e->progress_next = e->progress_t0;
     /* the table's references must stay in bounds */
+    bool dispatch_ok = t->dispatch_field == SGM_NONE ||
+                       (t->dispatch_field < t->n_fields && (t->channel_field == SGM_NONE || t->channel_field < t->n_fields) &&
+                        (uint64_t)t->any_present + t->n_any_present <= t->n_dispatch &&
+                        (uint64_t)t->any_absent + t->n_any_absent <= t->n_dispatch);
+    for (uint32_t i = 0; dispatch_ok && i < t->n_buckets; i++)
+        dispatch_ok = (uint64_t)t->buckets[i].rules + t->buckets[i].n_rules <= t->n_dispatch;
+    for (uint32_t i = 0; dispatch_ok && i < t->n_dispatch; i++) dispatch_ok = t->dispatch[i] < t->n_rules;
+    if (!dispatch_ok) {
+        snprintf(err, errlen, "the tables are inconsistent (dispatch)");
+        free(e);
+        return NULL;
+    }
     for (uint32_t i = 0; i < t->n_preds; i++) {
         const sgm_pred *p = &t->preds[i];
         if ((p->field != SGM_NONE && p->field >= t->n_fields) ||
@@ -428,6 +440,39 @@ void sgm_progress_tick(sgm_engine *e) {
 
 /* ---- the event loop ----------------------------------------------------- */
 
+static void sgm_run_rule(sgm_engine *e, uint32_t r) {
+    const sgm_rule *rule = &e->t->rules[r];
+    if (rule->expr == SGM_NONE) return;
+    if (!sgm_eval_node(e, rule->expr)) return;
+    if (rule->agg == SGM_NONE && rule->report) sgm_report_match(e, r, NULL, 0, 0, 0, 0, false, NULL);
+    if (e->feed_count[r]) sgm_agg_feed(e, r);
+}
+
+/* The bucket of the event's dispatch key: false when the event has several
+ * values for the key (then every rule is tested); no rules when it
+ * has none, or one no rule needs. */
+static bool sgm_dispatch_bucket(const sgm_engine *e, const uint32_t **rules, uint32_t *n) {
+    const sgm_tables *t = e->t;
+    *rules = NULL;
+    *n = 0;
+    uint32_t v = e->ev.head[t->dispatch_field];
+    if (v == SGM_NONE) return true;
+    if (e->ev.vals[v].next != SGM_NONE) return false;
+    double key;
+    if (!sgm_value_number(e->ev.text + e->ev.vals[v].off, e->ev.vals[v].len, &key)) return true;
+    uint32_t lo = 0, hi = t->n_buckets;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (t->buckets[mid].key < key) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo < t->n_buckets && t->buckets[lo].key == key) {
+        *rules = t->dispatch + t->buckets[lo].rules;
+        *n = t->buckets[lo].n_rules;
+    }
+    return true;
+}
+
 static void sgm_run_event(sgm_engine *e) {
     const sgm_tables *t = e->t;
     e->st.events++;
@@ -437,12 +482,24 @@ static void sgm_run_event(sgm_engine *e) {
         e->st.no_time++;
     }
     if (t->n_aggs) sgm_agg_sweep(e, e->ev.has_time ? e->ev.time_us : e->last_time_us);
-    for (uint32_t r = 0; r < t->n_rules; r++) {
-        const sgm_rule *rule = &t->rules[r];
-        if (rule->expr == SGM_NONE) continue;
-        if (!sgm_eval_node(e, rule->expr)) continue;
-        if (rule->agg == SGM_NONE && rule->report) sgm_report_match(e, r, NULL, 0, 0, 0, 0, false, NULL);
-        if (e->feed_count[r]) sgm_agg_feed(e, r);
+    const uint32_t *a = NULL, *o = NULL;
+    uint32_t na = 0, no = 0;
+    if (t->dispatch_field == SGM_NONE || !sgm_dispatch_bucket(e, &a, &na)) {
+        for (uint32_t r = 0; r < t->n_rules; r++) sgm_run_rule(e, r);
+        return;
+    }
+    bool channel = false;
+    if (t->channel_field != SGM_NONE)
+        for (uint32_t v = e->ev.head[t->channel_field]; v != SGM_NONE && !channel; v = e->ev.vals[v].next)
+            channel = e->ev.vals[v].type != SGM_V_NULL;
+    o = t->dispatch + (channel ? t->any_present : t->any_absent);
+    no = channel ? t->n_any_present : t->n_any_absent;
+    /* the event's bucket and the rules of any key, merged in rule order
+     * (matches come out in the order of the rules, as without dispatch) */
+    uint32_t i = 0, j = 0;
+    while (i < na || j < no) {
+        if (j == no || (i < na && a[i] < o[j])) sgm_run_rule(e, a[i++]);
+        else sgm_run_rule(e, o[j++]);
     }
 }
 

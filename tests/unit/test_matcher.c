@@ -54,6 +54,7 @@
 typedef struct run_opts {
     size_t max_groups, max_entries;
     uint64_t regex_match_limit;
+    bool no_dispatch; /* test every rule on every event, as without log-source dispatch */
 } run_opts;
 
 static char *g_last; /* the last result, freed by the next run or the teardown */
@@ -132,7 +133,9 @@ static const char *run_with(const char *yaml, const char *events, const run_opts
     sgm_tables t;
     sg_buf res;
     sg_buf_init(&res);
-    if (c_build_tables(arena, &diags, irs, n, &t) != 0) {
+    int built = c_build_tables(arena, &diags, irs, n, &t);
+    if (ro && ro->no_dispatch) t.dispatch_field = SGM_NONE;
+    if (built != 0) {
         sg_buf_add_cstr(&res, "BUILD-ERROR");
     } else {
         char *out_text = NULL, *err_text = NULL;
@@ -430,7 +433,7 @@ static void test_regex_catastrophic(void **state) {
     memset(as, 'a', 100);
     as[100] = 0;
     snprintf(events, sizeof events, "{\"Cmd\":\"%sb\"}\n{\"Cmd\":\"ok\"}\n{\"Cmd\":\"aaa\"}\n", as);
-    run_opts o = {0, 0, 100000};
+    run_opts o = {0, 0, 100000, false};
     assert_string_equal(run_with(r, events, &o), "next@2 bad@3 [regex=1]");
 }
 
@@ -517,6 +520,34 @@ static void test_legacy_value_count(void **state) {
                                "{\"ts\":4,\"src\":\"y\",\"user\":\"u2\",\"Action\":\"fail\"}\n" /* other group */
                                "{\"ts\":5,\"src\":\"x\",\"user\":\"u2\",\"Action\":\"fail\"}\n"), /* 6: u1 U1 u2 */
                         "spray@6{src=x}n=3");
+}
+
+/* Log-source dispatch (rules sorted by the EventID they need, and by
+ * whether they need a Channel) picks the same matches, in the same order,
+ * as testing every rule on every event: numbers as text, "4688.0", null,
+ * a missing EventID, several values, NOT and OR around the keys. */
+static void test_dispatch(void **state) {
+    (void)state;
+    const char *r = DET("p1") "  sel:\n    EventID: 1\n    Image|endswith: x.exe\n  condition: sel\n"
+                    "---\n" DET("p4688") "  sel:\n    EventID: 4688\n  condition: sel\n"
+                    "---\n" DET("either") "  a:\n    EventID: 1\n  b:\n    EventID: 4688\n  condition: a or b\n"
+                    "---\n" DET("notone") "  a:\n    EventID: 1\n  condition: not a\n"
+                    "---\n" DET("nochan") "  a:\n    Channel|exists: false\n    q: v\n  condition: a\n"
+                    "---\n" DET("chan") "  a:\n    Channel|exists: true\n  condition: a\n"
+                    "---\n" DET("never") "  a:\n    EventID: 1\n  b:\n    EventID: 2\n  condition: a and b\n"
+                    "---\n" DET("any") "  kw: [zzz]\n  condition: kw\n";
+    const char *ev = "{\"EventID\":1,\"Image\":\"C:\\\\x.exe\",\"Channel\":\"c\"}\n"
+                     "{\"EventID\":\"4688\",\"Channel\":\"Security\"}\n"
+                     "{\"EventID\":\"4688.0\"}\n"
+                     "{\"EventID\":null,\"q\":\"v\"}\n"
+                     "{\"q\":\"v\",\"k\":\"zzz\"}\n"
+                     "{\"EventID\":[1,4688],\"Image\":\"x.exe\"}\n"
+                     "{\"EventID\":\"abc\",\"Channel\":null,\"q\":\"v\"}\n";
+    const char *want = "p1@1 either@1 chan@1 p4688@2 either@2 notone@2 chan@2 p4688@3 either@3 notone@3 "
+                       "notone@4 nochan@4 notone@5 nochan@5 any@5 p1@6 p4688@6 either@6 notone@7 nochan@7";
+    assert_string_equal(run(r, ev), want);
+    run_opts all = {0, 0, 0, true};
+    assert_string_equal(run_with(r, ev, &all), want);
 }
 
 static void test_threshold_block(void **state) {
@@ -781,14 +812,14 @@ static void test_eviction_counters(void **state) {
     (void)state;
     const char *r = DET("two") "  sel:\n    Kind: a\n  timeframe: 1m\n  condition: sel | count() by host > 1\n";
     /* one live group: a, b, a, b each evict the other */
-    run_opts o = {1, 0, 0};
+    run_opts o = {1, 0, 0, false};
     assert_string_equal(run_with(r, "{\"ts\":0,\"host\":\"a\",\"Kind\":\"a\"}\n{\"ts\":1,\"host\":\"b\",\"Kind\":\"a\"}\n"
                                     "{\"ts\":2,\"host\":\"a\",\"Kind\":\"a\"}\n{\"ts\":3,\"host\":\"b\",\"Kind\":\"a\"}\n"
                                     "{\"ts\":4,\"host\":\"b\",\"Kind\":\"a\"}\n",
                                  &o),
                         "two@5{host=b}n=2 [evicted=3]");
     /* two live groups: the stalest goes first */
-    run_opts o2 = {2, 0, 0};
+    run_opts o2 = {2, 0, 0, false};
     assert_string_equal(run_with(r, "{\"ts\":0,\"host\":\"a\",\"Kind\":\"a\"}\n{\"ts\":1,\"host\":\"b\",\"Kind\":\"a\"}\n"
                                     "{\"ts\":2,\"host\":\"a\",\"Kind\":\"a\"}\n",
                                  &o2),
@@ -801,13 +832,13 @@ static void test_eviction_counters(void **state) {
     /* max_entries: a value_count keeps the newest events only, so it can
      * under-count, never over-count */
     const char *v = DET("vc") "  sel:\n    Kind: a\n  timeframe: 1m\n  condition: sel | count(user) by host > 2\n";
-    run_opts o3 = {0, 2, 0};
+    run_opts o3 = {0, 2, 0, false};
     assert_string_equal(run_with(v, "{\"ts\":0,\"host\":\"h\",\"user\":\"x\",\"Kind\":\"a\"}\n"
                                     "{\"ts\":1,\"host\":\"h\",\"user\":\"y\",\"Kind\":\"a\"}\n"
                                     "{\"ts\":2,\"host\":\"h\",\"user\":\"z\",\"Kind\":\"a\"}\n",
                                  &o3),
                         "[dropped=1]");
-    run_opts o4 = {0, 3, 0};
+    run_opts o4 = {0, 3, 0, false};
     assert_string_equal(run_with(v, "{\"ts\":0,\"host\":\"h\",\"user\":\"x\",\"Kind\":\"a\"}\n"
                                     "{\"ts\":1,\"host\":\"h\",\"user\":\"y\",\"Kind\":\"a\"}\n"
                                     "{\"ts\":2,\"host\":\"h\",\"user\":\"z\",\"Kind\":\"a\"}\n",
@@ -839,6 +870,7 @@ int main(void) {
         cmocka_unit_test(test_expand_refused),
         cmocka_unit_test(test_legacy_count),
         cmocka_unit_test(test_legacy_value_count),
+        cmocka_unit_test(test_dispatch),
         cmocka_unit_test(test_threshold_block),
         cmocka_unit_test(test_corr_event_count),
         cmocka_unit_test(test_corr_value_count),
