@@ -59,6 +59,18 @@ typedef struct c_builder {
     C_VEC(uint32_t) dispatch;
     uint32_t dispatch_field, channel_field;
     uint32_t any_present, n_any_present, any_absent, n_any_absent;
+    /* the prefilter */
+    C_VEC(sgm_atom) atoms;
+    C_VEC(uint32_t) atom_uses; /* per atom: how many predicates of all rules name it */
+    uint32_t *atom_slots;      /* open addressing over atoms: id + 1, 0 empty */
+    uint32_t atom_mask;
+    C_VEC(sgm_gram) grams;     /* the table, gram_mask + 1 slots */
+    uint32_t gram_mask;
+    uint64_t *gram_bits;
+    C_VEC(uint32_t) pf;
+    C_VEC(uint32_t) scan_fields;
+    uint8_t *prefiltered;
+    uint32_t keyword_atoms, short_atoms;
 } c_builder;
 
 static sgm_str c_str(sg_str s) { return (sgm_str){s.ptr ? s.ptr : "", (uint32_t)s.len}; }
@@ -574,6 +586,302 @@ static void c_dispatch(c_builder *b) {
     free(entries);
 }
 
+/* ---- the required-literal prefilter ------------------------------------------ */
+
+#define C_GRAM 4        /* an atom is found through a gram of 4 bytes (shorter atoms: the whole atom) */
+#define C_MAX_ATOMS 4096 /* a rule would need more atoms than this: no prefilter for it */
+
+/* A necessary condition: one of the atoms ids[0..n) occurs (none: nothing
+ * usable is known; the rule is tested on every event of its log source). */
+typedef struct c_atoms {
+    bool none;
+    uint32_t *ids;
+    uint32_t n;
+    uint32_t shortest; /* the length of the shortest atom */
+    uint64_t uses;     /* how common the atoms are, over all rules: lower filters better */
+} c_atoms;
+
+/* An atom named by more predicates than this is a log-source condition
+ * (the channel every Sysmon rule tests), found in every event of its
+ * source: no use as a filter. */
+#define C_COMMON_ATOM 64
+
+static c_atoms c_atoms_none(void) { return (c_atoms){true, NULL, 0, 0, 0}; }
+
+static uint32_t c_atom_hash(uint32_t field, const char *p, uint32_t n) { return c_hash(p, n) * 31u + field; }
+
+/* The id of atom (field, folded text), added when new. */
+static uint32_t c_atom(c_builder *b, uint32_t field, const char *text, uint32_t n) {
+    if (b->atoms.n * 2 + 2 > b->atom_mask + 1) { /* grow and rehash */
+        uint32_t size = b->atom_mask ? (b->atom_mask + 1) * 2 : 1024;
+        free(b->atom_slots);
+        b->atom_slots = calloc(size, sizeof *b->atom_slots);
+        if (!b->atom_slots) abort();
+        b->atom_mask = size - 1;
+        for (uint32_t i = 0; i < b->atoms.n; i++) {
+            uint32_t h = c_atom_hash(b->atoms.v[i].field, b->atoms.v[i].text.ptr, b->atoms.v[i].text.len) & b->atom_mask;
+            while (b->atom_slots[h]) h = (h + 1) & b->atom_mask;
+            b->atom_slots[h] = i + 1;
+        }
+    }
+    uint32_t h = c_atom_hash(field, text, n) & b->atom_mask;
+    for (; b->atom_slots[h]; h = (h + 1) & b->atom_mask) {
+        const sgm_atom *a = &b->atoms.v[b->atom_slots[h] - 1];
+        if (a->field == field && a->text.len == n && memcmp(a->text.ptr, text, n) == 0) return b->atom_slots[h] - 1;
+    }
+    char *copy = sg_arena_alloc(b->arena, n + 1);
+    for (uint32_t i = 0; i < n; i++) copy[i] = (char)(text[i] >= 'A' && text[i] <= 'Z' ? text[i] + 32 : text[i]);
+    sgm_atom a = {field, 0, {copy, n}, 0, 0};
+    C_PUSH(b->atoms, a);
+    C_PUSH(b->atom_uses, 0);
+    b->atom_slots[h] = b->atoms.n;
+    return b->atoms.n - 1;
+}
+
+/* The longest literal run of a runtime glob (`*`, `?`, `\` escapes). */
+static void c_glob_literal(const sgm_str *g, char *out, uint32_t *out_len) {
+    uint32_t best = 0, cur = 0;
+    char *run = out + g->len + 1; /* scratch after the answer */
+    for (uint32_t i = 0; i < g->len; i++) {
+        char c = g->ptr[i];
+        if (c == '*' || c == '?') {
+            if (cur > best) memcpy(out, run, cur), best = cur;
+            cur = 0;
+            continue;
+        }
+        if (c == '\\' && i + 1 < g->len) c = g->ptr[++i];
+        run[cur++] = c;
+    }
+    if (cur > best) memcpy(out, run, cur), best = cur;
+    *out_len = best;
+}
+
+/* The atom a predicate tests, or UINT32_MAX. */
+static uint32_t c_pred_atom(c_builder *b, const sgm_pred *p) {
+    if (p->timepart != SGM_TP_NONE) return UINT32_MAX; /* a keyword (field SGM_NONE): an atom of any value */
+    const char *text = p->text.ptr;
+    uint32_t len = p->text.len, id = UINT32_MAX;
+    char *scratch = NULL;
+    if (p->op == SGM_OP_GLOB) {
+        scratch = sg_xmalloc(2 * (size_t)p->text.len + 2);
+        c_glob_literal(&p->text, scratch, &len);
+        text = scratch;
+    } else if (p->op != SGM_OP_EQ && p->op != SGM_OP_CONTAINS && p->op != SGM_OP_STARTSWITH &&
+               p->op != SGM_OP_ENDSWITH) {
+        return UINT32_MAX;
+    }
+    /* 4 bytes or more; 3; or 2 that are not ASCII (a letter of another
+     * script, rare in logs), so a short gram still picks out few events */
+    bool short_ok = len == 3 || (len == 2 && ((unsigned char)text[0] >= 0x80 || (unsigned char)text[1] >= 0x80));
+    if (len >= C_GRAM || short_ok) id = c_atom(b, p->field, text, len);
+    free(scratch);
+    return id;
+}
+
+/* Counts how often each atom is named, over every predicate of the rules. */
+static void c_count_atoms(c_builder *b) {
+    for (uint32_t i = 0; i < b->nodes.n; i++) {
+        if (b->nodes.v[i].kind != SGM_N_PRED) continue;
+        uint32_t id = c_pred_atom(b, &b->preds.v[b->nodes.v[i].arg]);
+        if (id != UINT32_MAX) b->atom_uses.v[id]++;
+    }
+}
+
+static c_atoms c_atoms_of(c_builder *b, uint32_t node, int depth) {
+    const sgm_node *n = &b->nodes.v[node];
+    if (depth > 200) return c_atoms_none();
+    switch (n->kind) {
+    case SGM_N_PRED: {
+        uint32_t id = c_pred_atom(b, &b->preds.v[n->arg]);
+        if (id == UINT32_MAX || b->atom_uses.v[id] > C_COMMON_ATOM) return c_atoms_none();
+        c_atoms r = {false, sg_xmalloc(sizeof(uint32_t)), 1, b->atoms.v[id].text.len, b->atom_uses.v[id]};
+        r.ids[0] = id;
+        return r;
+    }
+    case SGM_N_AND: { /* any one part is necessary: the one of the rarest atoms */
+        c_atoms best = c_atoms_none();
+        for (uint32_t i = 0; i < n->count; i++) {
+            c_atoms k = c_atoms_of(b, b->kids.v[n->arg + i], depth + 1);
+            bool better = !k.none && (best.none || k.uses < best.uses ||
+                                      (k.uses == best.uses && k.shortest > best.shortest));
+            if (better) {
+                free(best.ids);
+                best = k;
+            } else {
+                free(k.ids);
+            }
+        }
+        return best;
+    }
+    case SGM_N_OR: { /* every branch needs one of its atoms: one of them all */
+        c_atoms acc = {false, NULL, 0, UINT32_MAX, 0};
+        for (uint32_t i = 0; i < n->count && !acc.none; i++) {
+            c_atoms k = c_atoms_of(b, b->kids.v[n->arg + i], depth + 1);
+            if (k.none || acc.n + k.n > C_MAX_ATOMS) {
+                free(k.ids);
+                free(acc.ids);
+                acc = c_atoms_none();
+                break;
+            }
+            acc.ids = sg_xrealloc(acc.ids, (acc.n + k.n + 1) * sizeof *acc.ids);
+            for (uint32_t j = 0; j < k.n; j++) {
+                bool seen = false;
+                for (uint32_t q = 0; q < acc.n && !seen; q++) seen = acc.ids[q] == k.ids[j];
+                if (!seen) acc.ids[acc.n++] = k.ids[j];
+            }
+            if (k.shortest < acc.shortest) acc.shortest = k.shortest;
+            acc.uses += k.uses;
+            free(k.ids);
+        }
+        if (!n->count) acc = c_atoms_none();
+        return acc;
+    }
+    default: return c_atoms_none();
+    }
+}
+
+static uint32_t c_gram(const char *p, uint32_t len) {
+    uint32_t g = 0;
+    for (uint32_t i = 0; i < len; i++) g |= (uint32_t)(unsigned char)p[i] << (8 * i);
+    return g;
+}
+
+/* Atoms for every rule, an anchor gram for every atom (the gram fewest
+ * atoms share, so a gram found in an event leads to few checks), and the
+ * tables the runtime scans with. */
+static void c_prefilter(c_builder *b) {
+    uint32_t n = b->rules.n;
+    b->prefiltered = sg_arena_alloc(b->arena, n ? n : 1);
+    memset(b->prefiltered, 0, n ? n : 1);
+    C_VEC(uint32_t) pair_atom;
+    C_VEC(uint32_t) pair_rule;
+    memset(&pair_atom, 0, sizeof pair_atom);
+    memset(&pair_rule, 0, sizeof pair_rule);
+    c_count_atoms(b);
+    for (uint32_t r = 0; r < n; r++) {
+        if (b->rules.v[r].expr == SGM_NONE) continue;
+        c_atoms a = c_atoms_of(b, b->rules.v[r].expr, 0);
+        if (!a.none && a.n) {
+            b->prefiltered[r] = 1;
+            for (uint32_t i = 0; i < a.n; i++) {
+                C_PUSH(pair_atom, a.ids[i]);
+                C_PUSH(pair_rule, r);
+            }
+        }
+        free(a.ids);
+    }
+    free(b->atom_uses.v);
+    /* only the atoms some rule relies on stay, renumbered in order */
+    uint32_t *renum = sg_xmalloc(((size_t)b->atoms.n + 1) * sizeof *renum);
+    for (uint32_t i = 0; i < b->atoms.n; i++) renum[i] = UINT32_MAX;
+    for (uint32_t i = 0; i < pair_atom.n; i++) renum[pair_atom.v[i]] = 0;
+    uint32_t na = 0;
+    for (uint32_t i = 0; i < b->atoms.n; i++)
+        if (renum[i] != UINT32_MAX) b->atoms.v[na] = b->atoms.v[i], renum[i] = na++;
+    b->atoms.n = na;
+    for (uint32_t i = 0; i < pair_atom.n; i++) pair_atom.v[i] = renum[pair_atom.v[i]];
+    free(renum);
+    if (!na) {
+        free(pair_atom.v);
+        free(pair_rule.v);
+        return;
+    }
+    /* rules per atom, in rule order: a counting sort of the pairs */
+    uint32_t *count = calloc((size_t)na + 1, sizeof *count);
+    if (!count) abort();
+    for (uint32_t i = 0; i < pair_atom.n; i++) count[pair_atom.v[i] + 1]++;
+    for (uint32_t i = 0; i < na; i++) count[i + 1] += count[i];
+    uint32_t base = b->pf.n;
+    for (uint32_t i = 0; i < pair_atom.n; i++) C_PUSH(b->pf, 0);
+    for (uint32_t i = 0; i < na; i++) b->atoms.v[i].rules = base + count[i], b->atoms.v[i].n_rules = 0;
+    for (uint32_t i = 0; i < pair_atom.n; i++) {
+        sgm_atom *a = &b->atoms.v[pair_atom.v[i]];
+        b->pf.v[a->rules + a->n_rules++] = pair_rule.v[i];
+    }
+    free(pair_atom.v);
+    free(pair_rule.v);
+    /* how many atoms hold each 4-byte gram (a table twice the number of windows) */
+    size_t windows = 0;
+    for (uint32_t i = 0; i < na; i++)
+        if (b->atoms.v[i].text.len >= C_GRAM) windows += b->atoms.v[i].text.len - C_GRAM + 1;
+    uint32_t size = 1024;
+    while (size < windows * 2) size *= 2;
+    uint32_t *keys = calloc(size, sizeof *keys), *uses = calloc(size, sizeof *uses);
+    if (!keys || !uses) abort();
+    for (uint32_t i = 0; i < na; i++) {
+        const sgm_atom *a = &b->atoms.v[i];
+        for (uint32_t k = 0; k + C_GRAM <= a->text.len; k++) {
+            uint32_t g = c_gram(a->text.ptr + k, C_GRAM), h = (g * 2654435761u) & (size - 1);
+            while (uses[h] && keys[h] != g) h = (h + 1) & (size - 1);
+            keys[h] = g;
+            uses[h]++;
+        }
+    }
+    /* each atom's anchor: the gram fewest atoms share (a short atom: itself) */
+    uint32_t *anchor_gram = sg_xmalloc(na * sizeof *anchor_gram), *anchor_len = sg_xmalloc(na * sizeof *anchor_len);
+    for (uint32_t i = 0; i < na; i++) {
+        sgm_atom *a = &b->atoms.v[i];
+        if (a->text.len < C_GRAM) {
+            a->anchor = 0;
+            anchor_len[i] = a->text.len;
+            anchor_gram[i] = c_gram(a->text.ptr, a->text.len);
+            b->short_atoms++;
+            continue;
+        }
+        uint32_t best = UINT32_MAX;
+        anchor_len[i] = C_GRAM;
+        for (uint32_t k = 0; k + C_GRAM <= a->text.len; k++) {
+            uint32_t g = c_gram(a->text.ptr + k, C_GRAM), h = (g * 2654435761u) & (size - 1);
+            while (keys[h] != g) h = (h + 1) & (size - 1);
+            if (uses[h] <= best) best = uses[h], a->anchor = k, anchor_gram[i] = g;
+        }
+    }
+    free(keys);
+    free(uses);
+    /* the gram table: each (gram, length) a slot with its atoms' run in pf */
+    uint32_t slots = 1024;
+    while (slots < na * 2) slots *= 2;
+    b->gram_mask = slots - 1;
+    for (uint32_t i = 0; i < slots; i++) C_PUSH(b->grams, ((sgm_gram){0, 0, 0, 0}));
+    uint32_t *slot_of = sg_xmalloc(na * sizeof *slot_of);
+    for (uint32_t i = 0; i < na; i++) { /* claim the slots, counting atoms */
+        uint32_t h = SGM_GRAM_SLOT(anchor_gram[i], anchor_len[i]) & b->gram_mask;
+        while (b->grams.v[h].n_atoms && (b->grams.v[h].gram != anchor_gram[i] || b->grams.v[h].len != anchor_len[i]))
+            h = (h + 1) & b->gram_mask;
+        b->grams.v[h].gram = anchor_gram[i];
+        b->grams.v[h].len = anchor_len[i];
+        b->grams.v[h].n_atoms++;
+        slot_of[i] = h;
+    }
+    uint32_t start = b->pf.n;
+    for (uint32_t h = 0; h < slots; h++) { /* runs in slot order */
+        b->grams.v[h].atoms = start;
+        start += b->grams.v[h].n_atoms;
+        b->grams.v[h].n_atoms = 0;
+    }
+    for (uint32_t i = 0; i < na; i++) C_PUSH(b->pf, 0);
+    for (uint32_t i = 0; i < na; i++) { /* fill them in atom order */
+        sgm_gram *gr = &b->grams.v[slot_of[i]];
+        b->pf.v[gr->atoms + gr->n_atoms++] = i;
+    }
+    free(slot_of);
+    b->gram_bits = sg_arena_alloc(b->arena, 3 * (SGM_GRAM_BITS / 8));
+    memset(b->gram_bits, 0, 3 * (SGM_GRAM_BITS / 8));
+    for (uint32_t i = 0; i < na; i++) {
+        uint32_t bit = (anchor_len[i] - 2) * SGM_GRAM_BITS + SGM_GRAM_HASH(anchor_gram[i]);
+        b->gram_bits[bit / 64] |= (uint64_t)1 << (bit % 64);
+    }
+    free(anchor_gram);
+    free(anchor_len);
+    for (uint32_t i = 0; i < na; i++) b->keyword_atoms += b->atoms.v[i].field == SGM_NONE;
+    /* the fields to scan, in field order (keyword atoms: every value is scanned for them) */
+    for (uint32_t f = 0; f < b->fields.n; f++) {
+        bool used = false;
+        for (uint32_t i = 0; i < na && !used; i++) used = b->atoms.v[i].field == f;
+        if (used) C_PUSH(b->scan_fields, f);
+    }
+}
+
 #define C_FREEZE(b, vec, type, out_ptr, out_n)                                              \
     do {                                                                                    \
         type *copy = SG_NEW_ARRAY((b)->arena, type, (vec).n ? (vec).n : 1);                 \
@@ -597,7 +905,13 @@ int c_build_tables(sg_arena *arena, sg_diags *diags, const sg_ir_rule *const *ru
     }
     c_time_fields(&b, rules, n);
     c_event_names(&b, rules, n);
-    c_dispatch(&b);
+    if (!b.failed) { /* a failed rule's nodes may point at predicates never made */
+        c_dispatch(&b);
+        c_prefilter(&b);
+    } else {
+        free(b.atom_uses.v);
+        b.prefiltered = NULL;
+    }
     memset(out, 0, sizeof *out);
     out->generator = "sigc " SIGC_VERSION;
     C_FREEZE(&b, b.fields, sgm_str, out->fields, out->n_fields);
@@ -618,6 +932,17 @@ int c_build_tables(sg_arena *arena, sg_diags *diags, const sg_ir_rule *const *ru
     out->channel_field = b.channel_field;
     out->any_present = b.any_present, out->n_any_present = b.n_any_present;
     out->any_absent = b.any_absent, out->n_any_absent = b.n_any_absent;
+    C_FREEZE(&b, b.atoms, sgm_atom, out->atoms, out->n_atoms);
+    uint32_t n_gram_slots;
+    C_FREEZE(&b, b.grams, sgm_gram, out->grams, n_gram_slots);
+    out->gram_mask = n_gram_slots ? n_gram_slots - 1 : 0;
+    out->gram_bits = b.gram_bits;
+    C_FREEZE(&b, b.pf, uint32_t, out->pf, out->n_pf);
+    C_FREEZE(&b, b.scan_fields, uint32_t, out->scan_fields, out->n_scan_fields);
+    out->prefiltered = b.prefiltered;
+    out->keyword_atoms = b.keyword_atoms;
+    out->short_atoms = b.short_atoms;
+    free(b.atom_slots);
     free(b.field_slots);
     return b.failed ? -1 : 0;
 }
@@ -801,6 +1126,35 @@ int c_emit_program(sg_arena *arena, sg_diags *diags, const sg_ir_rule *const *ru
     for (uint32_t i = 0; i < t.n_dispatch; i++)
         sg_buf_printf(out, "%s%uu,", i % 12 ? " " : "\n    ", (unsigned)t.dispatch[i]);
     if (!t.n_dispatch) sg_buf_add_cstr(out, "0u");
+    sg_buf_add_cstr(out, "\n};\n\nstatic const sgm_atom sgm_t_atoms[] = {\n");
+    for (uint32_t i = 0; i < t.n_atoms; i++) {
+        const sgm_atom *a = &t.atoms[i];
+        sg_buf_add_cstr(out, "    {");
+        c_emit_u32(out, a->field);
+        sg_buf_printf(out, ", %uu, ", (unsigned)a->anchor);
+        c_emit_str(out, a->text);
+        sg_buf_printf(out, ", %uu, %uu},\n", (unsigned)a->rules, (unsigned)a->n_rules);
+    }
+    if (!t.n_atoms) sg_buf_add_cstr(out, "    {0u, 0u, {\"\", 0u}, 0u, 0u},\n");
+    sg_buf_add_cstr(out, "};\n\nstatic const sgm_gram sgm_t_grams[] = {");
+    uint32_t n_slots = t.n_atoms ? t.gram_mask + 1 : 0;
+    for (uint32_t i = 0; i < n_slots; i++)
+        sg_buf_printf(out, "%s{%uu, %uu, %uu, %uu},", i % 4 ? " " : "\n    ", (unsigned)t.grams[i].gram,
+                      (unsigned)t.grams[i].len, (unsigned)t.grams[i].atoms, (unsigned)t.grams[i].n_atoms);
+    if (!n_slots) sg_buf_add_cstr(out, "{0u, 0u, 0u, 0u}");
+    sg_buf_add_cstr(out, "\n};\n\nstatic const uint64_t sgm_t_gram_bits[] = {");
+    for (uint32_t i = 0; t.n_atoms && i < 3 * (SGM_GRAM_BITS / 64); i++)
+        sg_buf_printf(out, "%s0x%llxu,", i % 6 ? " " : "\n    ", (unsigned long long)t.gram_bits[i]);
+    if (!t.n_atoms) sg_buf_add_cstr(out, "0u");
+    sg_buf_add_cstr(out, "\n};\n\nstatic const uint32_t sgm_t_pf[] = {");
+    for (uint32_t i = 0; i < t.n_pf; i++) sg_buf_printf(out, "%s%uu,", i % 12 ? " " : "\n    ", (unsigned)t.pf[i]);
+    if (!t.n_pf) sg_buf_add_cstr(out, "0u");
+    sg_buf_add_cstr(out, "\n};\n\nstatic const uint32_t sgm_t_scan_fields[] = {");
+    for (uint32_t i = 0; i < t.n_scan_fields; i++) sg_buf_printf(out, "%s%uu", i ? ", " : "", (unsigned)t.scan_fields[i]);
+    if (!t.n_scan_fields) sg_buf_add_cstr(out, "0u");
+    sg_buf_add_cstr(out, "};\n\nstatic const uint8_t sgm_t_prefiltered[] = {");
+    for (uint32_t i = 0; i < t.n_rules; i++) sg_buf_printf(out, "%s%u,", i % 32 ? " " : "\n    ", t.prefiltered[i]);
+    if (!t.n_rules) sg_buf_add_cstr(out, "0");
     sg_buf_add_cstr(out, "\n};\n\nstatic const sgm_tables sgm_t = {\n    ");
     c_string_literal(out, t.generator, strlen(t.generator));
     sg_buf_printf(out,
@@ -814,9 +1168,14 @@ int c_emit_program(sg_arena *arena, sg_diags *diags, const sg_ir_rule *const *ru
     c_emit_u32(out, t.dispatch_field);
     sg_buf_add_cstr(out, ", ");
     c_emit_u32(out, t.channel_field);
-    sg_buf_printf(out, ", sgm_t_buckets, %uu, sgm_t_dispatch, %uu, %uu, %uu, %uu, %uu,\n};\n\n/* ---- runtime ---- */\n\n",
+    sg_buf_printf(out, ", sgm_t_buckets, %uu, sgm_t_dispatch, %uu, %uu, %uu, %uu, %uu,\n",
                   (unsigned)t.n_buckets, (unsigned)t.n_dispatch, (unsigned)t.any_present, (unsigned)t.n_any_present,
                   (unsigned)t.any_absent, (unsigned)t.n_any_absent);
+    sg_buf_printf(out,
+                  "    sgm_t_atoms, %uu, sgm_t_grams, %uu, sgm_t_gram_bits, sgm_t_pf, %uu, sgm_t_scan_fields, %uu,\n"
+                  "    sgm_t_prefiltered, %uu, %uu,\n};\n\n/* ---- runtime ---- */\n\n",
+                  (unsigned)t.n_atoms, (unsigned)(t.n_atoms ? t.gram_mask : 0), (unsigned)t.n_pf,
+                  (unsigned)t.n_scan_fields, (unsigned)t.keyword_atoms, (unsigned)t.short_atoms);
     sg_buf_add(out, sg_c_runtime_body, sg_c_runtime_body_len);
     sg_buf_add_cstr(out, "\nint main(int argc, char **argv) { return sgm_main(&sgm_t, argc, argv); }\n");
     return 0;

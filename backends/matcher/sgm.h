@@ -184,6 +184,30 @@ typedef struct sgm_bucket {
     uint32_t rules, n_rules;         /* dispatch[rules .. rules+n_rules) */
 } sgm_bucket;
 
+/* The required-literal prefilter: for each rule, literals one of which
+ * every match must contain in a given field (an atom: field, folded text);
+ * an event is tested against a rule that has atoms only when one of them
+ * occurs.  Each atom is found through one 4-byte gram of its text (at
+ * anchor): the events' values are scanned once for the grams of all atoms
+ * (gram_bits filters, grams is an open-addressing table of gram_mask + 1
+ * slots), and a gram found is checked against its atoms.  Lists of atoms
+ * (per gram) and of rules (per atom) are runs in pf[]. */
+typedef struct sgm_atom {
+    uint32_t field;        /* SGM_NONE: a keyword, in any value of the event */
+    uint32_t anchor;       /* offset of the gram in text */
+    sgm_str text;          /* ASCII-folded */
+    uint32_t rules, n_rules;
+} sgm_atom;
+
+typedef struct sgm_gram {
+    uint32_t gram;         /* len (2 to 4) folded bytes, the first in the low byte */
+    uint32_t len;
+    uint32_t atoms, n_atoms; /* n_atoms 0: an empty slot */
+} sgm_gram;
+
+/* gram_bits: SGM_GRAM_BITS bits per gram length 2, 3, 4, in that order. */
+#define SGM_GRAM_BITS 65536u
+
 typedef struct sgm_tables {
     const char *generator;           /* e.g. "sigc 0.1.0" */
     const sgm_str *fields;
@@ -217,7 +241,24 @@ typedef struct sgm_tables {
     const uint32_t *dispatch;
     uint32_t n_dispatch;
     uint32_t any_present, n_any_present, any_absent, n_any_absent;
+    const sgm_atom *atoms;
+    uint32_t n_atoms;
+    const sgm_gram *grams;
+    uint32_t gram_mask;              /* slots - 1; grams unused when n_atoms is 0 */
+    const uint64_t *gram_bits;       /* SGM_GRAM_BITS bits */
+    const uint32_t *pf;
+    uint32_t n_pf;
+    const uint32_t *scan_fields;     /* the fields atoms are about */
+    uint32_t n_scan_fields;
+    const uint8_t *prefiltered;      /* per rule: 1 when it has atoms */
+    uint32_t keyword_atoms;          /* atoms with no field: every value is scanned for them */
+    uint32_t short_atoms;            /* atoms of 2 or 3 bytes: grams that short are looked up too */
 } sgm_tables;
+
+/* The gram_bits bit of a gram (within its length's bits), and its slot in
+ * grams (masked). */
+#define SGM_GRAM_HASH(g) ((uint32_t)((uint32_t)(g) * 2654435761u) >> 16)
+#define SGM_GRAM_SLOT(g, len) ((uint32_t)(((uint32_t)(g) ^ (uint32_t)(len) << 28) * 2246822519u) >> 8)
 
 /* ---- running ---------------------------------------------------------- */
 
@@ -241,6 +282,7 @@ typedef struct sgm_options {
     uint32_t regex_depth_limit;
     size_t regex_heap_limit_kib;
     int progress;          /* sgm_progress: a progress line on err */
+    bool no_prefilter;     /* test every rule of the event's log source (benchmarks) */
     FILE *out;             /* matches */
     FILE *err;             /* diagnostics and the summary */
     const char *prog;      /* prefix of messages */

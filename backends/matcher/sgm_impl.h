@@ -75,6 +75,9 @@ struct sgm_engine {
     size_t keybuf_cap;
     int64_t last_time_us;       /* for events without a time */
     bool csv_header_done;
+    uint32_t *stamp;            /* per rule: the epoch its atom was last seen in */
+    uint32_t epoch;             /* per event */
+    bool prefilter;             /* the tables have atoms and the option allows them */
     /* the progress line */
     bool progress_on;
     bool out_is_terminal;       /* matches and the line share the screen */

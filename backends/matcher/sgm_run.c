@@ -43,6 +43,8 @@ const char sgm_options_help[] =
     "  --no-event               leave the event out of each match\n"
     "  --quiet                  no summary on stderr\n"
     "  --progress WHEN          a progress line on stderr: auto (when it is a terminal), always, never\n"
+    "  --no-prefilter           test every rule of an event's log source, even those whose\n"
+    "                           required literals are not in the event (for benchmarks)\n"
     "  --max-event BYTES        longest event read (default 16777216)\n"
     "  --max-groups N           live aggregation groups, all rules (default 1048576)\n"
     "  --max-entries N          events kept per aggregation group (default 65536)\n"
@@ -64,6 +66,10 @@ int sgm_parse_option(sgm_options *o, int argc, char **argv, int *i) {
                                              "--regex-match-limit", "--progress"};
     if (strcmp(a, "--no-event") == 0) {
         o->with_event = false;
+        return 1;
+    }
+    if (strcmp(a, "--no-prefilter") == 0) {
+        o->no_prefilter = true;
         return 1;
     }
     if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
@@ -144,6 +150,20 @@ sgm_engine *sgm_engine_new(const sgm_tables *t, const sgm_options *o, char *err,
     for (uint32_t i = 0; dispatch_ok && i < t->n_buckets; i++)
         dispatch_ok = (uint64_t)t->buckets[i].rules + t->buckets[i].n_rules <= t->n_dispatch;
     for (uint32_t i = 0; dispatch_ok && i < t->n_dispatch; i++) dispatch_ok = t->dispatch[i] < t->n_rules;
+    if (t->n_atoms) { /* the prefilter's references, and its table's shape */
+        dispatch_ok = dispatch_ok && t->prefiltered && t->gram_bits && t->grams && ((t->gram_mask + 1) & t->gram_mask) == 0;
+        for (uint32_t i = 0; dispatch_ok && i < t->n_atoms; i++) {
+            const sgm_atom *a = &t->atoms[i];
+            dispatch_ok = (a->field < t->n_fields || a->field == SGM_NONE) && (uint64_t)a->rules + a->n_rules <= t->n_pf;
+            for (uint32_t k = 0; dispatch_ok && k < a->n_rules; k++) dispatch_ok = t->pf[a->rules + k] < t->n_rules;
+        }
+        for (uint32_t i = 0; dispatch_ok && i <= t->gram_mask; i++) {
+            const sgm_gram *g = &t->grams[i];
+            dispatch_ok = (uint64_t)g->atoms + g->n_atoms <= t->n_pf;
+            for (uint32_t k = 0; dispatch_ok && k < g->n_atoms; k++) dispatch_ok = t->pf[g->atoms + k] < t->n_atoms;
+        }
+        for (uint32_t i = 0; dispatch_ok && i < t->n_scan_fields; i++) dispatch_ok = t->scan_fields[i] < t->n_fields;
+    }
     if (!dispatch_ok) {
         snprintf(err, errlen, "the tables are inconsistent (dispatch)");
         free(e);
@@ -170,7 +190,9 @@ sgm_engine *sgm_engine_new(const sgm_tables *t, const sgm_options *o, char *err,
     e->slots = malloc(cap * sizeof *e->slots);
     e->rule_matches = calloc(t->n_rules ? t->n_rules : 1, sizeof *e->rule_matches);
     e->regexes = calloc(t->n_regexes ? t->n_regexes : 1, sizeof *e->regexes);
-    if (!e->slots || !e->rule_matches || !e->regexes) {
+    e->stamp = calloc(t->n_rules ? t->n_rules : 1, sizeof *e->stamp);
+    e->prefilter = t->n_atoms && t->prefiltered && !o->no_prefilter;
+    if (!e->slots || !e->rule_matches || !e->regexes || !e->stamp) {
         snprintf(err, errlen, "out of memory");
         sgm_engine_free(e);
         return NULL;
@@ -244,6 +266,7 @@ void sgm_engine_free(sgm_engine *e) {
     sgm_event_free(&e->ev);
     free(e->slots);
     free(e->rule_matches);
+    free(e->stamp);
     free(e->keybuf);
     free(e);
 }
@@ -443,9 +466,73 @@ void sgm_progress_tick(sgm_engine *e) {
 static void sgm_run_rule(sgm_engine *e, uint32_t r) {
     const sgm_rule *rule = &e->t->rules[r];
     if (rule->expr == SGM_NONE) return;
+    if (e->prefilter && e->t->prefiltered[r] && e->stamp[r] != e->epoch) return; /* none of its literals is here */
     if (!sgm_eval_node(e, rule->expr)) return;
     if (rule->agg == SGM_NONE && rule->report) sgm_report_match(e, r, NULL, 0, 0, 0, 0, false, NULL);
     if (e->feed_count[r]) sgm_agg_feed(e, r);
+}
+
+/* A gram of an atom was found at pos of a value of field f: the atoms of
+ * that gram that occur there mark their rules. */
+static void sgm_prefilter_hit(sgm_engine *e, uint32_t f, const unsigned char *p, uint32_t len, uint32_t pos, uint32_t g,
+                              uint32_t glen) {
+    const sgm_tables *t = e->t;
+    for (uint32_t h = SGM_GRAM_SLOT(g, glen) & t->gram_mask; t->grams[h].n_atoms; h = (h + 1) & t->gram_mask) {
+        if (t->grams[h].gram != g || t->grams[h].len != glen) continue;
+        for (uint32_t i = 0; i < t->grams[h].n_atoms; i++) {
+            const sgm_atom *a = &t->atoms[t->pf[t->grams[h].atoms + i]];
+            if (a->field != f || pos < a->anchor || (uint64_t)pos - a->anchor + a->text.len > len) continue;
+            const unsigned char *s = p + pos - a->anchor;
+            uint32_t k = 0;
+            while (k < a->text.len && sgm_fold[s[k]] == (unsigned char)a->text.ptr[k]) k++;
+            if (k < a->text.len) continue;
+            for (uint32_t r = 0; r < a->n_rules; r++) e->stamp[t->pf[a->rules + r]] = e->epoch;
+        }
+        return;
+    }
+}
+
+/* One pass over the values of the fields atoms are about: every gram of
+ * four folded bytes is looked up (a bit test first), and the rules whose
+ * atoms occur are marked for this event. */
+/* A gram's bit: gram_bits holds SGM_GRAM_BITS bits per length 2, 3, 4. */
+static bool sgm_gram_bit(const sgm_tables *t, uint32_t g, uint32_t glen) {
+    uint32_t bit = (glen - 2) * SGM_GRAM_BITS + SGM_GRAM_HASH(g);
+    return t->gram_bits[bit >> 6] >> (bit & 63) & 1;
+}
+
+static void sgm_prefilter_value(sgm_engine *e, uint32_t f, const sgm_value *val) {
+    const sgm_tables *t = e->t;
+    const unsigned char *p = (const unsigned char *)e->ev.text + val->off;
+    uint32_t len = val->len, g = 0;
+    if (!t->short_atoms) { /* 4-byte grams only */
+        if (len < 4) return;
+        g = (uint32_t)sgm_fold[p[0]] << 8 | (uint32_t)sgm_fold[p[1]] << 16 | (uint32_t)sgm_fold[p[2]] << 24;
+        for (uint32_t i = 3; i < len; i++) {
+            g = g >> 8 | (uint32_t)sgm_fold[p[i]] << 24;
+            if (sgm_gram_bit(t, g, 4)) sgm_prefilter_hit(e, f, p, len, i - 3, g, 4);
+        }
+        return;
+    }
+    for (uint32_t i = 0; i < len; i++) { /* g: the last four bytes, the oldest lowest */
+        g = g >> 8 | (uint32_t)sgm_fold[p[i]] << 24;
+        if (i >= 3 && sgm_gram_bit(t, g, 4)) sgm_prefilter_hit(e, f, p, len, i - 3, g, 4);
+        if (i >= 2 && sgm_gram_bit(t, g >> 8, 3)) sgm_prefilter_hit(e, f, p, len, i - 2, g >> 8, 3);
+        if (i >= 1 && sgm_gram_bit(t, g >> 16, 2)) sgm_prefilter_hit(e, f, p, len, i - 1, g >> 16, 2);
+    }
+}
+
+static void sgm_prefilter_scan(sgm_engine *e) {
+    const sgm_tables *t = e->t;
+    if (++e->epoch == 0) { /* after 2^32 events: start the marks over */
+        memset(e->stamp, 0, t->n_rules * sizeof *e->stamp);
+        e->epoch = 1;
+    }
+    for (uint32_t s = 0; s < t->n_scan_fields; s++)
+        for (uint32_t v = e->ev.head[t->scan_fields[s]]; v != SGM_NONE; v = e->ev.vals[v].next)
+            sgm_prefilter_value(e, t->scan_fields[s], &e->ev.vals[v]);
+    if (t->keyword_atoms) /* keywords: in any value */
+        for (uint32_t v = 0; v < e->ev.n_vals; v++) sgm_prefilter_value(e, SGM_NONE, &e->ev.vals[v]);
 }
 
 /* The bucket of the event's dispatch key: false when the event has several
@@ -482,6 +569,7 @@ static void sgm_run_event(sgm_engine *e) {
         e->st.no_time++;
     }
     if (t->n_aggs) sgm_agg_sweep(e, e->ev.has_time ? e->ev.time_us : e->last_time_us);
+    if (e->prefilter) sgm_prefilter_scan(e);
     const uint32_t *a = NULL, *o = NULL;
     uint32_t na = 0, no = 0;
     if (t->dispatch_field == SGM_NONE || !sgm_dispatch_bucket(e, &a, &na)) {

@@ -55,6 +55,7 @@ typedef struct run_opts {
     size_t max_groups, max_entries;
     uint64_t regex_match_limit;
     bool no_dispatch; /* test every rule on every event, as without log-source dispatch */
+    bool no_prefilter; /* test rules whose literals are not in the event too */
 } run_opts;
 
 static char *g_last; /* the last result, freed by the next run or the teardown */
@@ -154,6 +155,7 @@ static const char *run_with(const char *yaml, const char *events, const run_opts
         if (ro && ro->max_groups) o.max_groups = ro->max_groups;
         if (ro && ro->max_entries) o.max_entries = ro->max_entries;
         if (ro && ro->regex_match_limit) o.regex_match_limit = ro->regex_match_limit;
+        if (ro) o.no_prefilter = ro->no_prefilter;
         char msg[256];
         sgm_engine *e = sgm_engine_new(&t, &o, msg, sizeof msg);
         if (!e) {
@@ -433,7 +435,7 @@ static void test_regex_catastrophic(void **state) {
     memset(as, 'a', 100);
     as[100] = 0;
     snprintf(events, sizeof events, "{\"Cmd\":\"%sb\"}\n{\"Cmd\":\"ok\"}\n{\"Cmd\":\"aaa\"}\n", as);
-    run_opts o = {0, 0, 100000, false};
+    run_opts o = {0, 0, 100000, false, false};
     assert_string_equal(run_with(r, events, &o), "next@2 bad@3 [regex=1]");
 }
 
@@ -546,7 +548,38 @@ static void test_dispatch(void **state) {
     const char *want = "p1@1 either@1 chan@1 p4688@2 either@2 notone@2 chan@2 p4688@3 either@3 notone@3 "
                        "notone@4 nochan@4 notone@5 nochan@5 any@5 p1@6 p4688@6 either@6 notone@7 nochan@7";
     assert_string_equal(run(r, ev), want);
-    run_opts all = {0, 0, 0, true};
+    run_opts all = {0, 0, 0, true, false};
+    assert_string_equal(run_with(r, ev, &all), want);
+}
+
+/* The required-literal prefilter (rules tested only when one of the
+ * literals every match needs is in the event) picks the same matches as
+ * testing every rule: contains/startswith/endswith/equals, glob literal
+ * runs, keywords in any value, 3-byte and 2-byte non-ASCII literals, cased
+ * values folded, AND (one part suffices), OR (every branch), NOT (none). */
+static void test_prefilter(void **state) {
+    (void)state;
+    const char *r = DET("c4") "  sel:\n    CommandLine|contains: mimikatz\n  condition: sel\n"
+                    "---\n" DET("glob") "  sel:\n    Image: '*\\evil*.exe'\n  condition: sel\n"
+                    "---\n" DET("kw") "  kw: [sekurlsa]\n  condition: kw\n"
+                    "---\n" DET("short3") "  sel:\n    CommandLine|endswith: ' /c'\n  condition: sel\n"
+                    "---\n" DET("cyr") "  sel:\n    CommandLine|contains: \"\\u0430\"\n  condition: sel\n"
+                    "---\n" DET("cased") "  sel:\n    CommandLine|contains|cased: MiXeD\n  condition: sel\n"
+                    "---\n" DET("and") "  a:\n    CommandLine|contains: dump\n  b:\n    User|startswith: adm\n"
+                    "  condition: a and b\n"
+                    "---\n" DET("or") "  a:\n    CommandLine|contains: dump\n  b:\n    Pid: 7\n  condition: a or b\n"
+                    "---\n" DET("not") "  a:\n    CommandLine|contains: zzzz\n  condition: not a\n";
+    const char *ev = "{\"CommandLine\":\"run MIMIKATZ now\",\"User\":\"x\"}\n"
+                     "{\"Image\":\"C:\\\\EVIL\\\\EvilTool.EXE\",\"CommandLine\":\"zzzz\"}\n"
+                     "{\"Other\":\"x sekurlsa::logonpasswords\"}\n"
+                     "{\"CommandLine\":\"cmd /C\",\"Pid\":7}\n"
+                     "{\"CommandLine\":\"p\u0430ypal\"}\n"
+                     "{\"CommandLine\":\"a mixed b MiXeD\"}\n"
+                     "{\"CommandLine\":\"lsass DUMP\",\"User\":\"Admin\"}\n"
+                     "{\"CommandLine\":\"zzzz\"}\n";
+    const char *want = "c4@1 not@1 glob@2 kw@3 not@3 short3@4 or@4 not@4 cyr@5 not@5 cased@6 not@6 and@7 or@7 not@7";
+    assert_string_equal(run(r, ev), want);
+    run_opts all = {0, 0, 0, false, true};
     assert_string_equal(run_with(r, ev, &all), want);
 }
 
@@ -812,14 +845,14 @@ static void test_eviction_counters(void **state) {
     (void)state;
     const char *r = DET("two") "  sel:\n    Kind: a\n  timeframe: 1m\n  condition: sel | count() by host > 1\n";
     /* one live group: a, b, a, b each evict the other */
-    run_opts o = {1, 0, 0, false};
+    run_opts o = {1, 0, 0, false, false};
     assert_string_equal(run_with(r, "{\"ts\":0,\"host\":\"a\",\"Kind\":\"a\"}\n{\"ts\":1,\"host\":\"b\",\"Kind\":\"a\"}\n"
                                     "{\"ts\":2,\"host\":\"a\",\"Kind\":\"a\"}\n{\"ts\":3,\"host\":\"b\",\"Kind\":\"a\"}\n"
                                     "{\"ts\":4,\"host\":\"b\",\"Kind\":\"a\"}\n",
                                  &o),
                         "two@5{host=b}n=2 [evicted=3]");
     /* two live groups: the stalest goes first */
-    run_opts o2 = {2, 0, 0, false};
+    run_opts o2 = {2, 0, 0, false, false};
     assert_string_equal(run_with(r, "{\"ts\":0,\"host\":\"a\",\"Kind\":\"a\"}\n{\"ts\":1,\"host\":\"b\",\"Kind\":\"a\"}\n"
                                     "{\"ts\":2,\"host\":\"a\",\"Kind\":\"a\"}\n",
                                  &o2),
@@ -832,13 +865,13 @@ static void test_eviction_counters(void **state) {
     /* max_entries: a value_count keeps the newest events only, so it can
      * under-count, never over-count */
     const char *v = DET("vc") "  sel:\n    Kind: a\n  timeframe: 1m\n  condition: sel | count(user) by host > 2\n";
-    run_opts o3 = {0, 2, 0, false};
+    run_opts o3 = {0, 2, 0, false, false};
     assert_string_equal(run_with(v, "{\"ts\":0,\"host\":\"h\",\"user\":\"x\",\"Kind\":\"a\"}\n"
                                     "{\"ts\":1,\"host\":\"h\",\"user\":\"y\",\"Kind\":\"a\"}\n"
                                     "{\"ts\":2,\"host\":\"h\",\"user\":\"z\",\"Kind\":\"a\"}\n",
                                  &o3),
                         "[dropped=1]");
-    run_opts o4 = {0, 3, 0, false};
+    run_opts o4 = {0, 3, 0, false, false};
     assert_string_equal(run_with(v, "{\"ts\":0,\"host\":\"h\",\"user\":\"x\",\"Kind\":\"a\"}\n"
                                     "{\"ts\":1,\"host\":\"h\",\"user\":\"y\",\"Kind\":\"a\"}\n"
                                     "{\"ts\":2,\"host\":\"h\",\"user\":\"z\",\"Kind\":\"a\"}\n",
@@ -871,6 +904,7 @@ int main(void) {
         cmocka_unit_test(test_legacy_count),
         cmocka_unit_test(test_legacy_value_count),
         cmocka_unit_test(test_dispatch),
+        cmocka_unit_test(test_prefilter),
         cmocka_unit_test(test_threshold_block),
         cmocka_unit_test(test_corr_event_count),
         cmocka_unit_test(test_corr_value_count),
