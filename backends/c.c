@@ -71,6 +71,8 @@ typedef struct c_builder {
     C_VEC(uint32_t) scan_fields;
     uint8_t *prefiltered;
     uint32_t keyword_atoms, short_atoms;
+    uint32_t *common_keys, *common_counts; /* grams of c_common_text: (gram << 2 | len - 2) -> count */
+    uint32_t common_mask;
 } c_builder;
 
 static sgm_str c_str(sg_str s) { return (sgm_str){s.ptr ? s.ptr : "", (uint32_t)s.len}; }
@@ -598,7 +600,7 @@ typedef struct c_atoms {
     uint32_t *ids;
     uint32_t n;
     uint32_t shortest; /* the length of the shortest atom */
-    uint64_t uses;     /* how common the atoms are, over all rules: lower filters better */
+    uint64_t uses;     /* what the atoms cost (c_atom_cost, summed): lower filters better */
 } c_atoms;
 
 /* An atom named by more predicates than this is a log-source condition
@@ -656,6 +658,85 @@ static void c_glob_literal(const sgm_str *g, char *out, uint32_t *out_len) {
     *out_len = best;
 }
 
+/* Text that fills ordinary Windows logs (paths, process and registry names,
+ * channels, users, hashes), folded.  Its grams tell which literals would be
+ * found in almost every event, so neither serves as an anchor nor is
+ * chosen as a rule's atom when a rarer one is at hand. */
+static const char c_common_text[] =
+    "c:\\windows\\system32\\svchost.exe -k netsvcs -p -s schedule c:\\windows\\syswow64\\ "
+    "c:\\windows\\explorer.exe c:\\windows\\system32\\runtimebroker.exe -embedding "
+    "c:\\windows\\system32\\conhost.exe 0xffffffff -forcev1 c:\\windows\\system32\\cmd.exe "
+    "c:\\windows\\system32\\windowspowershell\\v1.0\\powershell.exe c:\\windows\\system32\\taskhostw.exe "
+    "c:\\windows\\system32\\dllhost.exe /processid:{ c:\\windows\\system32\\wbem\\wmiprvse.exe "
+    "c:\\windows\\system32\\services.exe c:\\windows\\system32\\lsass.exe c:\\windows\\system32\\searchindexer.exe "
+    "c:\\program files\\ c:\\program files (x86)\\ c:\\programdata\\microsoft\\windows defender\\platform\\ "
+    "c:\\program files\\google\\chrome\\application\\chrome.exe --type=renderer "
+    "c:\\program files\\microsoft office\\root\\office16\\outlook.exe c:\\program files\\mozilla firefox\\firefox.exe "
+    "c:\\users\\public\\ c:\\users\\administrator\\appdata\\local\\temp\\ c:\\users\\user\\appdata\\roaming\\microsoft\\windows\\ "
+    "\\appdata\\local\\microsoft\\windows\\inetcache\\ \\documents\\ \\desktop\\ \\downloads\\ "
+    "c:\\windows\\temp\\ c:\\windows\\prefetch\\ c:\\windows\\winsxs\\ c:\\windows\\servicing\\ "
+    "c:\\windows\\system32\\kernel32.dll c:\\windows\\system32\\ntdll.dll c:\\windows\\system32\\kernelbase.dll "
+    "c:\\windows\\system32\\user32.dll c:\\windows\\system32\\combase.dll c:\\windows\\system32\\advapi32.dll "
+    "microsoft-windows-sysmon/operational microsoft-windows-sysmon security system application "
+    "microsoft-windows-security-auditing microsoft-windows-powershell/operational windows powershell "
+    "nt authority\\system nt authority\\local service nt authority\\network service "
+    "microsoft corporation microsoft windows operating system microsoft windows "
+    "hklm\\software\\microsoft\\windows\\currentversion\\run hklm\\system\\currentcontrolset\\services\\ "
+    "hku\\s-1-5-21- hkcu\\software\\microsoft\\windows\\currentversion\\explorer\\ hklm\\software\\classes\\ "
+    "\\registry\\machine\\software\\ hklm\\software\\wow6432node\\ s-1-5-18 s-1-5-19 s-1-5-20 "
+    "sha1=0123456789abcdef,md5=0123456789abcdef,sha256=0123456789abcdef,imphash=0123456789abcdef "
+    "https://www.microsoft.com http://www.example.com .com .net .org .local .corp "
+    "2024-01-01 00:00:00.000 {00000000-0000-0000-0000-000000000000} 0x0 0x1 true false - "
+    ".exe .dll .sys .tmp .log .txt .ps1 .bat .lnk .dat .ini .xml .json .etl .evtx "
+    "windows defender windowsapps system32 syswow64 program files appdata local roaming ";
+
+static uint32_t c_gram(const char *p, uint32_t len) {
+    uint32_t g = 0;
+    for (uint32_t i = 0; i < len; i++) g |= (uint32_t)(unsigned char)p[i] << (8 * i);
+    return g;
+}
+
+/* How often a gram (2 to 4 bytes) occurs in c_common_text. */
+static uint32_t c_commonness(const c_builder *b, uint32_t g, uint32_t len) {
+    uint32_t key = (g << 2 | (len - 2)) ^ (len == 4 ? g >> 30 << 30 : 0), h;
+    if (!b->common_keys) return 0;
+    for (h = (key * 2654435761u) & b->common_mask; b->common_counts[h]; h = (h + 1) & b->common_mask)
+        if (b->common_keys[h] == key) return b->common_counts[h];
+    return 0;
+}
+
+static void c_common_build(c_builder *b) {
+    uint32_t n = (uint32_t)sizeof c_common_text - 1, size = 1;
+    while (size < n * 6) size *= 2;
+    b->common_keys = calloc(size, sizeof *b->common_keys);
+    b->common_counts = calloc(size, sizeof *b->common_counts);
+    if (!b->common_keys || !b->common_counts) abort();
+    b->common_mask = size - 1;
+    for (uint32_t len = 2; len <= 4; len++)
+        for (uint32_t i = 0; i + len <= n; i++) {
+            uint32_t g = c_gram(c_common_text + i, len);
+            uint32_t key = (g << 2 | (len - 2)) ^ (len == 4 ? g >> 30 << 30 : 0), h;
+            for (h = (key * 2654435761u) & b->common_mask; b->common_counts[h] && b->common_keys[h] != key;
+                 h = (h + 1) & b->common_mask) {
+            }
+            b->common_keys[h] = key;
+            b->common_counts[h]++;
+        }
+}
+
+/* What an atom costs as a filter: how common its best gram is in ordinary
+ * logs (times 4096), then how many predicates of the rules name it. */
+static uint64_t c_atom_cost(const c_builder *b, uint32_t id) {
+    const sgm_atom *a = &b->atoms.v[id];
+    uint32_t best = UINT32_MAX;
+    if (a->text.len < C_GRAM) best = c_commonness(b, c_gram(a->text.ptr, a->text.len), a->text.len);
+    for (uint32_t k = 0; k + C_GRAM <= a->text.len; k++) {
+        uint32_t c = c_commonness(b, c_gram(a->text.ptr + k, C_GRAM), C_GRAM);
+        if (c < best) best = c;
+    }
+    return (uint64_t)best * 4096 + b->atom_uses.v[id];
+}
+
 /* The atom a predicate tests, or UINT32_MAX. */
 static uint32_t c_pred_atom(c_builder *b, const sgm_pred *p) {
     if (p->timepart != SGM_TP_NONE) return UINT32_MAX; /* a keyword (field SGM_NONE): an atom of any value */
@@ -694,7 +775,7 @@ static c_atoms c_atoms_of(c_builder *b, uint32_t node, int depth) {
     case SGM_N_PRED: {
         uint32_t id = c_pred_atom(b, &b->preds.v[n->arg]);
         if (id == UINT32_MAX || b->atom_uses.v[id] > C_COMMON_ATOM) return c_atoms_none();
-        c_atoms r = {false, sg_xmalloc(sizeof(uint32_t)), 1, b->atoms.v[id].text.len, b->atom_uses.v[id]};
+        c_atoms r = {false, sg_xmalloc(sizeof(uint32_t)), 1, b->atoms.v[id].text.len, c_atom_cost(b, id)};
         r.ids[0] = id;
         return r;
     }
@@ -740,11 +821,6 @@ static c_atoms c_atoms_of(c_builder *b, uint32_t node, int depth) {
     }
 }
 
-static uint32_t c_gram(const char *p, uint32_t len) {
-    uint32_t g = 0;
-    for (uint32_t i = 0; i < len; i++) g |= (uint32_t)(unsigned char)p[i] << (8 * i);
-    return g;
-}
 
 /* Atoms for every rule, an anchor gram for every atom (the gram fewest
  * atoms share, so a gram found in an event leads to few checks), and the
@@ -758,6 +834,7 @@ static void c_prefilter(c_builder *b) {
     memset(&pair_atom, 0, sizeof pair_atom);
     memset(&pair_rule, 0, sizeof pair_rule);
     c_count_atoms(b);
+    c_common_build(b);
     for (uint32_t r = 0; r < n; r++) {
         if (b->rules.v[r].expr == SGM_NONE) continue;
         c_atoms a = c_atoms_of(b, b->rules.v[r].expr, 0);
@@ -784,6 +861,9 @@ static void c_prefilter(c_builder *b) {
     if (!na) {
         free(pair_atom.v);
         free(pair_rule.v);
+        free(b->common_keys);
+        free(b->common_counts);
+        b->common_keys = b->common_counts = NULL;
         return;
     }
     /* rules per atom, in rule order: a counting sort of the pairs */
@@ -828,12 +908,14 @@ static void c_prefilter(c_builder *b) {
             b->short_atoms++;
             continue;
         }
-        uint32_t best = UINT32_MAX;
+        uint64_t best = UINT64_MAX;
         anchor_len[i] = C_GRAM;
         for (uint32_t k = 0; k + C_GRAM <= a->text.len; k++) {
             uint32_t g = c_gram(a->text.ptr + k, C_GRAM), h = (g * 2654435761u) & (size - 1);
             while (keys[h] != g) h = (h + 1) & (size - 1);
-            if (uses[h] <= best) best = uses[h], a->anchor = k, anchor_gram[i] = g;
+            /* the gram least common in logs, then among the atoms */
+            uint64_t score = (uint64_t)c_commonness(b, g, C_GRAM) << 32 | uses[h];
+            if (score <= best) best = score, a->anchor = k, anchor_gram[i] = g;
         }
     }
     free(keys);
@@ -865,14 +947,17 @@ static void c_prefilter(c_builder *b) {
         b->pf.v[gr->atoms + gr->n_atoms++] = i;
     }
     free(slot_of);
-    b->gram_bits = sg_arena_alloc(b->arena, 3 * (SGM_GRAM_BITS / 8));
-    memset(b->gram_bits, 0, 3 * (SGM_GRAM_BITS / 8));
+    b->gram_bits = sg_arena_alloc(b->arena, SGM_GRAM_BITS_TOTAL / 8);
+    memset(b->gram_bits, 0, SGM_GRAM_BITS_TOTAL / 8);
     for (uint32_t i = 0; i < na; i++) {
-        uint32_t bit = (anchor_len[i] - 2) * SGM_GRAM_BITS + SGM_GRAM_HASH(anchor_gram[i]);
+        uint32_t bit = SGM_GRAM_BIT(anchor_gram[i], anchor_len[i]);
         b->gram_bits[bit / 64] |= (uint64_t)1 << (bit % 64);
     }
     free(anchor_gram);
     free(anchor_len);
+    free(b->common_keys);
+    free(b->common_counts);
+    b->common_keys = b->common_counts = NULL;
     for (uint32_t i = 0; i < na; i++) b->keyword_atoms += b->atoms.v[i].field == SGM_NONE;
     /* the fields to scan, in field order (keyword atoms: every value is scanned for them) */
     for (uint32_t f = 0; f < b->fields.n; f++) {
@@ -1143,7 +1228,7 @@ int c_emit_program(sg_arena *arena, sg_diags *diags, const sg_ir_rule *const *ru
                       (unsigned)t.grams[i].len, (unsigned)t.grams[i].atoms, (unsigned)t.grams[i].n_atoms);
     if (!n_slots) sg_buf_add_cstr(out, "{0u, 0u, 0u, 0u}");
     sg_buf_add_cstr(out, "\n};\n\nstatic const uint64_t sgm_t_gram_bits[] = {");
-    for (uint32_t i = 0; t.n_atoms && i < 3 * (SGM_GRAM_BITS / 64); i++)
+    for (uint32_t i = 0; t.n_atoms && i < SGM_GRAM_BITS_TOTAL / 64; i++)
         sg_buf_printf(out, "%s0x%llxu,", i % 6 ? " " : "\n    ", (unsigned long long)t.gram_bits[i]);
     if (!t.n_atoms) sg_buf_add_cstr(out, "0u");
     sg_buf_add_cstr(out, "\n};\n\nstatic const uint32_t sgm_t_pf[] = {");

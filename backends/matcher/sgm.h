@@ -205,8 +205,13 @@ typedef struct sgm_gram {
     uint32_t atoms, n_atoms; /* n_atoms 0: an empty slot */
 } sgm_gram;
 
-/* gram_bits: SGM_GRAM_BITS bits per gram length 2, 3, 4, in that order. */
-#define SGM_GRAM_BITS 65536u
+/* gram_bits: 2^16 bits for grams of 2 bytes, 2^16 for 3, 2^20 for 4 (the
+ * anchors of most atoms: a sparse map, so few bytes of an event lead to a
+ * lookup), in that order. */
+#define SGM_GRAM_BIT(g, len) \
+    ((len) == 4 ? 131072u + ((uint32_t)((uint32_t)(g) * 2654435761u) >> 12) \
+                : ((uint32_t)(len) - 2) * 65536u + ((uint32_t)((uint32_t)(g) * 2654435761u) >> 16))
+#define SGM_GRAM_BITS_TOTAL (131072u + 1048576u)
 
 typedef struct sgm_tables {
     const char *generator;           /* e.g. "sigc 0.1.0" */
@@ -245,7 +250,7 @@ typedef struct sgm_tables {
     uint32_t n_atoms;
     const sgm_gram *grams;
     uint32_t gram_mask;              /* slots - 1; grams unused when n_atoms is 0 */
-    const uint64_t *gram_bits;       /* SGM_GRAM_BITS bits */
+    const uint64_t *gram_bits;       /* SGM_GRAM_BITS_TOTAL bits */
     const uint32_t *pf;
     uint32_t n_pf;
     const uint32_t *scan_fields;     /* the fields atoms are about */
@@ -255,9 +260,7 @@ typedef struct sgm_tables {
     uint32_t short_atoms;            /* atoms of 2 or 3 bytes: grams that short are looked up too */
 } sgm_tables;
 
-/* The gram_bits bit of a gram (within its length's bits), and its slot in
- * grams (masked). */
-#define SGM_GRAM_HASH(g) ((uint32_t)((uint32_t)(g) * 2654435761u) >> 16)
+/* A gram's slot in grams (masked). */
 #define SGM_GRAM_SLOT(g, len) ((uint32_t)(((uint32_t)(g) ^ (uint32_t)(len) << 28) * 2246822519u) >> 8)
 
 /* ---- running ---------------------------------------------------------- */

@@ -77,6 +77,14 @@ struct sgm_engine {
     bool csv_header_done;
     uint32_t *stamp;            /* per rule: the epoch its atom was last seen in */
     uint32_t epoch;             /* per event */
+    uint32_t *val_epoch;        /* per value of the event: the epoch it was scanned in */
+    uint32_t val_cap;
+    uint32_t *cand, n_cand;     /* the rules whose literals this event holds, as found */
+    /* the dispatch lists without the prefiltered rules (those come from cand) */
+    uint32_t *np, *np_bucket, *np_bucket_n;
+    uint32_t np_present, n_np_present, np_absent, n_np_absent, np_all, n_np_all;
+    uint8_t *rule_any;          /* per rule: 1 listed in any_present, 2 in any_absent */
+    uint32_t *order, *order2;   /* scratch: the rules to test, in rule order */
     bool prefilter;             /* the tables have atoms and the option allows them */
     /* the progress line */
     bool progress_on;

@@ -130,6 +130,50 @@ static uint32_t sgm_run_hash(const char *p, size_t len) {
     return h;
 }
 
+/* The lists the prefiltered scan works from: the dispatch lists less the
+ * prefiltered rules, which of those rules sit in the key-less lists, and
+ * scratch space.  False when memory runs out (then no prefilter). */
+static bool sgm_prefilter_init(sgm_engine *e) {
+    const sgm_tables *t = e->t;
+    uint32_t n = t->n_rules ? t->n_rules : 1;
+    e->cand = malloc(n * sizeof *e->cand);
+    e->order = malloc(n * sizeof *e->order);
+    e->order2 = malloc(n * sizeof *e->order2);
+    e->rule_any = calloc(n, 1);
+    e->np = malloc(((size_t)t->n_dispatch + n + 1) * sizeof *e->np);
+    e->np_bucket = malloc((t->n_buckets + 1) * sizeof *e->np_bucket);
+    e->np_bucket_n = malloc((t->n_buckets + 1) * sizeof *e->np_bucket_n);
+    if (!e->cand || !e->order || !e->order2 || !e->rule_any || !e->np || !e->np_bucket || !e->np_bucket_n) return false;
+    uint32_t pos = 0;
+    for (uint32_t k = 0; k < t->n_buckets; k++) {
+        e->np_bucket[k] = pos;
+        for (uint32_t i = 0; i < t->buckets[k].n_rules; i++) {
+            uint32_t r = t->dispatch[t->buckets[k].rules + i];
+            if (!t->prefiltered[r]) e->np[pos++] = r;
+        }
+        e->np_bucket_n[k] = pos - e->np_bucket[k];
+    }
+    e->np_present = pos;
+    for (uint32_t i = 0; i < t->n_any_present; i++) {
+        uint32_t r = t->dispatch[t->any_present + i];
+        e->rule_any[r] |= 1;
+        if (!t->prefiltered[r]) e->np[pos++] = r;
+    }
+    e->n_np_present = pos - e->np_present;
+    e->np_absent = pos;
+    for (uint32_t i = 0; i < t->n_any_absent; i++) {
+        uint32_t r = t->dispatch[t->any_absent + i];
+        e->rule_any[r] |= 2;
+        if (!t->prefiltered[r]) e->np[pos++] = r;
+    }
+    e->n_np_absent = pos - e->np_absent;
+    e->np_all = pos;
+    for (uint32_t r = 0; r < t->n_rules; r++)
+        if (!t->prefiltered[r]) e->np[pos++] = r;
+    e->n_np_all = pos - e->np_all;
+    return true;
+}
+
 sgm_engine *sgm_engine_new(const sgm_tables *t, const sgm_options *o, char *err, size_t errlen) {
     sgm_engine *e = calloc(1, sizeof *e);
     if (!e) {
@@ -192,6 +236,7 @@ sgm_engine *sgm_engine_new(const sgm_tables *t, const sgm_options *o, char *err,
     e->regexes = calloc(t->n_regexes ? t->n_regexes : 1, sizeof *e->regexes);
     e->stamp = calloc(t->n_rules ? t->n_rules : 1, sizeof *e->stamp);
     e->prefilter = t->n_atoms && t->prefiltered && !o->no_prefilter;
+    if (e->prefilter && !sgm_prefilter_init(e)) e->prefilter = false;
     if (!e->slots || !e->rule_matches || !e->regexes || !e->stamp) {
         snprintf(err, errlen, "out of memory");
         sgm_engine_free(e);
@@ -267,6 +312,14 @@ void sgm_engine_free(sgm_engine *e) {
     free(e->slots);
     free(e->rule_matches);
     free(e->stamp);
+    free(e->val_epoch);
+    free(e->cand);
+    free(e->order);
+    free(e->order2);
+    free(e->rule_any);
+    free(e->np);
+    free(e->np_bucket);
+    free(e->np_bucket_n);
     free(e->keybuf);
     free(e);
 }
@@ -481,12 +534,19 @@ static void sgm_prefilter_hit(sgm_engine *e, uint32_t f, const unsigned char *p,
         if (t->grams[h].gram != g || t->grams[h].len != glen) continue;
         for (uint32_t i = 0; i < t->grams[h].n_atoms; i++) {
             const sgm_atom *a = &t->atoms[t->pf[t->grams[h].atoms + i]];
-            if (a->field != f || pos < a->anchor || (uint64_t)pos - a->anchor + a->text.len > len) continue;
+            if ((a->field != f && a->field != SGM_NONE) || pos < a->anchor ||
+                (uint64_t)pos - a->anchor + a->text.len > len)
+                continue;
             const unsigned char *s = p + pos - a->anchor;
             uint32_t k = 0;
             while (k < a->text.len && sgm_fold[s[k]] == (unsigned char)a->text.ptr[k]) k++;
             if (k < a->text.len) continue;
-            for (uint32_t r = 0; r < a->n_rules; r++) e->stamp[t->pf[a->rules + r]] = e->epoch;
+            for (uint32_t r = 0; r < a->n_rules; r++) {
+                uint32_t rule = t->pf[a->rules + r];
+                if (e->stamp[rule] == e->epoch) continue;
+                e->stamp[rule] = e->epoch;
+                e->cand[e->n_cand++] = rule;
+            }
         }
         return;
     }
@@ -495,9 +555,8 @@ static void sgm_prefilter_hit(sgm_engine *e, uint32_t f, const unsigned char *p,
 /* One pass over the values of the fields atoms are about: every gram of
  * four folded bytes is looked up (a bit test first), and the rules whose
  * atoms occur are marked for this event. */
-/* A gram's bit: gram_bits holds SGM_GRAM_BITS bits per length 2, 3, 4. */
 static bool sgm_gram_bit(const sgm_tables *t, uint32_t g, uint32_t glen) {
-    uint32_t bit = (glen - 2) * SGM_GRAM_BITS + SGM_GRAM_HASH(g);
+    uint32_t bit = SGM_GRAM_BIT(g, glen);
     return t->gram_bits[bit >> 6] >> (bit & 63) & 1;
 }
 
@@ -526,22 +585,35 @@ static void sgm_prefilter_scan(sgm_engine *e) {
     const sgm_tables *t = e->t;
     if (++e->epoch == 0) { /* after 2^32 events: start the marks over */
         memset(e->stamp, 0, t->n_rules * sizeof *e->stamp);
+        if (e->val_epoch) memset(e->val_epoch, 0, e->val_cap * sizeof *e->val_epoch);
         e->epoch = 1;
     }
+    e->n_cand = 0;
+    bool keywords = t->keyword_atoms != 0;
+    if (keywords && e->val_cap < e->ev.n_vals) { /* marks of the values scanned for fields */
+        uint32_t cap = e->ev.n_vals * 2;
+        uint32_t *n = realloc(e->val_epoch, cap * sizeof *n);
+        if (n) memset(n, 0, cap * sizeof *n), e->val_epoch = n, e->val_cap = cap;
+        else keywords = false, e->prefilter = false; /* out of memory: test every rule from now on */
+    }
     for (uint32_t s = 0; s < t->n_scan_fields; s++)
-        for (uint32_t v = e->ev.head[t->scan_fields[s]]; v != SGM_NONE; v = e->ev.vals[v].next)
-            sgm_prefilter_value(e, t->scan_fields[s], &e->ev.vals[v]);
-    if (t->keyword_atoms) /* keywords: in any value */
-        for (uint32_t v = 0; v < e->ev.n_vals; v++) sgm_prefilter_value(e, SGM_NONE, &e->ev.vals[v]);
+        for (uint32_t v = e->ev.head[t->scan_fields[s]]; v != SGM_NONE; v = e->ev.vals[v].next) {
+            sgm_prefilter_value(e, t->scan_fields[s], &e->ev.vals[v]); /* keyword atoms too */
+            if (keywords) e->val_epoch[v] = e->epoch;
+        }
+    if (keywords) /* keywords: in any value; those scanned above are done */
+        for (uint32_t v = 0; v < e->ev.n_vals; v++)
+            if (e->val_epoch[v] != e->epoch) sgm_prefilter_value(e, SGM_NONE, &e->ev.vals[v]);
 }
 
 /* The bucket of the event's dispatch key: false when the event has several
  * values for the key (then every rule is tested); no rules when it
  * has none, or one no rule needs. */
-static bool sgm_dispatch_bucket(const sgm_engine *e, const uint32_t **rules, uint32_t *n) {
+static bool sgm_dispatch_bucket(const sgm_engine *e, const uint32_t **rules, uint32_t *n, uint32_t *bucket) {
     const sgm_tables *t = e->t;
     *rules = NULL;
     *n = 0;
+    *bucket = SGM_NONE;
     uint32_t v = e->ev.head[t->dispatch_field];
     if (v == SGM_NONE) return true;
     if (e->ev.vals[v].next != SGM_NONE) return false;
@@ -556,8 +628,73 @@ static bool sgm_dispatch_bucket(const sgm_engine *e, const uint32_t **rules, uin
     if (lo < t->n_buckets && t->buckets[lo].key == key) {
         *rules = t->dispatch + t->buckets[lo].rules;
         *n = t->buckets[lo].n_rules;
+        *bucket = lo;
     }
     return true;
+}
+
+static bool sgm_event_has_channel(const sgm_engine *e) {
+    const sgm_tables *t = e->t;
+    if (t->channel_field == SGM_NONE) return false;
+    for (uint32_t v = e->ev.head[t->channel_field]; v != SGM_NONE; v = e->ev.vals[v].next)
+        if (e->ev.vals[v].type != SGM_V_NULL) return true;
+    return false;
+}
+
+/* Merges sorted runs a and b into out; returns the length. */
+static uint32_t sgm_merge(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb, uint32_t *out) {
+    uint32_t i = 0, j = 0, n = 0;
+    while (i < na || j < nb) out[n++] = j == nb || (i < na && a[i] < b[j]) ? a[i++] : b[j++];
+    return n;
+}
+
+static bool sgm_in_sorted(const uint32_t *a, uint32_t n, uint32_t x) {
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (a[mid] < x) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < n && a[lo] == x;
+}
+
+/* With the prefilter: the event's rules without literals (its bucket's and
+ * the key-less ones, from the np lists) and the rules whose literals it
+ * holds that belong to its log source, tested in rule order. */
+static void sgm_run_candidates(sgm_engine *e) {
+    const sgm_tables *t = e->t;
+    const uint32_t *a = NULL;
+    uint32_t na = 0, n_keep = 0, bucket;
+    uint32_t *keep = e->cand; /* filtered in place */
+    const uint32_t *np1 = e->np + e->np_all, *np2 = NULL;
+    uint32_t n1 = e->n_np_all, n2 = 0;
+    if (t->dispatch_field != SGM_NONE && sgm_dispatch_bucket(e, &a, &na, &bucket)) {
+        bool channel = sgm_event_has_channel(e);
+        uint8_t any = channel ? 1 : 2;
+        for (uint32_t i = 0; i < e->n_cand; i++) {
+            uint32_t r = e->cand[i];
+            if ((e->rule_any[r] & any) || (na && sgm_in_sorted(a, na, r))) keep[n_keep++] = r;
+        }
+        np1 = e->np + (channel ? e->np_present : e->np_absent);
+        n1 = channel ? e->n_np_present : e->n_np_absent;
+        if (bucket != SGM_NONE) np2 = e->np + e->np_bucket[bucket], n2 = e->np_bucket_n[bucket];
+    } else {
+        n_keep = e->n_cand; /* every rule may apply: all candidates */
+    }
+    for (uint32_t i = 1; i < n_keep; i++) { /* insertion sort: a handful */
+        uint32_t x = keep[i], j = i;
+        while (j > 0 && keep[j - 1] > x) keep[j] = keep[j - 1], j--;
+        keep[j] = x;
+    }
+    uint32_t n = sgm_merge(np1, n1, np2, n2, e->order2);
+    n = sgm_merge(e->order2, n, keep, n_keep, e->order);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t r = e->order[i];
+        const sgm_rule *rule = &t->rules[r];
+        if (rule->expr == SGM_NONE || !sgm_eval_node(e, rule->expr)) continue;
+        if (rule->agg == SGM_NONE && rule->report) sgm_report_match(e, r, NULL, 0, 0, 0, 0, false, NULL);
+        if (e->feed_count[r]) sgm_agg_feed(e, r);
+    }
 }
 
 static void sgm_run_event(sgm_engine *e) {
@@ -569,10 +706,15 @@ static void sgm_run_event(sgm_engine *e) {
         e->st.no_time++;
     }
     if (t->n_aggs) sgm_agg_sweep(e, e->ev.has_time ? e->ev.time_us : e->last_time_us);
-    if (e->prefilter) sgm_prefilter_scan(e);
+    if (e->prefilter) {
+        sgm_prefilter_scan(e);
+        sgm_run_candidates(e);
+        return;
+    }
     const uint32_t *a = NULL, *o = NULL;
     uint32_t na = 0, no = 0;
-    if (t->dispatch_field == SGM_NONE || !sgm_dispatch_bucket(e, &a, &na)) {
+    uint32_t bucket;
+    if (t->dispatch_field == SGM_NONE || !sgm_dispatch_bucket(e, &a, &na, &bucket)) {
         for (uint32_t r = 0; r < t->n_rules; r++) sgm_run_rule(e, r);
         return;
     }
@@ -656,6 +798,34 @@ static void sgm_reader_event(sgm_reader *rd, size_t end) {
     sgm_run_event(e);
 }
 
+/* JSON lines, the common case: a line that is one whole object is parsed
+ * at once, without the byte-by-byte scan for its end.  False (nothing
+ * done) when the line is not complete in the buffer, does not end in '}',
+ * or does not parse: the scan then takes it as before and reports what is
+ * wrong at its place. */
+static bool sgm_reader_line(sgm_reader *rd) {
+    sgm_engine *e = rd->e;
+    const char *p = rd->buf + rd->pos;
+    const char *nl = memchr(p, '\n', rd->len - rd->pos);
+    if (!nl) return false;
+    size_t n = (size_t)(nl - p);
+    while (n && (p[n - 1] == '\r' || p[n - 1] == ' ' || p[n - 1] == '\t')) n--;
+    if (!n || p[n - 1] != '}' || n > e->o.max_event) return false;
+    size_t err_off;
+    const char *msg;
+    e->ev.file = rd->name;
+    e->ev.line = rd->line;
+    e->ev.is_record = false;
+    if (sgm_json_parse_event(e, p, n, &err_off, &msg) != 0) return false;
+    sgm_run_event(e);
+    rd->pos = (size_t)(nl - rd->buf) + 1;
+    rd->line++;
+    rd->line_start = rd->pos;
+    rd->col_base = 0;
+    rd->at_line_start = true;
+    return true;
+}
+
 /* Scans buf[pos, len).  eof: no more bytes will come. */
 static void sgm_reader_scan(sgm_reader *rd, bool eof) {
     sgm_engine *e = rd->e;
@@ -712,6 +882,7 @@ static void sgm_reader_scan(sgm_reader *rd, bool eof) {
                 rd->at_line_start = false;
                 continue;
             }
+            if (!rd->in_array && rd->pos == rd->line_start && rd->col_base == 0 && sgm_reader_line(rd)) continue;
             rd->start = rd->pos;
             sgm_pos p = sgm_reader_pos(rd, rd->pos);
             rd->start_line = p.line;
