@@ -603,11 +603,6 @@ typedef struct c_atoms {
     uint64_t uses;     /* what the atoms cost (c_atom_cost, summed): lower filters better */
 } c_atoms;
 
-/* An atom named by more predicates than this is a log-source condition
- * (the channel every Sysmon rule tests), found in every event of its
- * source: no use as a filter. */
-#define C_COMMON_ATOM 64
-
 static c_atoms c_atoms_none(void) { return (c_atoms){true, NULL, 0, 0, 0}; }
 
 static uint32_t c_atom_hash(uint32_t field, const char *p, uint32_t n) { return c_hash(p, n) * 31u + field; }
@@ -737,15 +732,94 @@ static uint64_t c_atom_cost(const c_builder *b, uint32_t id) {
     return (uint64_t)best * 4096 + b->atom_uses.v[id];
 }
 
+/* The longest run of literal text every match of a regex holds: its top
+ * level read as a sequence (groups, classes, anchors and escapes that are
+ * not punctuation end a run; a character that may repeat zero times is not
+ * part of one).  None (0) when the top level has an alternation. */
+static void c_regex_literal(const sgm_str *re, bool caseless, char *out, uint32_t *out_len) {
+    uint32_t best = 0, cur = 0;
+    char *run = out + re->len + 1;
+    const char *p = re->ptr, *end = re->ptr + re->len;
+    int depth = 0;
+    *out_len = 0;
+    /* inline options: x changes what a space means (give up); i makes the
+     * pattern caseless, where PCRE2 folds beyond ASCII */
+    for (const char *q = p; q + 2 < end; q++) {
+        if (q[0] != '(' || q[1] != '?') continue;
+        for (const char *f = q + 2; f < end && ((*f >= 'a' && *f <= 'z') || *f == '-' || (*f >= 'A' && *f <= 'Z')); f++) {
+            if (*f == 'x') return;
+            if (*f == 'i') caseless = true;
+        }
+    }
+    while (p < end) {
+        char c = *p;
+        if (depth > 0) { /* inside a group: skipped whole */
+            if (c == '\\' && p + 1 < end) p++;
+            else if (c == '(') depth++;
+            else if (c == ')') depth--;
+            p++;
+            continue;
+        }
+        bool literal = false;
+        char lit = 0;
+        if (c == '|') return; /* an alternation at the top: no one literal is needed */
+        if (c == '\\' && p + 1 < end) {
+            char n = p[1];
+            literal = !((n >= 'a' && n <= 'z') || (n >= 'A' && n <= 'Z') || (n >= '0' && n <= '9'));
+            lit = n;
+            p += 2;
+        } else if (c == '(') {
+            depth = 1;
+            p++;
+        } else if (c == '[') { /* a class: to its end */
+            p++;
+            if (p < end && *p == '^') p++;
+            if (p < end && *p == ']') p++;
+            while (p < end && *p != ']') p += *p == '\\' && p + 1 < end ? 2 : 1;
+            p++;
+        } else if (strchr(".^$*+?{})]", c)) {
+            p++;
+        } else {
+            literal = true;
+            lit = c;
+            p++;
+        }
+        /* caseless, PCRE2 (UTF) also matches other letters for k, s (KELVIN
+         * SIGN, LONG S) and for any non-ASCII letter: no literal there */
+        if (literal && caseless &&
+            ((unsigned char)lit >= 0x80 || lit == 'k' || lit == 'K' || lit == 's' || lit == 'S'))
+            literal = false;
+        /* what follows: a quantifier that allows none drops the character
+         * ({0,n}, {,n}: anything but a count that starts at 1 or more) */
+        bool optional = p < end && (*p == '?' || *p == '*' || (*p == '{' && !(p + 1 < end && p[1] >= '1' && p[1] <= '9')));
+        bool repeats = p < end && (*p == '+' || *p == '{');
+        if (literal && !optional) run[cur++] = lit;
+        if (!literal || optional || repeats) {
+            if (cur > best) memcpy(out, run, cur), best = cur;
+            cur = 0;
+        }
+    }
+    if (cur > best) memcpy(out, run, cur), best = cur;
+    *out_len = best;
+}
+
 /* The atom a predicate tests, or UINT32_MAX. */
 static uint32_t c_pred_atom(c_builder *b, const sgm_pred *p) {
-    if (p->timepart != SGM_TP_NONE) return UINT32_MAX; /* a keyword (field SGM_NONE): an atom of any value */
+    /* a keyword (field SGM_NONE) gives an atom of any value; the log-source
+     * keys (EventID, Channel), found in every event of their source, none */
+    if (p->timepart != SGM_TP_NONE || (p->field != SGM_NONE && (p->field == b->channel_field || p->field == b->dispatch_field)))
+        return UINT32_MAX;
     const char *text = p->text.ptr;
     uint32_t len = p->text.len, id = UINT32_MAX;
     char *scratch = NULL;
     if (p->op == SGM_OP_GLOB) {
         scratch = sg_xmalloc(2 * (size_t)p->text.len + 2);
         c_glob_literal(&p->text, scratch, &len);
+        text = scratch;
+    } else if (p->op == SGM_OP_REGEX && p->arg < b->regexes.n) {
+        const sgm_str *re = &b->regexes.v[p->arg].pattern;
+        scratch = sg_xmalloc(2 * (size_t)re->len + 2);
+        c_regex_literal(re, (b->regexes.v[p->arg].flags & SGM_RE_I) != 0, scratch, &len);
         text = scratch;
     } else if (p->op != SGM_OP_EQ && p->op != SGM_OP_CONTAINS && p->op != SGM_OP_STARTSWITH &&
                p->op != SGM_OP_ENDSWITH) {
@@ -774,7 +848,7 @@ static c_atoms c_atoms_of(c_builder *b, uint32_t node, int depth) {
     switch (n->kind) {
     case SGM_N_PRED: {
         uint32_t id = c_pred_atom(b, &b->preds.v[n->arg]);
-        if (id == UINT32_MAX || b->atom_uses.v[id] > C_COMMON_ATOM) return c_atoms_none();
+        if (id == UINT32_MAX) return c_atoms_none();
         c_atoms r = {false, sg_xmalloc(sizeof(uint32_t)), 1, b->atoms.v[id].text.len, c_atom_cost(b, id)};
         r.ids[0] = id;
         return r;

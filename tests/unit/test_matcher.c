@@ -568,7 +568,11 @@ static void test_prefilter(void **state) {
                     "---\n" DET("and") "  a:\n    CommandLine|contains: dump\n  b:\n    User|startswith: adm\n"
                     "  condition: a and b\n"
                     "---\n" DET("or") "  a:\n    CommandLine|contains: dump\n  b:\n    Pid: 7\n  condition: a or b\n"
-                    "---\n" DET("not") "  a:\n    CommandLine|contains: zzzz\n  condition: not a\n";
+                    "---\n" DET("not") "  a:\n    CommandLine|contains: zzzz\n  condition: not a\n"
+                    "---\n" DET("re") "  a:\n    CommandLine|re: 'net(1)? +user[0-9]* /add'\n  condition: a\n"
+                    "---\n" DET("reopt") "  a:\n    CommandLine|re: 'abcd?e'\n  condition: a\n"
+                    "---\n" DET("realt") "  a:\n    CommandLine|re: 'qqqq|wwww'\n  condition: a\n"
+                    "---\n" DET("rei") "  a:\n    CommandLine|re|i: 'kill'\n  condition: a\n";
     const char *ev = "{\"CommandLine\":\"run MIMIKATZ now\",\"User\":\"x\"}\n"
                      "{\"Image\":\"C:\\\\EVIL\\\\EvilTool.EXE\",\"CommandLine\":\"zzzz\"}\n"
                      "{\"Other\":\"x sekurlsa::logonpasswords\"}\n"
@@ -576,8 +580,10 @@ static void test_prefilter(void **state) {
                      "{\"CommandLine\":\"p\u0430ypal\"}\n"
                      "{\"CommandLine\":\"a mixed b MiXeD\"}\n"
                      "{\"CommandLine\":\"lsass DUMP\",\"User\":\"Admin\"}\n"
-                     "{\"CommandLine\":\"zzzz\"}\n";
-    const char *want = "c4@1 not@1 glob@2 kw@3 not@3 short3@4 or@4 not@4 cyr@5 not@5 cased@6 not@6 and@7 or@7 not@7";
+                     "{\"CommandLine\":\"zzzz\"}\n"
+                     "{\"CommandLine\":\"NET  USER x /ADD net1 user2 /add abce wwww \\u212aILL\"}\n";
+    const char *want = "c4@1 not@1 glob@2 kw@3 not@3 short3@4 or@4 not@4 cyr@5 not@5 cased@6 not@6 and@7 or@7 not@7 "
+                       "not@9 re@9 reopt@9 realt@9 rei@9";
     assert_string_equal(run(r, ev), want);
     run_opts all = {0, 0, 0, false, true};
     assert_string_equal(run_with(r, ev, &all), want);
