@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""Benchmark of the C matcher (figures only, never part of the tests).
+
+  bench/matcher.py [--build DIR] [--rules DIR] [--mb M] [--runs N]
+
+Writes event data with bench/gen-events.py (Windows events from SigmaHQ's
+regression data: the evtx_dump layout and a flat one) into bench/out/,
+builds matchers with `sigc convert -t c` and `cc -O2` (the whole corpus,
+its first 300 rules, no rule at all), runs each over the data after a
+warm-up run (so the file is in the page cache and buffers are touched),
+and prints the median of N runs: events/s and MB/s, the same with the
+prefilter off, peak RSS (GNU time), start-up time (empty input), the
+compile time of the generated file, and an event_count correlation over
+100,000 live groups (bench/rules/).
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, check=True, **kw)
+
+
+def timed(cmd, stdin=None):
+    start = time.perf_counter()
+    with open(stdin, "rb") if stdin else open(os.devnull, "rb") as inp:
+        subprocess.run(cmd, stdin=inp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def median_time(cmd, runs):
+    timed(cmd)  # warm-up: page cache, first touch of buffers
+    return statistics.median(timed(cmd) for _ in range(runs))
+
+
+def peak_rss_mib(cmd):
+    with tempfile.NamedTemporaryFile("r") as out:
+        subprocess.run(["/usr/bin/time", "-f", "%M", "-o", out.name] + cmd,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return int(out.read().strip().splitlines()[-1]) / 1024
+
+
+def count_lines(path):
+    with open(path, "rb") as f:
+        return sum(buf.count(b"\n") for buf in iter(lambda: f.read(1 << 20), b""))
+
+
+def build_matcher(sigc, rules, out_c, out_exe):
+    sh([sigc, "convert", "-q", "-s", "-t", "c", rules, "-o", out_c], stderr=subprocess.DEVNULL)
+    start = time.perf_counter()
+    sh(["cc", "-O2", "-o", out_exe, out_c, "-lpcre2-8"])
+    return time.perf_counter() - start
+
+
+def gen_correlation_events(path, n, groups):
+    """Sysmon network connections (flat layout), n events over `groups`
+    source addresses, one every 10 ms."""
+    import random
+    rnd = random.Random(5)
+    with open(path, "w", encoding="utf-8") as f:
+        for i in range(n):
+            g = rnd.randrange(groups)
+            t = 1776672000.0 + i * 0.01
+            f.write('{"EventID":3,"Channel":"Microsoft-Windows-Sysmon/Operational","ts":%.2f,'
+                    '"SourceIp":"10.%d.%d.%d","DestinationIp":"10.0.0.5","DestinationPort":443,'
+                    '"Image":"C:\\\\Windows\\\\System32\\\\svchost.exe"}\n'
+                    % (t, g >> 16 & 255, g >> 8 & 255, g & 255))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--rules", default=os.path.join(ROOT, "..", "shared", "corpus", "sigmahq", "rules"))
+    ap.add_argument("--mb", type=float, default=100)
+    ap.add_argument("--runs", type=int, default=5)
+    a = ap.parse_args()
+    sigc = os.path.join(a.build, "sigc")
+    out = os.path.join(HERE, "out")
+    os.makedirs(out, exist_ok=True)
+    data = {}
+    for layout in ("nested", "flat"):
+        path = os.path.join(out, f"win-{layout}-{int(a.mb)}mb.jsonl")
+        if not os.path.exists(path):
+            with open(path + ".tmp", "w") as f:
+                sh([sys.executable, os.path.join(HERE, "gen-events.py"), "--mb", str(a.mb), "--layout", layout],
+                   stdout=f)
+            os.rename(path + ".tmp", path)
+        data[layout] = (path, count_lines(path), os.path.getsize(path))
+    empty = os.path.join(out, "empty.jsonl")
+    open(empty, "w").close()
+    # matchers: the whole corpus, its first 300 rule files, none
+    files = sorted(os.path.join(r, f) for r, _, fs in os.walk(a.rules) for f in fs if f.endswith((".yml", ".yaml")))
+    sets = {"whole corpus": a.rules}
+    with tempfile.TemporaryDirectory() as tmp:
+        few = os.path.join(tmp, "300")
+        os.makedirs(few)
+        for i, f in enumerate(files[:300]):
+            shutil.copy(f, os.path.join(few, f"{i:04d}-" + os.path.basename(f)))
+        none = os.path.join(tmp, "none")
+        os.makedirs(none)
+        sets["300 rules"] = few
+        sets["no rules"] = none
+        sets["correlation"] = os.path.join(HERE, "rules")
+        exe, compile_s = {}, {}
+        for name, rules in sets.items():
+            c = os.path.join(out, name.replace(" ", "_") + ".c")
+            exe[name] = os.path.join(out, name.replace(" ", "_"))
+            compile_s[name] = build_matcher(sigc, rules, c, exe[name])
+        rows = []
+
+        def run(label, name, layout, extra=()):
+            path, n, size = data[layout]
+            s = median_time([exe[name], "--no-event", "--quiet", *extra, path], a.runs)
+            rows.append((label, n / s, size / s / 1e6, s))
+            return s
+
+        t_full = run("whole corpus, evtx_dump layout", "whole corpus", "nested")
+        run("whole corpus, flat layout", "whole corpus", "flat")
+        run("whole corpus, prefilter off", "whole corpus", "nested", ["--no-prefilter"])
+        t_300 = run("300 rules", "300 rules", "nested")
+        t_zero = run("no rules (reading only)", "no rules", "nested")
+        corr = os.path.join(out, "corr-100k.jsonl")
+        if not os.path.exists(corr):
+            gen_correlation_events(corr, 1000000, 100000)
+        data["corr"] = (corr, count_lines(corr), os.path.getsize(corr))
+        run("event_count correlation, 100,000 live groups", "correlation", "corr")
+        rss = peak_rss_mib([exe["whole corpus"], "--no-event", "--quiet", data["nested"][0]])
+        startup = statistics.median(timed([exe["whole corpus"], "--quiet", empty]) for _ in range(11))
+    n_rules = len(files)
+    print(f"matcher benchmark: {n_rules} rule files, {data['nested'][1]:,} events "
+          f"({data['nested'][2] / 1e6:.0f} MB nested, {data['flat'][2] / 1e6:.0f} MB flat), median of {a.runs} runs")
+    print(f"{'':46} {'events/s':>12} {'MB/s':>8} {'seconds':>8}")
+    for label, eps, mbs, s in rows:
+        print(f"{label:46} {eps:12,.0f} {mbs:8.1f} {s:8.3f}")
+    print(f"whole corpus speed / no-rule speed: {t_zero / t_full:.0%}")
+    print(f"whole corpus time / 300-rule time: {t_full / t_300:.2f}x for {n_rules / 300:.1f}x the rules")
+    print(f"peak RSS, whole corpus: {rss:.1f} MiB")
+    print(f"start-up, whole corpus (empty input): {startup * 1000:.1f} ms")
+    print(f"compile time of the generated file (cc -O2), whole corpus: {compile_s['whole corpus']:.1f} s")
+    print("-j 2: not implemented yet (one core)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
