@@ -47,15 +47,9 @@ static void sgm_json_reset(sgm_event *ev) {
     ev->has_time = false;
 }
 
-static uint32_t sgm_json_hash(const char *p, size_t len) {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)p[i]) * 16777619u;
-    return h;
-}
-
 static uint32_t sgm_json_field_id(const sgm_engine *e, const char *p, size_t len) {
-    if (!e->slots) return SGM_NONE;
-    uint32_t i = sgm_json_hash(p, len) & e->slot_mask;
+    if (!e->slots || !(e->name_lens[len / 64 % 4] >> (len % 64) & 1)) return SGM_NONE;
+    uint32_t i = sgm_name_hash(p, len) & e->slot_mask;
     for (;;) {
         const sgm_field_slot *s = &e->slots[i];
         if (s->id == SGM_NONE) return SGM_NONE;
@@ -213,14 +207,26 @@ static bool sgm_json_u4(sgm_json_parser *ps, uint32_t *out) {
 static bool sgm_json_string(sgm_json_parser *ps, uint32_t *off, uint32_t *len) {
     sgm_event *ev = &ps->e->ev;
     ps->p++;
-    /* worst case the unescaped text is as long as the raw one */
-    const char *q = ps->p;
-    while (q < ps->end && *q != '"') q += *q == '\\' ? 2 : 1;
-    if (q >= ps->end) return sgm_json_fail(ps, "unterminated string");
-    if (!sgm_json_reserve_text(ev, (size_t)(q - ps->p) + 4)) return sgm_json_fail(ps, "out of memory");
+    /* the unescaped text is never longer than the rest of the raw event */
+    if (!sgm_json_reserve_text(ev, (size_t)(ps->end - ps->p) + 4)) return sgm_json_fail(ps, "out of memory");
     char *out = ev->text + ev->text_len;
     char *o = out;
     for (;;) {
+        /* eight bytes at a time while none is a quote, a backslash, a
+         * control character or non-ASCII (most of any log) */
+        while (ps->end - ps->p >= 8) {
+            uint64_t w;
+            memcpy(&w, ps->p, 8);
+            const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+            uint64_t quote = w ^ (ones * '"'), bslash = w ^ (ones * '\\');
+            uint64_t special = (w & highs) | ((w - ones * 0x20) & ~w & highs) | ((quote - ones) & ~quote & highs) |
+                               ((bslash - ones) & ~bslash & highs);
+            if (special) break;
+            memcpy(o, ps->p, 8);
+            o += 8;
+            ps->p += 8;
+        }
+        if (ps->p >= ps->end) return sgm_json_fail(ps, "unterminated string");
         unsigned char c = (unsigned char)*ps->p;
         if (c == '"') {
             ps->p++;
@@ -228,6 +234,7 @@ static bool sgm_json_string(sgm_json_parser *ps, uint32_t *off, uint32_t *len) {
         }
         if (c < 0x20) return sgm_json_fail(ps, "control character in string");
         if (c == '\\') {
+            if (ps->end - ps->p < 2) return sgm_json_fail(ps, "unterminated string");
             ps->p++;
             char x = *ps->p++;
             switch (x) {

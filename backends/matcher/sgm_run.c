@@ -124,12 +124,6 @@ int sgm_parse_option(sgm_options *o, int argc, char **argv, int *i) {
 
 /* ---- engine ------------------------------------------------------------- */
 
-static uint32_t sgm_run_hash(const char *p, size_t len) {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)p[i]) * 16777619u;
-    return h;
-}
-
 /* The lists the prefiltered scan works from: the dispatch lists less the
  * prefiltered rules, which of those rules sit in the key-less lists, and
  * scratch space.  False when memory runs out (then no prefilter). */
@@ -245,17 +239,19 @@ sgm_engine *sgm_engine_new(const sgm_tables *t, const sgm_options *o, char *err,
     e->slot_mask = cap - 1;
     for (uint32_t i = 0; i < cap; i++) e->slots[i] = (sgm_field_slot){NULL, 0, SGM_NONE};
     for (uint32_t f = 0; f < t->n_fields; f++) {
-        uint32_t i = sgm_run_hash(t->fields[f].ptr, t->fields[f].len) & e->slot_mask;
+        uint32_t i = sgm_name_hash(t->fields[f].ptr, t->fields[f].len) & e->slot_mask;
         while (e->slots[i].id != SGM_NONE) i = (i + 1) & e->slot_mask;
         e->slots[i] = (sgm_field_slot){t->fields[f].ptr, t->fields[f].len, f};
+        e->name_lens[t->fields[f].len / 64 % 4] |= (uint64_t)1 << (t->fields[f].len % 64);
     }
     /* other names of fields: slots of their own that point at the field */
     for (uint32_t a = 0; a < t->n_aliases; a++) {
         sgm_str n = t->aliases[a].name;
-        uint32_t i = sgm_run_hash(n.ptr, n.len) & e->slot_mask;
+        uint32_t i = sgm_name_hash(n.ptr, n.len) & e->slot_mask;
         while (e->slots[i].id != SGM_NONE && !(e->slots[i].len == n.len && memcmp(e->slots[i].name, n.ptr, n.len) == 0))
             i = (i + 1) & e->slot_mask;
         if (e->slots[i].id == SGM_NONE) e->slots[i] = (sgm_field_slot){n.ptr, n.len, t->aliases[a].field};
+        e->name_lens[n.len / 64 % 4] |= (uint64_t)1 << (n.len % 64);
     }
     sgm_event_init(&e->ev, t->n_fields);
     if (!e->ev.head || !e->ev.tail || !e->ev.touched) {
