@@ -160,6 +160,10 @@ static bool sgm_cidr_has(const sgm_cidr *c, const char *p, size_t len) {
 static bool sgm_regex_match(sgm_engine *e, uint32_t index, const char *p, size_t len) {
     pcre2_code *re = e->regexes[index];
     if (!re) return false;
+    if (!e->regex_jitted[index]) { /* on first use; without JIT the interpreter runs it */
+        pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+        e->regex_jitted[index] = 1;
+    }
     int rc = pcre2_match(re, (PCRE2_SPTR)p, len, 0, 0, e->match_data, e->match_ctx);
     if (rc >= 0) return true;
     if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT ||

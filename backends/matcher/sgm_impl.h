@@ -66,6 +66,7 @@ struct sgm_engine {
     uint64_t name_lens[4];      /* bit n % 256: some field name is n bytes long (a name no
                                    field has the length of is looked up no further) */
     pcre2_code **regexes;
+    uint8_t *regex_jitted;      /* per regex: JIT-compiled (on its first use, so start-up stays short) */
     pcre2_match_data *match_data;
     pcre2_match_context *match_ctx;
     sgm_event ev;

@@ -228,10 +228,11 @@ sgm_engine *sgm_engine_new(const sgm_tables *t, const sgm_options *o, char *err,
     e->slots = malloc(cap * sizeof *e->slots);
     e->rule_matches = calloc(t->n_rules ? t->n_rules : 1, sizeof *e->rule_matches);
     e->regexes = calloc(t->n_regexes ? t->n_regexes : 1, sizeof *e->regexes);
+    e->regex_jitted = calloc(t->n_regexes ? t->n_regexes : 1, 1);
     e->stamp = calloc(t->n_rules ? t->n_rules : 1, sizeof *e->stamp);
     e->prefilter = t->n_atoms && t->prefiltered && !o->no_prefilter;
     if (e->prefilter && !sgm_prefilter_init(e)) e->prefilter = false;
-    if (!e->slots || !e->rule_matches || !e->regexes || !e->stamp) {
+    if (!e->slots || !e->rule_matches || !e->regexes || !e->regex_jitted || !e->stamp) {
         snprintf(err, errlen, "out of memory");
         sgm_engine_free(e);
         return NULL;
@@ -286,7 +287,6 @@ sgm_engine *sgm_engine_new(const sgm_tables *t, const sgm_options *o, char *err,
             sgm_engine_free(e);
             return NULL;
         }
-        pcre2_jit_compile(e->regexes[r], PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
     }
     if (sgm_agg_init(e) != 0) {
         snprintf(err, errlen, "out of memory");
@@ -301,6 +301,7 @@ void sgm_engine_free(sgm_engine *e) {
     if (e->regexes)
         for (uint32_t r = 0; r < e->t->n_regexes; r++) pcre2_code_free(e->regexes[r]);
     free(e->regexes);
+    free(e->regex_jitted);
     pcre2_match_data_free(e->match_data);
     pcre2_match_context_free(e->match_ctx);
     sgm_agg_free(e);
