@@ -73,6 +73,7 @@ typedef struct c_builder {
     uint32_t keyword_atoms, short_atoms;
     uint32_t *common_keys, *common_counts; /* grams of c_common_text: (gram << 2 | len - 2) -> count */
     uint32_t common_mask;
+    uint32_t *pred_atom; /* per predicate: its atom, or SGM_NONE */
 } c_builder;
 
 static sgm_str c_str(sg_str s) { return (sgm_str){s.ptr ? s.ptr : "", (uint32_t)s.len}; }
@@ -921,6 +922,9 @@ static void c_prefilter(c_builder *b) {
         }
         free(a.ids);
     }
+    /* each predicate's atom (before the renumbering below) */
+    uint32_t *pred_old = sg_xmalloc(((size_t)b->preds.n + 1) * sizeof *pred_old);
+    for (uint32_t i = 0; i < b->preds.n; i++) pred_old[i] = c_pred_atom(b, &b->preds.v[i]);
     free(b->atom_uses.v);
     /* only the atoms some rule relies on stay, renumbered in order */
     uint32_t *renum = sg_xmalloc(((size_t)b->atoms.n + 1) * sizeof *renum);
@@ -931,6 +935,11 @@ static void c_prefilter(c_builder *b) {
         if (renum[i] != UINT32_MAX) b->atoms.v[na] = b->atoms.v[i], renum[i] = na++;
     b->atoms.n = na;
     for (uint32_t i = 0; i < pair_atom.n; i++) pair_atom.v[i] = renum[pair_atom.v[i]];
+    /* a predicate whose atom is scanned for is false when the atom is absent */
+    b->pred_atom = sg_arena_alloc(b->arena, ((size_t)b->preds.n + 1) * sizeof *b->pred_atom);
+    for (uint32_t i = 0; i < b->preds.n; i++)
+        b->pred_atom[i] = pred_old[i] != UINT32_MAX && renum[pred_old[i]] != UINT32_MAX ? renum[pred_old[i]] : SGM_NONE;
+    free(pred_old);
     free(renum);
     if (!na) {
         free(pair_atom.v);
@@ -1100,6 +1109,7 @@ int c_build_tables(sg_arena *arena, sg_diags *diags, const sg_ir_rule *const *ru
     C_FREEZE(&b, b.scan_fields, uint32_t, out->scan_fields, out->n_scan_fields);
     out->prefiltered = b.prefiltered;
     out->keyword_atoms = b.keyword_atoms;
+    out->pred_atom = b.pred_atom;
     out->short_atoms = b.short_atoms;
     free(b.atom_slots);
     free(b.field_slots);
@@ -1311,7 +1321,14 @@ int c_emit_program(sg_arena *arena, sg_diags *diags, const sg_ir_rule *const *ru
     sg_buf_add_cstr(out, "\n};\n\nstatic const uint32_t sgm_t_scan_fields[] = {");
     for (uint32_t i = 0; i < t.n_scan_fields; i++) sg_buf_printf(out, "%s%uu", i ? ", " : "", (unsigned)t.scan_fields[i]);
     if (!t.n_scan_fields) sg_buf_add_cstr(out, "0u");
-    sg_buf_add_cstr(out, "};\n\nstatic const uint8_t sgm_t_prefiltered[] = {");
+    sg_buf_add_cstr(out, "};\n\nstatic const uint32_t sgm_t_pred_atom[] = {");
+    for (uint32_t i = 0; t.n_atoms && i < t.n_preds; i++) {
+        sg_buf_add_cstr(out, i % 12 ? " " : "\n    ");
+        c_emit_u32(out, t.pred_atom[i]);
+        sg_buf_add_byte(out, ',');
+    }
+    if (!t.n_atoms || !t.n_preds) sg_buf_add_cstr(out, "0u");
+    sg_buf_add_cstr(out, "\n};\n\nstatic const uint8_t sgm_t_prefiltered[] = {");
     for (uint32_t i = 0; i < t.n_rules; i++) sg_buf_printf(out, "%s%u,", i % 32 ? " " : "\n    ", t.prefiltered[i]);
     if (!t.n_rules) sg_buf_add_cstr(out, "0");
     sg_buf_add_cstr(out, "\n};\n\nstatic const sgm_tables sgm_t = {\n    ");
@@ -1332,7 +1349,7 @@ int c_emit_program(sg_arena *arena, sg_diags *diags, const sg_ir_rule *const *ru
                   (unsigned)t.any_absent, (unsigned)t.n_any_absent);
     sg_buf_printf(out,
                   "    sgm_t_atoms, %uu, sgm_t_grams, %uu, sgm_t_gram_bits, sgm_t_pf, %uu, sgm_t_scan_fields, %uu,\n"
-                  "    sgm_t_prefiltered, %uu, %uu,\n};\n\n/* ---- runtime ---- */\n\n",
+                  "    sgm_t_prefiltered, %uu, %uu, sgm_t_pred_atom,\n};\n\n/* ---- runtime ---- */\n\n",
                   (unsigned)t.n_atoms, (unsigned)(t.n_atoms ? t.gram_mask : 0), (unsigned)t.n_pf,
                   (unsigned)t.n_scan_fields, (unsigned)t.keyword_atoms, (unsigned)t.short_atoms);
     sg_buf_add(out, sg_c_runtime_body, sg_c_runtime_body_len);

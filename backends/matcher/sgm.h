@@ -258,6 +258,8 @@ typedef struct sgm_tables {
     const uint8_t *prefiltered;      /* per rule: 1 when it has atoms */
     uint32_t keyword_atoms;          /* atoms with no field: every value is scanned for them */
     uint32_t short_atoms;            /* atoms of 2 or 3 bytes: grams that short are looked up too */
+    const uint32_t *pred_atom;       /* per predicate: the atom it needs (false when the event
+                                        lacks it), or SGM_NONE; unused when n_atoms is 0 */
 } sgm_tables;
 
 /* A gram's slot in grams (masked). */

@@ -327,7 +327,11 @@ bool sgm_eval_node(sgm_engine *e, uint32_t node) {
     switch (n->kind) {
     case SGM_N_TRUE: return true;
     case SGM_N_FALSE: return false;
-    case SGM_N_PRED: return sgm_eval_pred(e, &t->preds[n->arg]);
+    case SGM_N_PRED:
+        /* its atom was looked for in this event and is not there: false */
+        if (e->prefilter && t->pred_atom[n->arg] != SGM_NONE && e->atom_seen[t->pred_atom[n->arg]] != e->epoch)
+            return false;
+        return sgm_eval_pred(e, &t->preds[n->arg]);
     case SGM_N_AND:
         for (uint32_t i = 0; i < n->count; i++)
             if (!sgm_eval_node(e, t->kids[n->arg + i])) return false;

@@ -137,7 +137,10 @@ static bool sgm_prefilter_init(sgm_engine *e) {
     e->np = malloc(((size_t)t->n_dispatch + n + 1) * sizeof *e->np);
     e->np_bucket = malloc((t->n_buckets + 1) * sizeof *e->np_bucket);
     e->np_bucket_n = malloc((t->n_buckets + 1) * sizeof *e->np_bucket_n);
-    if (!e->cand || !e->order || !e->order2 || !e->rule_any || !e->np || !e->np_bucket || !e->np_bucket_n) return false;
+    e->atom_seen = calloc(t->n_atoms + 1, sizeof *e->atom_seen);
+    if (!e->cand || !e->order || !e->order2 || !e->rule_any || !e->np || !e->np_bucket || !e->np_bucket_n ||
+        !e->atom_seen || !t->pred_atom)
+        return false;
     uint32_t pos = 0;
     for (uint32_t k = 0; k < t->n_buckets; k++) {
         e->np_bucket[k] = pos;
@@ -201,6 +204,8 @@ sgm_engine *sgm_engine_new(const sgm_tables *t, const sgm_options *o, char *err,
             for (uint32_t k = 0; dispatch_ok && k < g->n_atoms; k++) dispatch_ok = t->pf[g->atoms + k] < t->n_atoms;
         }
         for (uint32_t i = 0; dispatch_ok && i < t->n_scan_fields; i++) dispatch_ok = t->scan_fields[i] < t->n_fields;
+        for (uint32_t i = 0; dispatch_ok && t->pred_atom && i < t->n_preds; i++)
+            dispatch_ok = t->pred_atom[i] == SGM_NONE || t->pred_atom[i] < t->n_atoms;
     }
     if (!dispatch_ok) {
         snprintf(err, errlen, "the tables are inconsistent (dispatch)");
@@ -317,6 +322,7 @@ void sgm_engine_free(sgm_engine *e) {
     free(e->np);
     free(e->np_bucket);
     free(e->np_bucket_n);
+    free(e->atom_seen);
     free(e->keybuf);
     free(e);
 }
@@ -538,6 +544,7 @@ static void sgm_prefilter_hit(sgm_engine *e, uint32_t f, const unsigned char *p,
             uint32_t k = 0;
             while (k < a->text.len && sgm_fold[s[k]] == (unsigned char)a->text.ptr[k]) k++;
             if (k < a->text.len) continue;
+            e->atom_seen[t->pf[t->grams[h].atoms + i]] = e->epoch;
             for (uint32_t r = 0; r < a->n_rules; r++) {
                 uint32_t rule = t->pf[a->rules + r];
                 if (e->stamp[rule] == e->epoch) continue;
@@ -582,6 +589,7 @@ static void sgm_prefilter_scan(sgm_engine *e) {
     const sgm_tables *t = e->t;
     if (++e->epoch == 0) { /* after 2^32 events: start the marks over */
         memset(e->stamp, 0, t->n_rules * sizeof *e->stamp);
+        memset(e->atom_seen, 0, t->n_atoms * sizeof *e->atom_seen);
         if (e->val_epoch) memset(e->val_epoch, 0, e->val_cap * sizeof *e->val_epoch);
         e->epoch = 1;
     }
