@@ -1152,6 +1152,13 @@ static void c_emit_u32(sg_buf *out, uint32_t v) {
     else sg_buf_printf(out, "%uu", (unsigned)v);
 }
 
+/* The entries of a uint32_t array, twelve a line ("0u" for none: C has no
+ * empty initializer). */
+static void c_emit_u32_run(sg_buf *out, const uint32_t *v, uint32_t n) {
+    for (uint32_t i = 0; i < n; i++) sg_buf_printf(out, "%s%uu,", i % 12 ? " " : "\n    ", (unsigned)v[i]);
+    if (!n) sg_buf_add_cstr(out, "0u");
+}
+
 /* Enumerator names, so the tables read as what they mean (and goldens
  * show it); indexed by the sgm.h enums. */
 static const char *const c_op_names[] = {
@@ -1256,8 +1263,7 @@ int c_emit_program(sg_arena *arena, sg_diags *diags, const sg_ir_rule *const *ru
     }
     if (!t.n_aggs) sg_buf_add_cstr(out, "    {0, 0, 0, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0LL, 0.0},\n");
     sg_buf_add_cstr(out, "};\n\nstatic const uint32_t sgm_t_u32[] = {");
-    for (uint32_t i = 0; i < t.n_u32; i++) sg_buf_printf(out, "%s%uu,", i % 12 ? " " : "\n    ", (unsigned)t.u32[i]);
-    if (!t.n_u32) sg_buf_add_cstr(out, "0u");
+    c_emit_u32_run(out, t.u32, t.n_u32);
     sg_buf_add_cstr(out, "\n};\n\nstatic const sgm_rule sgm_t_rules[] = {\n");
     for (uint32_t i = 0; i < t.n_rules; i++) {
         const sgm_rule *r = &t.rules[i];
@@ -1292,9 +1298,7 @@ int c_emit_program(sg_arena *arena, sg_diags *diags, const sg_ir_rule *const *ru
     }
     if (!t.n_buckets) sg_buf_add_cstr(out, "    {0.0, 0u, 0u},\n");
     sg_buf_add_cstr(out, "};\n\nstatic const uint32_t sgm_t_dispatch[] = {");
-    for (uint32_t i = 0; i < t.n_dispatch; i++)
-        sg_buf_printf(out, "%s%uu,", i % 12 ? " " : "\n    ", (unsigned)t.dispatch[i]);
-    if (!t.n_dispatch) sg_buf_add_cstr(out, "0u");
+    c_emit_u32_run(out, t.dispatch, t.n_dispatch);
     sg_buf_add_cstr(out, "\n};\n\nstatic const sgm_atom sgm_t_atoms[] = {\n");
     for (uint32_t i = 0; i < t.n_atoms; i++) {
         const sgm_atom *a = &t.atoms[i];
@@ -1316,8 +1320,7 @@ int c_emit_program(sg_arena *arena, sg_diags *diags, const sg_ir_rule *const *ru
         sg_buf_printf(out, "%s0x%llxu,", i % 6 ? " " : "\n    ", (unsigned long long)t.gram_bits[i]);
     if (!t.n_atoms) sg_buf_add_cstr(out, "0u");
     sg_buf_add_cstr(out, "\n};\n\nstatic const uint32_t sgm_t_pf[] = {");
-    for (uint32_t i = 0; i < t.n_pf; i++) sg_buf_printf(out, "%s%uu,", i % 12 ? " " : "\n    ", (unsigned)t.pf[i]);
-    if (!t.n_pf) sg_buf_add_cstr(out, "0u");
+    c_emit_u32_run(out, t.pf, t.n_pf);
     sg_buf_add_cstr(out, "\n};\n\nstatic const uint32_t sgm_t_scan_fields[] = {");
     for (uint32_t i = 0; i < t.n_scan_fields; i++) sg_buf_printf(out, "%s%uu", i ? ", " : "", (unsigned)t.scan_fields[i]);
     if (!t.n_scan_fields) sg_buf_add_cstr(out, "0u");

@@ -124,6 +124,17 @@ int sgm_parse_option(sgm_options *o, int argc, char **argv, int *i) {
 
 /* ---- engine ------------------------------------------------------------- */
 
+/* A key-less dispatch list: its rules are marked with bit in rule_any, and
+ * those without atoms copied to np from pos on.  Returns the new end. */
+static uint32_t sgm_np_list(sgm_engine *e, uint32_t start, uint32_t n, uint8_t bit, uint32_t pos) {
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t r = e->t->dispatch[start + i];
+        e->rule_any[r] |= bit;
+        if (!e->t->prefiltered[r]) e->np[pos++] = r;
+    }
+    return pos;
+}
+
 /* The lists the prefiltered scan works from: the dispatch lists less the
  * prefiltered rules, which of those rules sit in the key-less lists, and
  * scratch space.  False when memory runs out (then no prefilter). */
@@ -151,18 +162,10 @@ static bool sgm_prefilter_init(sgm_engine *e) {
         e->np_bucket_n[k] = pos - e->np_bucket[k];
     }
     e->np_present = pos;
-    for (uint32_t i = 0; i < t->n_any_present; i++) {
-        uint32_t r = t->dispatch[t->any_present + i];
-        e->rule_any[r] |= 1;
-        if (!t->prefiltered[r]) e->np[pos++] = r;
-    }
+    pos = sgm_np_list(e, t->any_present, t->n_any_present, 1, pos);
     e->n_np_present = pos - e->np_present;
     e->np_absent = pos;
-    for (uint32_t i = 0; i < t->n_any_absent; i++) {
-        uint32_t r = t->dispatch[t->any_absent + i];
-        e->rule_any[r] |= 2;
-        if (!t->prefiltered[r]) e->np[pos++] = r;
-    }
+    pos = sgm_np_list(e, t->any_absent, t->n_any_absent, 2, pos);
     e->n_np_absent = pos - e->np_absent;
     e->np_all = pos;
     for (uint32_t r = 0; r < t->n_rules; r++)
