@@ -961,6 +961,7 @@ static void c_prefilter(c_builder *b) {
         sgm_atom *a = &b->atoms.v[pair_atom.v[i]];
         b->pf.v[a->rules + a->n_rules++] = pair_rule.v[i];
     }
+    free(count);
     free(pair_atom.v);
     free(pair_rule.v);
     /* how many atoms hold each 4-byte gram (a table twice the number of windows) */
