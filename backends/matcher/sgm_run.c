@@ -584,7 +584,9 @@ static void sgm_prefilter_value(sgm_engine *e, uint32_t f, const sgm_value *val)
         g = g >> 8 | (uint32_t)sgm_fold[p[i]] << 24;
         if (i >= 3 && sgm_gram_bit(t, g, 4)) sgm_prefilter_hit(e, f, p, len, i - 3, g, 4);
         if (i >= 2 && sgm_gram_bit(t, g >> 8, 3)) sgm_prefilter_hit(e, f, p, len, i - 2, g >> 8, 3);
-        if (i >= 1 && sgm_gram_bit(t, g >> 16, 2)) sgm_prefilter_hit(e, f, p, len, i - 1, g >> 16, 2);
+        /* 2-byte atoms hold a non-ASCII byte: ASCII text has none */
+        if (i >= 1 && ((p[i] | p[i - 1]) & 0x80) && sgm_gram_bit(t, g >> 16, 2))
+            sgm_prefilter_hit(e, f, p, len, i - 1, g >> 16, 2);
     }
 }
 
