@@ -109,6 +109,8 @@ static const uint32_t fe_time_fields[] = {2, 3};
 static sgm_tables fe_tables(void) {
     sgm_tables t = {0};
     t.generator = "fuzz_events";
+    t.dispatch_field = SGM_NONE; /* no log-source dispatch and no prefilter: every rule on every event */
+    t.channel_field = SGM_NONE;
     t.fields = fe_fields;
     t.n_fields = sizeof fe_fields / sizeof *fe_fields;
     t.strs = fe_strs;
