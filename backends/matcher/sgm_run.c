@@ -522,10 +522,10 @@ void sgm_progress_tick(sgm_engine *e) {
 
 /* ---- the event loop ----------------------------------------------------- */
 
+/* Tests rule r on the event: a match is reported or fed to aggregations. */
 static void sgm_run_rule(sgm_engine *e, uint32_t r) {
     const sgm_rule *rule = &e->t->rules[r];
     if (rule->expr == SGM_NONE) return;
-    if (e->prefilter && e->t->prefiltered[r] && e->stamp[r] != e->epoch) return; /* none of its literals is here */
     if (!sgm_eval_node(e, rule->expr)) return;
     if (rule->agg == SGM_NONE && rule->report) sgm_report_match(e, r, NULL, 0, 0, 0, 0, false, NULL);
     if (e->feed_count[r]) sgm_agg_feed(e, r);
@@ -698,13 +698,7 @@ static void sgm_run_candidates(sgm_engine *e) {
     }
     uint32_t n = sgm_merge(np1, n1, np2, n2, e->order2);
     n = sgm_merge(e->order2, n, keep, n_keep, e->order);
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t r = e->order[i];
-        const sgm_rule *rule = &t->rules[r];
-        if (rule->expr == SGM_NONE || !sgm_eval_node(e, rule->expr)) continue;
-        if (rule->agg == SGM_NONE && rule->report) sgm_report_match(e, r, NULL, 0, 0, 0, 0, false, NULL);
-        if (e->feed_count[r]) sgm_agg_feed(e, r);
-    }
+    for (uint32_t i = 0; i < n; i++) sgm_run_rule(e, e->order[i]);
 }
 
 static void sgm_run_event(sgm_engine *e) {
@@ -728,10 +722,7 @@ static void sgm_run_event(sgm_engine *e) {
         for (uint32_t r = 0; r < t->n_rules; r++) sgm_run_rule(e, r);
         return;
     }
-    bool channel = false;
-    if (t->channel_field != SGM_NONE)
-        for (uint32_t v = e->ev.head[t->channel_field]; v != SGM_NONE && !channel; v = e->ev.vals[v].next)
-            channel = e->ev.vals[v].type != SGM_V_NULL;
+    bool channel = sgm_event_has_channel(e);
     o = t->dispatch + (channel ? t->any_present : t->any_absent);
     no = channel ? t->n_any_present : t->n_any_absent;
     /* the event's bucket and the rules of any key, merged in rule order
