@@ -584,18 +584,24 @@ static void sg_ls_text(sg_buf *b, const sg_logsource *ls) {
 }
 
 /* Applies one log-source entry (or none: src NULL) of pipe to out. */
-static bool sg_apply_source(sg_ruleset *rs, const sg_pipeline *pipe, const sg_pipe_source *src, sg_ir_rule *out,
-                            sg_mapping *mp_out) {
+/* How a pipeline names fields for rules of log source src (NULL: rules no
+ * entry places): the entry's map, then the pipeline's. */
+static sg_mapping sg_source_mapping(const sg_pipeline *pipe, const sg_pipe_source *src) {
     const sg_pipe_hashes *hashes = src && src->hashes.field.len ? &src->hashes
                                    : pipe->hashes.field.len      ? &pipe->hashes
                                                                  : NULL;
-    sg_mapping mp = {{src ? src->fields : NULL, pipe->fields},
-                     {src ? src->n_fields : 0, pipe->n_fields},
-                     hashes,
-                     src ? src->value_maps : NULL,
-                     src ? src->n_value_maps : 0,
-                     pipe->strict,
-                     src};
+    return (sg_mapping){{src ? src->fields : NULL, pipe->fields},
+                        {src ? src->n_fields : 0, pipe->n_fields},
+                        hashes,
+                        src ? src->value_maps : NULL,
+                        src ? src->n_value_maps : 0,
+                        pipe->strict,
+                        src};
+}
+
+static bool sg_apply_source(sg_ruleset *rs, const sg_pipeline *pipe, const sg_pipe_source *src, sg_ir_rule *out,
+                            sg_mapping *mp_out) {
+    sg_mapping mp = sg_source_mapping(pipe, src);
     sg_apply ap = {rs, out, pipe, &mp, rs->arena, false, out, {NULL, 0}};
     if (out->expr) {
         sg_ir_expr *before = out->expr;
@@ -698,8 +704,7 @@ static sg_strlist sg_variant_names(sg_ruleset *rs, const sg_pipeline *pipe, cons
     for (size_t i = 0; i < pipe->n_sources; i++) {
         const sg_pipe_source *src = &pipe->sources[i];
         if (src->fallback || !sg_ls_match(&src->match, &r->meta.logsource)) continue;
-        sg_mapping mp = {{src->fields, pipe->fields}, {src->n_fields, pipe->n_fields}, NULL, src->value_maps,
-                         src->n_value_maps, pipe->strict, src};
+        sg_mapping mp = sg_source_mapping(pipe, src);
         sg_ir_rule scratch = *r;
         sg_apply ap = {rs, r, pipe, &mp, rs->arena, false, &scratch, {NULL, 0}};
         sg_str name = sg_map_one(&ap, field, line, col);
