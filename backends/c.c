@@ -71,7 +71,8 @@ typedef struct c_builder {
     C_VEC(uint32_t) scan_fields;
     uint8_t *prefiltered;
     uint32_t keyword_atoms, short_atoms;
-    uint32_t *common_keys, *common_counts; /* grams of c_common_text: (gram << 2 | len - 2) -> count */
+    uint64_t *common_keys; /* grams of c_common_text (c_common_key) -> common_counts */
+    uint32_t *common_counts;
     uint32_t common_mask;
     uint32_t *pred_atom; /* per predicate: its atom, or SGM_NONE */
 } c_builder;
@@ -536,6 +537,18 @@ static c_need c_need_of(const c_builder *b, uint32_t node, int depth) {
     }
 }
 
+/* A rule listed under a dispatch key. */
+typedef struct c_entry {
+    double key;
+    uint32_t rule;
+} c_entry;
+
+static int c_entry_cmp(const void *a, const void *b) {
+    const c_entry *x = a, *y = b;
+    if (x->key != y->key) return x->key < y->key ? -1 : 1;
+    return (x->rule > y->rule) - (x->rule < y->rule);
+}
+
 /* The field named name, or SGM_NONE when no rule uses it. */
 static uint32_t c_known_field(const c_builder *b, const char *name) {
     sg_str s = sg_str_from_cstr(name);
@@ -558,19 +571,11 @@ static void c_dispatch(c_builder *b) {
         if (!needs[r].any) n_entries += needs[r].n_keys;
     }
     /* every (key, rule) pair, sorted by key then rule: the buckets in order */
-    struct c_entry {
-        double key;
-        uint32_t rule;
-    } *entries = sg_xmalloc((n_entries ? n_entries : 1) * sizeof *entries);
+    c_entry *entries = sg_xmalloc((n_entries ? n_entries : 1) * sizeof *entries);
     size_t k = 0;
     for (uint32_t r = 0; r < n; r++)
-        for (uint32_t i = 0; !needs[r].any && i < needs[r].n_keys; i++) entries[k++] = (struct c_entry){needs[r].keys[i], r};
-    for (size_t i = 1; i < n_entries; i++) { /* insertion sort, stable by rule (entries come in rule order) */
-        struct c_entry e = entries[i];
-        size_t j = i;
-        while (j > 0 && entries[j - 1].key > e.key) entries[j] = entries[j - 1], j--;
-        entries[j] = e;
-    }
+        for (uint32_t i = 0; !needs[r].any && i < needs[r].n_keys; i++) entries[k++] = (c_entry){needs[r].keys[i], r};
+    qsort(entries, n_entries, sizeof *entries, c_entry_cmp);
     for (size_t i = 0; i < n_entries;) {
         sgm_bucket bk = {entries[i].key, b->dispatch.n, 0};
         for (; i < n_entries && entries[i].key == bk.key; i++, bk.n_rules++) C_PUSH(b->dispatch, entries[i].rule);
@@ -692,11 +697,17 @@ static uint32_t c_gram(const char *p, uint32_t len) {
     return g;
 }
 
+/* A gram and its length as one key, and its first slot in the table. */
+static uint64_t c_common_key(uint32_t g, uint32_t len) { return (uint64_t)len << 32 | g; }
+static uint32_t c_common_slot(const c_builder *b, uint64_t key) {
+    return (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & b->common_mask;
+}
+
 /* How often a gram (2 to 4 bytes) occurs in c_common_text. */
 static uint32_t c_commonness(const c_builder *b, uint32_t g, uint32_t len) {
-    uint32_t key = (g << 2 | (len - 2)) ^ (len == 4 ? g >> 30 << 30 : 0), h;
+    uint64_t key = c_common_key(g, len);
     if (!b->common_keys) return 0;
-    for (h = (key * 2654435761u) & b->common_mask; b->common_counts[h]; h = (h + 1) & b->common_mask)
+    for (uint32_t h = c_common_slot(b, key); b->common_counts[h]; h = (h + 1) & b->common_mask)
         if (b->common_keys[h] == key) return b->common_counts[h];
     return 0;
 }
@@ -710,11 +721,9 @@ static void c_common_build(c_builder *b) {
     b->common_mask = size - 1;
     for (uint32_t len = 2; len <= 4; len++)
         for (uint32_t i = 0; i + len <= n; i++) {
-            uint32_t g = c_gram(c_common_text + i, len);
-            uint32_t key = (g << 2 | (len - 2)) ^ (len == 4 ? g >> 30 << 30 : 0), h;
-            for (h = (key * 2654435761u) & b->common_mask; b->common_counts[h] && b->common_keys[h] != key;
-                 h = (h + 1) & b->common_mask) {
-            }
+            uint64_t key = c_common_key(c_gram(c_common_text + i, len), len);
+            uint32_t h = c_common_slot(b, key);
+            while (b->common_counts[h] && b->common_keys[h] != key) h = (h + 1) & b->common_mask;
             b->common_keys[h] = key;
             b->common_counts[h]++;
         }
@@ -946,7 +955,8 @@ static void c_prefilter(c_builder *b) {
         free(pair_rule.v);
         free(b->common_keys);
         free(b->common_counts);
-        b->common_keys = b->common_counts = NULL;
+        b->common_keys = NULL;
+        b->common_counts = NULL;
         return;
     }
     /* rules per atom, in rule order: a counting sort of the pairs */
@@ -1041,7 +1051,8 @@ static void c_prefilter(c_builder *b) {
     free(anchor_len);
     free(b->common_keys);
     free(b->common_counts);
-    b->common_keys = b->common_counts = NULL;
+    b->common_keys = NULL;
+    b->common_counts = NULL;
     for (uint32_t i = 0; i < na; i++) b->keyword_atoms += b->atoms.v[i].field == SGM_NONE;
     /* the fields to scan, in field order (keyword atoms: every value is scanned for them) */
     for (uint32_t f = 0; f < b->fields.n; f++) {
