@@ -173,7 +173,8 @@ static double sg_now(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static bool sg_progress_when_ok(const char *when) {
+/* WHEN of --color and --progress: auto, always or never. */
+static bool sg_when_ok(const char *when) {
     return strcmp(when, "auto") == 0 || strcmp(when, "always") == 0 || strcmp(when, "never") == 0;
 }
 
@@ -432,14 +433,14 @@ static int sg_cmd_check_or_dump(int argc, char **argv, bool dump) {
         }
         case OPT_THRESHOLD_DEFAULTS: defaults_path = optarg; break;
         case OPT_COLOR:
-            if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
+            if (!sg_when_ok(optarg)) {
                 sg_usage_error(cmd, "--color takes auto, always or never, not '%s'", optarg);
                 return SG_EXIT_USAGE;
             }
             color = optarg;
             break;
         case OPT_PROGRESS:
-            if (!sg_progress_when_ok(optarg)) {
+            if (!sg_when_ok(optarg)) {
                 sg_usage_error(cmd, "--progress takes auto, always or never, not '%s'", optarg);
                 return SG_EXIT_USAGE;
             }
@@ -758,7 +759,7 @@ static int sg_cmd_convert(int argc, char **argv) {
             }
             break;
         case OPT_COLOR:
-            if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
+            if (!sg_when_ok(optarg)) {
                 sg_usage_error("convert", "--color takes auto, always or never, not '%s'", optarg);
                 free(pipe_args);
                 return SG_EXIT_USAGE;
@@ -766,7 +767,7 @@ static int sg_cmd_convert(int argc, char **argv) {
             color = optarg;
             break;
         case OPT_PROGRESS:
-            if (!sg_progress_when_ok(optarg)) {
+            if (!sg_when_ok(optarg)) {
                 sg_usage_error("convert", "--progress takes auto, always or never, not '%s'", optarg);
                 free(pipe_args);
                 return SG_EXIT_USAGE;
@@ -949,7 +950,7 @@ static int sg_cmd_match(int argc, char **argv) {
         else if (sg_match_value(argc, argv, &i, NULL, "--threshold-defaults", &val)) defaults_path = val;
         else if (sg_match_value(argc, argv, &i, NULL, "--color", &val)) {
             color = val;
-            if (strcmp(color, "auto") && strcmp(color, "always") && strcmp(color, "never")) {
+            if (!sg_when_ok(color)) {
                 sg_usage_error("match", "--color takes auto, always or never, not '%s'", color);
                 status = SG_EXIT_USAGE;
                 goto done;
