@@ -276,6 +276,8 @@ typedef enum sgm_format {
  * long scans, redrawn in place: when err is a terminal (auto), always, never. */
 typedef enum sgm_progress { SGM_PROGRESS_AUTO, SGM_PROGRESS_ALWAYS, SGM_PROGRESS_NEVER } sgm_progress;
 
+#define SGM_MAX_JOBS 256u
+
 typedef struct sgm_options {
     sgm_format format;
     bool with_event;       /* print the matching event (default on) */
@@ -288,6 +290,7 @@ typedef struct sgm_options {
     size_t regex_heap_limit_kib;
     int progress;          /* sgm_progress: a progress line on err */
     bool no_prefilter;     /* test every rule of the event's log source (benchmarks) */
+    unsigned jobs;         /* threads testing rules on JSON input (1: the reading thread alone) */
     FILE *out;             /* matches */
     FILE *err;             /* diagnostics and the summary */
     const char *prog;      /* prefix of messages */

@@ -35,20 +35,28 @@ typedef struct sgm_entry {
 } sgm_entry;
 
 typedef struct sgm_group {
-    struct sgm_group *hnext;        /* hash chain */
     struct sgm_group *older, *newer; /* the global LRU list */
+    uint64_t hash;                  /* of the key */
     uint32_t agg;
     uint32_t key_len, json_len;
-    char *key;                      /* key bytes, then the group as JSON */
     sgm_entry *ents;
     uint32_t n, cap;
     uint32_t seq;
     int64_t last_t;                 /* the newest event time the group has seen */
+    char key[];                     /* key bytes, then the group as JSON */
 } sgm_group;
 
+/* A slot of an aggregation's group table (open addressing, linear probing,
+ * at most half full): the hash beside the pointer, so a probe reads the
+ * group only when the hashes agree. */
+typedef struct sgm_group_slot {
+    uint64_t hash;
+    sgm_group *g; /* NULL: empty */
+} sgm_group_slot;
+
 typedef struct sgm_agg_table {
-    sgm_group **buckets;
-    uint32_t n_buckets, n_groups;
+    sgm_group_slot *slots;
+    uint32_t n_slots, n_groups;
     uint32_t owner;      /* the rule reported when it fires */
     uint32_t entry_cap;  /* events kept per group */
     bool immediate;
@@ -156,16 +164,27 @@ static void sgm_group_touch(struct sgm_agg_state *s, sgm_group *g) {
     if (!s->oldest) s->oldest = g;
 }
 
+/* Takes g out of its table: the slots after it that probed past its slot
+ * move back (no tombstones). */
 static void sgm_group_free(struct sgm_agg_state *s, sgm_group *g) {
     sgm_agg_table *at = &s->tables[g->agg];
-    uint64_t h = sgm_agg_hash(g->key, g->key_len);
-    sgm_group **pp = &at->buckets[h & (at->n_buckets - 1)];
-    while (*pp && *pp != g) pp = &(*pp)->hnext;
-    if (*pp) *pp = g->hnext;
-    at->n_groups--;
+    uint32_t mask = at->n_slots - 1, i = (uint32_t)g->hash & mask;
+    while (at->slots[i].g && at->slots[i].g != g) i = (i + 1) & mask;
+    if (at->slots[i].g) {
+        at->slots[i].g = NULL;
+        for (uint32_t j = (i + 1) & mask; at->slots[j].g; j = (j + 1) & mask) {
+            uint32_t home = (uint32_t)at->slots[j].hash & mask;
+            /* the entry at j may fill the hole at i when its home is not in (i, j] */
+            if ((j > i && (home <= i || home > j)) || (j < i && home <= i && home > j)) {
+                at->slots[i] = at->slots[j];
+                at->slots[j].g = NULL;
+                i = j;
+            }
+        }
+        at->n_groups--;
+    }
     sgm_group_unlink(s, g);
     s->live--;
-    free(g->key);
     free(g->ents);
     free(g);
 }
@@ -175,7 +194,7 @@ void sgm_agg_free(sgm_engine *e) {
     if (!s) return;
     while (s->oldest) sgm_group_free(s, s->oldest);
     if (s->tables)
-        for (uint32_t a = 0; a < e->t->n_aggs; a++) free(s->tables[a].buckets);
+        for (uint32_t a = 0; a < e->t->n_aggs; a++) free(s->tables[a].slots);
     free(s->tables);
     free(s->json);
     free(s->scratch);
@@ -187,19 +206,19 @@ void sgm_agg_free(sgm_engine *e) {
 }
 
 static bool sgm_agg_grow(sgm_agg_table *at) {
-    uint32_t n = at->n_buckets ? at->n_buckets * 2 : 64;
-    sgm_group **b = calloc(n, sizeof *b);
+    if (at->n_slots >= (1u << 31)) return false;
+    uint32_t n = at->n_slots ? at->n_slots * 2 : 64, mask = n - 1;
+    sgm_group_slot *b = calloc(n, sizeof *b);
     if (!b) return false;
-    for (uint32_t i = 0; i < at->n_buckets; i++)
-        for (sgm_group *g = at->buckets[i], *next; g; g = next) {
-            next = g->hnext;
-            uint64_t h = sgm_agg_hash(g->key, g->key_len);
-            g->hnext = b[h & (n - 1)];
-            b[h & (n - 1)] = g;
-        }
-    free(at->buckets);
-    at->buckets = b;
-    at->n_buckets = n;
+    for (uint32_t i = 0; i < at->n_slots; i++) {
+        if (!at->slots[i].g) continue;
+        uint32_t j = (uint32_t)at->slots[i].hash & mask;
+        while (b[j].g) j = (j + 1) & mask;
+        b[j] = at->slots[i];
+    }
+    free(at->slots);
+    at->slots = b;
+    at->n_slots = n;
     return true;
 }
 
@@ -283,15 +302,17 @@ static sgm_group *sgm_agg_group(sgm_engine *e, uint32_t a, uint32_t pos) {
         klen += n;
     }
     uint64_t h = sgm_agg_hash(e->keybuf, klen);
-    if (at->n_buckets)
-        for (sgm_group *gr = at->buckets[h & (at->n_buckets - 1)]; gr; gr = gr->hnext)
-            if (gr->key_len == klen && memcmp(gr->key, e->keybuf, klen) == 0) return gr;
+    if (at->n_slots)
+        for (uint32_t i = (uint32_t)h & (at->n_slots - 1); at->slots[i].g; i = (i + 1) & (at->n_slots - 1)) {
+            sgm_group *gr = at->slots[i].g;
+            if (at->slots[i].hash == h && gr->key_len == klen && memcmp(gr->key, e->keybuf, klen) == 0) return gr;
+        }
     /* a new group: make room first */
     while (s->live >= e->o.max_groups && s->oldest) {
         sgm_agg_retire(e, s->oldest);
         e->st.evicted_groups++;
     }
-    if (at->n_groups >= at->n_buckets && !sgm_agg_grow(at)) return NULL;
+    if (at->n_groups + 1 > at->n_slots / 2 && !sgm_agg_grow(at)) return NULL;
     size_t jlen = 0;
     if (!sgm_agg_reserve(&s->json, &s->json_cap, 2)) return NULL;
     s->json[jlen++] = '{';
@@ -315,22 +336,18 @@ static sgm_group *sgm_agg_group(sgm_engine *e, uint32_t a, uint32_t pos) {
     }
     if (!sgm_agg_reserve(&s->json, &s->json_cap, jlen + 1)) return NULL;
     s->json[jlen++] = '}';
-    sgm_group *gr = calloc(1, sizeof *gr);
-    char *key = malloc(klen + jlen + 1);
-    if (!gr || !key) {
-        free(gr);
-        free(key);
-        return NULL;
-    }
-    memcpy(key, e->keybuf, klen);
-    memcpy(key + klen, s->json, jlen);
-    gr->key = key;
+    sgm_group *gr = malloc(sizeof *gr + klen + jlen + 1);
+    if (!gr) return NULL;
+    memset(gr, 0, sizeof *gr);
+    memcpy(gr->key, e->keybuf, klen);
+    memcpy(gr->key + klen, s->json, jlen);
+    gr->hash = h;
     gr->key_len = (uint32_t)klen;
     gr->json_len = (uint32_t)jlen;
     gr->agg = a;
-    uint32_t b = (uint32_t)(h & (at->n_buckets - 1));
-    gr->hnext = at->buckets[b];
-    at->buckets[b] = gr;
+    uint32_t i = (uint32_t)h & (at->n_slots - 1);
+    while (at->slots[i].g) i = (i + 1) & (at->n_slots - 1);
+    at->slots[i] = (sgm_group_slot){h, gr};
     at->n_groups++;
     s->live++;
     return gr;

@@ -29,6 +29,28 @@ const unsigned char sgm_fold[256] = {
 /* Reads a whole value as a number: decimal (JSON or with a leading '+'),
  * or hexadecimal 0x.... */
 bool sgm_value_number(const char *p, size_t len, double *out) {
+    /* the common case first: [+-]digits[.digits], at most 15 digits, whose
+     * integer m and m / 10^k are exact in a double, so the value is what
+     * strtod reads (the quotient of two exact doubles is rounded once) */
+    static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    size_t at = len && (p[0] == '-' || p[0] == '+') ? 1 : 0, digits = 0, frac = 0, dot = 0;
+    uint64_t m = 0;
+    for (; at < len && digits <= 15; at++) {
+        if (p[at] >= '0' && p[at] <= '9') {
+            m = m * 10 + (uint64_t)(p[at] - '0');
+            digits++;
+            frac += dot;
+        } else if (p[at] == '.' && !dot && digits) {
+            dot = 1;
+        } else {
+            break;
+        }
+    }
+    if (at == len && digits && digits <= 15 && !(dot && !frac)) {
+        double v = (double)m / pow10[frac];
+        *out = p[0] == '-' ? -v : v;
+        return true;
+    }
     char buf[64];
     if (len == 0 || len >= sizeof buf) return false;
     memcpy(buf, p, len);

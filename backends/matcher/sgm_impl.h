@@ -50,6 +50,7 @@ typedef struct sgm_field_slot {
 } sgm_field_slot;
 
 struct sgm_agg_state; /* sgm_agg.c */
+typedef struct sgm_json_parser sgm_json_parser; /* sgm_json.c */
 
 typedef struct sgm_stats {
     uint64_t events, matches, inputs, failed_inputs;
@@ -70,6 +71,7 @@ struct sgm_engine {
     pcre2_match_data *match_data;
     pcre2_match_context *match_ctx;
     sgm_event ev;
+    sgm_json_parser *json;      /* the parser's state, reused */
     uint64_t *rule_matches;     /* per rule */
     uint32_t *feed_first;       /* per rule: aggregations it feeds, in feeds[] */
     uint32_t *feed_count;
@@ -92,6 +94,11 @@ struct sgm_engine {
     uint8_t *rule_any;          /* per rule: 1 listed in any_present, 2 in any_absent */
     uint32_t *order, *order2;   /* scratch: the rules to test, in rule order */
     bool prefilter;             /* the tables have atoms and the option allows them */
+    /* -j N: the workers' engines collect the rules that match (no output) */
+    bool collect;
+    bool hits_failed;           /* out of memory while collecting */
+    uint32_t *hits, n_hits, cap_hits;
+    struct sgm_par *par;        /* the worker threads, once started */
     /* the progress line */
     bool progress_on;
     bool out_is_terminal;       /* matches and the line share the screen */
@@ -171,5 +178,65 @@ void sgm_report_match(sgm_engine *e, uint32_t rule, const char *group_json, size
                       int64_t first_us, int64_t last_us, bool aggregated, const sgm_where *closed);
 void sgm_json_write_string(FILE *f, const char *p, size_t len);
 void sgm_write_time(FILE *f, int64_t us);
+
+/* ---- sgm_run.c: the event loop and the stream reader ---------------------- */
+
+/* One event, parsed into e->ev: the bookkeeping every event gets (count,
+ * time, the aggregation sweep), then its rules tested. */
+void sgm_event_begin(sgm_engine *e);
+void sgm_event_rules(sgm_engine *e);
+/* Rule r matched the event in e->ev: report it, feed its aggregations. */
+void sgm_rule_effects(sgm_engine *e, uint32_t r);
+
+/* Where a byte is: line and column (1-based) from the start of the text. */
+typedef struct sgm_pos {
+    uint64_t line, col;
+} sgm_pos;
+
+/* Nesting the scanner follows (the parser refuses deeper values anyway). */
+#define SGM_READER_MAX_DEPTH 256
+
+/* The stream reader's state. */
+typedef struct sgm_reader {
+    sgm_engine *e;
+    const char *name;
+    char *buf;
+    size_t cap, len;   /* bytes in buf */
+    size_t pos;        /* scanning position */
+    size_t start;      /* where the current value starts (SIZE_MAX: between values) */
+    uint64_t line;     /* line at pos */
+    size_t line_start; /* offset of that line's first byte (may be negative across refills: kept as base) */
+    uint64_t col_base; /* column of buf[line_start] - 1 when the line began before a refill */
+    uint64_t start_line, start_col;
+    int depth;
+    uint64_t kinds[SGM_READER_MAX_DEPTH / 64]; /* per open level: 1 for '[', 0 for '{' */
+    char last;         /* the last byte of the value outside strings and blanks ('"' after a string) */
+    bool in_string, escape;
+    bool skipping;     /* after an error: until a line that starts with '{' */
+    bool at_line_start;
+    bool in_array;     /* inside a top-level array: its elements are the events */
+} sgm_reader;
+
+bool sgm_reader_init(sgm_reader *rd, sgm_engine *e, const char *name);
+/* Keeps the unfinished value (or nothing) and makes room for more bytes. */
+bool sgm_reader_compact(sgm_reader *rd);
+/* Scans buf[pos, len): events are parsed and run as they end.  eof: no
+ * more bytes will come. */
+void sgm_reader_scan(sgm_reader *rd, bool eof);
+/* Appends n bytes and scans them.  False when memory runs out. */
+bool sgm_reader_feed(sgm_reader *rd, const char *p, size_t n);
+/* Between events at the start of a line, in no array and skipping nothing:
+ * the next line may be taken as a whole JSON line. */
+bool sgm_reader_clean(const sgm_reader *rd);
+/* Reads what is there, at most n bytes (see sgm_run.c). */
+size_t sgm_read_some(FILE *in, char *buf, size_t n, bool *failed);
+
+/* sgm_par.c: -j N */
+typedef struct sgm_par sgm_par;
+/* Scans a stream of JSON values with the engine's worker threads (started
+ * on first use); output as sgm_scan_stream's.  1 when the threads cannot
+ * start (nothing read: scan on one thread), 0 or -1 as sgm_scan_stream. */
+int sgm_par_scan_stream(sgm_engine *e, const char *name, FILE *in);
+void sgm_par_free(sgm_par *p);
 
 #endif

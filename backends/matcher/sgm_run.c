@@ -36,6 +36,7 @@ void sgm_options_default(sgm_options *o) {
     o->out = stdout;
     o->err = stderr;
     o->prog = "matcher";
+    o->jobs = 1;
 }
 
 const char sgm_options_help[] =
@@ -43,6 +44,8 @@ const char sgm_options_help[] =
     "  --no-event               leave the event out of each match\n"
     "  --quiet                  no summary on stderr\n"
     "  --progress WHEN          a progress line on stderr: auto (when it is a terminal), always, never\n"
+    "  -j, --jobs N             test rules on N threads (JSON input; .evtx is read on one);\n"
+    "                           the output is the same as with one, in the same order\n"
     "  --no-prefilter           test every rule of an event's log source, even those whose\n"
     "                           required literals are not in the event (for benchmarks)\n"
     "  --max-event BYTES        longest event read (default 16777216)\n"
@@ -63,7 +66,7 @@ int sgm_parse_option(sgm_options *o, int argc, char **argv, int *i) {
     const char *a = argv[*i];
     const char *val = NULL;
     static const char *const with_value[] = {"--format", "--max-event", "--max-groups", "--max-entries",
-                                             "--regex-match-limit", "--progress"};
+                                             "--regex-match-limit", "--progress", "--jobs"};
     if (strcmp(a, "--no-event") == 0) {
         o->with_event = false;
         return 1;
@@ -77,7 +80,16 @@ int sgm_parse_option(sgm_options *o, int argc, char **argv, int *i) {
         return 1;
     }
     size_t k = 0;
-    for (; k < sizeof with_value / sizeof *with_value; k++) {
+    if (strncmp(a, "-j", 2) == 0) { /* -j N, -jN */
+        if (a[2]) val = a + 2;
+        else if (*i + 1 < argc) val = argv[++*i];
+        else {
+            fprintf(o->err, "%s: error: -j needs a value\n", o->prog);
+            return -1;
+        }
+        k = 6;
+    }
+    for (; !val && k < sizeof with_value / sizeof *with_value; k++) {
         size_t n = strlen(with_value[k]);
         if (strncmp(a, with_value[k], n) == 0 && (a[n] == 0 || a[n] == '=')) {
             if (a[n] == '=') val = a + n + 1;
@@ -114,7 +126,13 @@ int sgm_parse_option(sgm_options *o, int argc, char **argv, int *i) {
             fprintf(o->err, "%s: error: %s takes a positive number, not '%s'\n", o->prog, with_value[k], val);
             return -1;
         }
-        if (k == 1) o->max_event = n;
+        if (k == 6) {
+            if (n > SGM_MAX_JOBS) {
+                fprintf(o->err, "%s: error: --jobs takes at most %u, not '%s'\n", o->prog, SGM_MAX_JOBS, val);
+                return -1;
+            }
+            o->jobs = (unsigned)n;
+        } else if (k == 1) o->max_event = n;
         else if (k == 2) o->max_groups = n;
         else if (k == 3) o->max_entries = n;
         else o->regex_match_limit = n;
@@ -306,6 +324,8 @@ sgm_engine *sgm_engine_new(const sgm_tables *t, const sgm_options *o, char *err,
 
 void sgm_engine_free(sgm_engine *e) {
     if (!e) return;
+    if (!e->collect) sgm_par_free(e->par); /* a worker's engine only points at its pool */
+    free(e->hits);
     if (e->regexes)
         for (uint32_t r = 0; r < e->t->n_regexes; r++) pcre2_code_free(e->regexes[r]);
     free(e->regexes);
@@ -327,6 +347,7 @@ void sgm_engine_free(sgm_engine *e) {
     free(e->np_bucket_n);
     free(e->atom_seen);
     free(e->keybuf);
+    free(e->json);
     free(e);
 }
 
@@ -334,21 +355,29 @@ uint64_t sgm_engine_unreadable(const sgm_engine *e) { return e->st.failed_inputs
 
 /* ---- output ------------------------------------------------------------- */
 
+/* Output is written by the reading thread alone, a report at a time with
+ * the stream locked (flockfile), so bytes go out through putc_unlocked:
+ * with -j's threads running, each putc would take the lock again. */
 void sgm_json_write_string(FILE *f, const char *p, size_t len) {
     static const char hex[] = "0123456789abcdef";
-    putc('"', f);
+    putc_unlocked('"', f);
+    size_t run = 0; /* bytes that need no escape, waiting at p + i - run */
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)p[i];
+        if (c != '"' && c != '\\' && c >= 0x20 && c != 0x7F) {
+            run++;
+            continue;
+        }
+        if (run) fwrite(p + i - run, 1, run, f), run = 0;
         if (c == '"' || c == '\\') {
-            putc('\\', f);
-            putc(c, f);
-        } else if (c < 0x20 || c == 0x7F) {
-            fprintf(f, "\\u00%c%c", hex[c >> 4], hex[c & 15]);
+            putc_unlocked('\\', f);
+            putc_unlocked(c, f);
         } else {
-            putc(c, f);
+            fprintf(f, "\\u00%c%c", hex[c >> 4], hex[c & 15]);
         }
     }
-    putc('"', f);
+    if (run) fwrite(p + len - run, 1, run, f);
+    putc_unlocked('"', f);
 }
 
 void sgm_write_time(FILE *f, int64_t us) {
@@ -389,12 +418,12 @@ static void sgm_write_raw_event(FILE *f, const char *p, size_t n) {
 }
 
 static void sgm_csv_field(FILE *f, const char *p, size_t n) {
-    putc('"', f);
+    putc_unlocked('"', f);
     for (size_t i = 0; i < n; i++) {
-        if (p[i] == '"') putc('"', f);
-        putc(p[i] == '\n' || p[i] == '\r' ? ' ' : p[i], f);
+        if (p[i] == '"') putc_unlocked('"', f);
+        putc_unlocked(p[i] == '\n' || p[i] == '\r' ? ' ' : p[i], f);
     }
-    putc('"', f);
+    putc_unlocked('"', f);
 }
 
 static void sgm_number(FILE *f, double v) {
@@ -402,8 +431,8 @@ static void sgm_number(FILE *f, double v) {
     else fprintf(f, "%.17g", v);
 }
 
-void sgm_report_match(sgm_engine *e, uint32_t rule, const char *group_json, size_t group_len, double value,
-                      int64_t first_us, int64_t last_us, bool aggregated, const sgm_where *closed) {
+static void sgm_report_write(sgm_engine *e, uint32_t rule, const char *group_json, size_t group_len, double value,
+                             int64_t first_us, int64_t last_us, bool aggregated, const sgm_where *closed) {
     const sgm_rule *r = &e->t->rules[rule];
     const sgm_event *ev = &e->ev;
     sgm_where at = closed ? *closed : (sgm_where){ev->file, ev->is_record ? ev->record : ev->line, ev->is_record};
@@ -419,23 +448,23 @@ void sgm_report_match(sgm_engine *e, uint32_t rule, const char *group_json, size
             e->csv_header_done = true;
         }
         if (has_time) sgm_write_time(f, time_us);
-        putc(',', f);
+        putc_unlocked(',', f);
         sgm_csv_field(f, r->id.ptr, r->id.len);
-        putc(',', f);
+        putc_unlocked(',', f);
         sgm_csv_field(f, r->title.ptr, r->title.len);
-        putc(',', f);
+        putc_unlocked(',', f);
         sgm_csv_field(f, r->level.ptr, r->level.len);
-        putc(',', f);
+        putc_unlocked(',', f);
         sgm_csv_field(f, at.file ? at.file : "-", at.file ? strlen(at.file) : 1);
         fprintf(f, ",%s%llu,", at.is_record ? "record " : "line ", (unsigned long long)at.at);
         if (aggregated) {
             sgm_csv_field(f, group_json, group_len);
-            putc(',', f);
+            putc_unlocked(',', f);
             sgm_number(f, value);
         } else {
-            putc(',', f);
+            putc_unlocked(',', f);
         }
-        putc('\n', f);
+        putc_unlocked('\n', f);
         return;
     }
     fputs("{\"id\":", f);
@@ -447,7 +476,7 @@ void sgm_report_match(sgm_engine *e, uint32_t rule, const char *group_json, size
     else fputs("null", f);
     fputs(",\"tags\":[", f);
     for (uint32_t i = 0; i < r->n_tags; i++) {
-        if (i) putc(',', f);
+        if (i) putc_unlocked(',', f);
         sgm_json_write_string(f, e->t->strs[r->tags + i].ptr, e->t->strs[r->tags + i].len);
     }
     fputs("],\"timestamp\":", f);
@@ -473,6 +502,13 @@ void sgm_report_match(sgm_engine *e, uint32_t rule, const char *group_json, size
         sgm_write_raw_event(f, ev->raw, ev->raw_len);
     }
     fputs("}\n", f);
+}
+
+void sgm_report_match(sgm_engine *e, uint32_t rule, const char *group_json, size_t group_len, double value,
+                      int64_t first_us, int64_t last_us, bool aggregated, const sgm_where *closed) {
+    flockfile(e->o.out);
+    sgm_report_write(e, rule, group_json, group_len, value, first_us, last_us, aggregated, closed);
+    funlockfile(e->o.out);
 }
 
 /* ---- the progress line --------------------------------------------------- */
@@ -527,6 +563,26 @@ static void sgm_run_rule(sgm_engine *e, uint32_t r) {
     const sgm_rule *rule = &e->t->rules[r];
     if (rule->expr == SGM_NONE) return;
     if (!sgm_eval_node(e, rule->expr)) return;
+    if (!e->collect) {
+        sgm_rule_effects(e, r);
+        return;
+    }
+    if (!((rule->agg == SGM_NONE && rule->report) || e->feed_count[r])) return;
+    if (e->n_hits == e->cap_hits) { /* a worker of -j: the match is only noted */
+        uint32_t cap = e->cap_hits ? e->cap_hits * 2 : 64;
+        uint32_t *n = realloc(e->hits, cap * sizeof *n);
+        if (!n) {
+            e->hits_failed = true;
+            return;
+        }
+        e->hits = n;
+        e->cap_hits = cap;
+    }
+    e->hits[e->n_hits++] = r;
+}
+
+void sgm_rule_effects(sgm_engine *e, uint32_t r) {
+    const sgm_rule *rule = &e->t->rules[r];
     if (rule->agg == SGM_NONE && rule->report) sgm_report_match(e, r, NULL, 0, 0, 0, 0, false, NULL);
     if (e->feed_count[r]) sgm_agg_feed(e, r);
 }
@@ -701,15 +757,18 @@ static void sgm_run_candidates(sgm_engine *e) {
     for (uint32_t i = 0; i < n; i++) sgm_run_rule(e, e->order[i]);
 }
 
-static void sgm_run_event(sgm_engine *e) {
-    const sgm_tables *t = e->t;
+void sgm_event_begin(sgm_engine *e) {
     e->st.events++;
     if (e->ev.has_time) {
         if (e->ev.time_us > e->last_time_us) e->last_time_us = e->ev.time_us;
     } else {
         e->st.no_time++;
     }
-    if (t->n_aggs) sgm_agg_sweep(e, e->ev.has_time ? e->ev.time_us : e->last_time_us);
+    if (e->t->n_aggs) sgm_agg_sweep(e, e->ev.has_time ? e->ev.time_us : e->last_time_us);
+}
+
+void sgm_event_rules(sgm_engine *e) {
+    const sgm_tables *t = e->t;
     if (e->prefilter) {
         sgm_prefilter_scan(e);
         sgm_run_candidates(e);
@@ -734,10 +793,10 @@ static void sgm_run_event(sgm_engine *e) {
     }
 }
 
-/* Where a byte is: line and column (1-based) from the start of the text. */
-typedef struct sgm_pos {
-    uint64_t line, col;
-} sgm_pos;
+static void sgm_run_event(sgm_engine *e) {
+    sgm_event_begin(e);
+    sgm_event_rules(e);
+}
 
 static void sgm_report(sgm_engine *e, const char *file, sgm_pos at, const char *what) {
     sgm_progress_clear(e);
@@ -746,30 +805,6 @@ static void sgm_report(sgm_engine *e, const char *file, sgm_pos at, const char *
 }
 
 static bool sgm_event_bad_utf8(const char *msg) { return strcmp(msg, "invalid UTF-8") == 0; }
-
-/* Nesting the scanner follows (the parser refuses deeper values anyway). */
-#define SGM_READER_MAX_DEPTH 256
-
-/* The stream reader's state. */
-typedef struct sgm_reader {
-    sgm_engine *e;
-    const char *name;
-    char *buf;
-    size_t cap, len;   /* bytes in buf */
-    size_t pos;        /* scanning position */
-    size_t start;      /* where the current value starts (SIZE_MAX: between values) */
-    uint64_t line;     /* line at pos */
-    size_t line_start; /* offset of that line's first byte (may be negative across refills: kept as base) */
-    uint64_t col_base; /* column of buf[line_start] - 1 when the line began before a refill */
-    uint64_t start_line, start_col;
-    int depth;
-    uint64_t kinds[SGM_READER_MAX_DEPTH / 64]; /* per open level: 1 for '[', 0 for '{' */
-    char last;         /* the last byte of the value outside strings and blanks ('"' after a string) */
-    bool in_string, escape;
-    bool skipping;     /* after an error: until a line that starts with '{' */
-    bool at_line_start;
-    bool in_array;     /* inside a top-level array: its elements are the events */
-} sgm_reader;
 
 static sgm_pos sgm_reader_pos(const sgm_reader *rd, size_t off) {
     return (sgm_pos){rd->line, rd->col_base + (off - rd->line_start) + 1};
@@ -828,7 +863,7 @@ static bool sgm_reader_line(sgm_reader *rd) {
 }
 
 /* Scans buf[pos, len).  eof: no more bytes will come. */
-static void sgm_reader_scan(sgm_reader *rd, bool eof) {
+void sgm_reader_scan(sgm_reader *rd, bool eof) {
     sgm_engine *e = rd->e;
     while (rd->pos < rd->len) {
         char c = rd->buf[rd->pos];
@@ -979,7 +1014,7 @@ static void sgm_reader_scan(sgm_reader *rd, bool eof) {
 }
 
 /* Keeps the unfinished value (or nothing) and makes room for more bytes. */
-static bool sgm_reader_compact(sgm_reader *rd) {
+bool sgm_reader_compact(sgm_reader *rd) {
     size_t keep = rd->start != SIZE_MAX ? rd->start : rd->pos;
     if (keep > 0) {
         memmove(rd->buf, rd->buf + keep, rd->len - keep);
@@ -1006,7 +1041,7 @@ static bool sgm_reader_compact(sgm_reader *rd) {
 /* Reads what is there, at most n bytes: from a pipe or a terminal each line
  * as it comes (fread would wait for n bytes, holding alerts back).  0 at
  * the end of the input, or with *failed on an error. */
-static size_t sgm_read_some(FILE *in, char *buf, size_t n, bool *failed) {
+size_t sgm_read_some(FILE *in, char *buf, size_t n, bool *failed) {
     int fd = fileno(in);
     *failed = false;
     if (fd < 0) { /* a memory stream */
@@ -1023,17 +1058,39 @@ static size_t sgm_read_some(FILE *in, char *buf, size_t n, bool *failed) {
     return 0;
 }
 
+bool sgm_reader_init(sgm_reader *rd, sgm_engine *e, const char *name) {
+    memset(rd, 0, sizeof *rd);
+    rd->e = e;
+    rd->name = name;
+    rd->cap = 1u << 20;
+    rd->buf = malloc(rd->cap);
+    rd->start = SIZE_MAX;
+    rd->line = 1;
+    rd->at_line_start = true;
+    return rd->buf != NULL;
+}
+
+bool sgm_reader_feed(sgm_reader *rd, const char *p, size_t n) {
+    while (n) {
+        if (!sgm_reader_compact(rd)) return false;
+        size_t room = rd->cap - rd->len, k = n < room ? n : room;
+        memcpy(rd->buf + rd->len, p, k);
+        rd->len += k;
+        p += k;
+        n -= k;
+        sgm_reader_scan(rd, false);
+    }
+    return true;
+}
+
+bool sgm_reader_clean(const sgm_reader *rd) {
+    return rd->start == SIZE_MAX && !rd->skipping && !rd->in_array && rd->pos == rd->len && rd->line_start == rd->pos &&
+           rd->col_base == 0;
+}
+
 static int sgm_scan_stream(sgm_engine *e, const char *name, FILE *in) {
     sgm_reader rd;
-    memset(&rd, 0, sizeof rd);
-    rd.e = e;
-    rd.name = name;
-    rd.cap = 1u << 20;
-    rd.buf = malloc(rd.cap);
-    rd.start = SIZE_MAX;
-    rd.line = 1;
-    rd.at_line_start = true;
-    if (!rd.buf) {
+    if (!sgm_reader_init(&rd, e, name)) {
         fprintf(e->o.err, "%s: error: %s: out of memory\n", e->o.prog, name);
         e->st.failed_inputs++;
         return -1;
@@ -1067,6 +1124,15 @@ static int sgm_scan_stream(sgm_engine *e, const char *name, FILE *in) {
     }
     free(rd.buf);
     return rc;
+}
+
+/* A stream of JSON values, on the worker threads when -j asks for them. */
+static int sgm_scan_json(sgm_engine *e, const char *name, FILE *in) {
+    if (e->o.jobs > 1) {
+        int rc = sgm_par_scan_stream(e, name, in);
+        if (rc <= 0) return rc;
+    }
+    return sgm_scan_stream(e, name, in);
 }
 
 int sgm_engine_scan_buffer(sgm_engine *e, const char *name, const char *data, size_t len) {
@@ -1136,7 +1202,7 @@ int sgm_engine_scan(sgm_engine *e, const char *path) {
     }
     if (strcmp(path, "-") == 0) {
         sgm_progress_input(e, "<stdin>", stdin);
-        return sgm_scan_stream(e, "<stdin>", stdin);
+        return sgm_scan_json(e, "<stdin>", stdin);
     }
     FILE *in = fopen(path, "rb");
     if (!in) {
@@ -1146,7 +1212,7 @@ int sgm_engine_scan(sgm_engine *e, const char *path) {
         return -1;
     }
     sgm_progress_input(e, path, in);
-    int rc = sgm_scan_stream(e, path, in);
+    int rc = sgm_scan_json(e, path, in);
     fclose(in);
     return rc;
 }

@@ -46,12 +46,14 @@ def main():
         rule = os.path.join(tmp, "whoami.yml")
         with open(rule, "w", encoding="utf-8") as f:
             f.write(RULE)
-        runs = [("sigc match", [sigc, "match", "--no-event", "--quiet", rule, "-"])]
+        runs = [("sigc match", [sigc, "match", "--no-event", "--quiet", rule, "-"]),
+                ("sigc match -j 2", [sigc, "match", "-j", "2", "--no-event", "--quiet", rule, "-"])]
         if shutil.which("cc"):
             src, exe = os.path.join(tmp, "m.c"), os.path.join(tmp, "m")
             subprocess.run([sigc, "convert", "-q", "-t", "c", rule, "-o", src], check=True)
             subprocess.run(["cc", "-O1", "-o", exe, src, "-lpcre2-8"], check=True)
             runs.append(("the generated program", [exe, "--no-event", "--quiet"]))
+            runs.append(("the generated program -j 2", [exe, "-j2", "--no-event", "--quiet"]))
         for what, cmd in runs:
             if alert_while_open(cmd):
                 print(f"ok: {what} reports a match while its input pipe is open")

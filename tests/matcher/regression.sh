@@ -6,7 +6,7 @@
 #      case's rule on the case's events, from the .json and from the .evtx;
 #   3. `sigc match` (the same runtime inside sigc) must print exactly what the
 #      compiled program prints, over all the cases' .json and .evtx files, and
-#      so must the program with its prefilter off.
+#      so must the program with its prefilter off, and with -j 2.
 # usage: regression.sh SIGC SHARED_DIR        (exit 77 without ../shared)
 set -u
 sigc=$1 shared=$2
@@ -68,5 +68,15 @@ if ! cmp -s "$tmp/all.compiled" "$tmp/all.unfiltered"; then
     echo "FAIL: the prefilter changed the matches:"; diff "$tmp/all.unfiltered" "$tmp/all.compiled" | head -20; fail=1
 else
     echo "with the prefilter off: the same $(grep -c '' "$tmp/all.unfiltered") matches"
+fi
+# -j 2: the rules tested on two threads, the same lines in the same order
+# (the case files are pretty-printed JSON and .evtx: the fallbacks to the
+# reading thread).
+# shellcheck disable=SC2046
+"$tmp/matcher" --quiet --no-event -j 2 $(cat "$tmp/files") >"$tmp/all.j2" 2>/dev/null
+if ! cmp -s "$tmp/all.compiled" "$tmp/all.j2"; then
+    echo "FAIL: -j 2 changed the matches:"; diff "$tmp/all.compiled" "$tmp/all.j2" | head -20; fail=1
+else
+    echo "with -j 2: the same $(grep -c '' "$tmp/all.j2") matches"
 fi
 [ $fail -eq 0 ] && [ $json_ok -gt 0 ]

@@ -95,7 +95,7 @@ _sigc() {
         ;;
     match)
         opts="--rules --events --pipeline --skip-unsupported --threshold-defaults --color --format --no-event
-              --quiet --progress --max-event --max-groups --max-entries --regex-match-limit --no-prefilter --help"
+              --quiet --progress --max-event --max-groups --max-entries --regex-match-limit --jobs --no-prefilter --help"
         ;;
     dump-ir) opts="--threshold-defaults --help" ;;
     list)

@@ -1,0 +1,379 @@
+/* sgm_par.c - `-j N`: the rules tested on N threads, the output exactly as
+ * with one.
+ *
+ * The reading thread cuts the input into chunks that end after a line
+ * break and queues them.  A worker takes a chunk and, for each line that is
+ * one whole JSON object (what the one-thread reader's fast path takes),
+ * parses it and tests the rules with an engine of its own, noting which
+ * rules matched and nothing else: no output, no aggregation state.
+ *
+ * The reading thread takes the chunks back in input order and plays their
+ * lines through its own engine and reader, which hold all that depends on
+ * order: the line numbers, the counts, the time that drives the
+ * aggregation sweep, the reports and the aggregations.  A line with
+ * matches is parsed again and its matches reported and fed in rule order,
+ * as one thread does.  Whatever the fast path would not take (pretty-
+ * printed events, a malformed line, one longer than --max-event, bytes
+ * after the last line break) goes through the reader byte by byte, as with
+ * one thread; lines a worker read meanwhile are ignored until the reader
+ * is back between events at a line start.  So the matches, their order,
+ * the warnings and the summary do not depend on N.
+ *
+ * Memory: a ring of 2N+2 chunks of about 1 MiB each, reused.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sgm_impl.h"
+
+#define SGM_CHUNK_BYTES (1u << 20)
+
+enum { SGM_LINE_OK, SGM_LINE_BLANK, SGM_LINE_SLOW };
+
+/* One line of a chunk, as a worker found it. */
+typedef struct sgm_par_line {
+    uint32_t off, end;     /* the line in the chunk, its line break included */
+    uint32_t hits, n_hits; /* OK: the rules that matched, in the chunk's hits */
+    uint32_t regex_limit;  /* regex limits it tripped */
+    uint8_t status;
+    bool has_time;
+    int64_t time_us;
+} sgm_par_line;
+
+enum { SGM_CHUNK_FREE, SGM_CHUNK_QUEUED, SGM_CHUNK_DONE };
+
+typedef struct sgm_chunk {
+    char *buf;
+    size_t len, cap;
+    bool raw; /* no line break in it: all of it goes to the reader */
+    int state;
+    sgm_par_line *lines;
+    uint32_t n_lines, cap_lines;
+    uint32_t *hits;
+    uint32_t n_hits, cap_hits;
+    bool failed; /* out of memory in the worker: the reader takes it all */
+} sgm_chunk;
+
+struct sgm_par {
+    unsigned n_workers;
+    sgm_engine **workers;
+    pthread_t *threads;
+    unsigned n_started;
+    pthread_mutex_t mu;
+    pthread_cond_t work_cv, done_cv;
+    sgm_chunk *ring;
+    unsigned n_ring;
+    uint64_t head;      /* the oldest chunk not yet played */
+    uint64_t next_work; /* the next chunk a worker takes */
+    uint64_t tail;      /* the next chunk to fill */
+    bool stop;
+    char *carry; /* bytes after the last line break of the chunk before */
+    size_t carry_len, carry_cap;
+};
+
+static bool sgm_par_reserve(void **p, uint32_t *cap, uint32_t need, size_t size) {
+    if (need <= *cap) return true;
+    uint32_t n = *cap ? *cap : 64;
+    while (n < need) n *= 2;
+    void *q = realloc(*p, (size_t)n * size);
+    if (!q) return false;
+    *p = q;
+    *cap = n;
+    return true;
+}
+
+/* A worker's pass over one chunk: each line classified, parsed and tested. */
+static void sgm_par_work(sgm_engine *w, sgm_chunk *c) {
+    c->n_lines = c->n_hits = 0;
+    c->failed = false;
+    if (c->raw) return;
+    size_t at = 0;
+    while (at < c->len) {
+        const char *p = c->buf + at;
+        const char *nl = memchr(p, '\n', c->len - at);
+        size_t end = nl ? (size_t)(nl - c->buf) + 1 : c->len; /* chunks end in a line break */
+        if (!sgm_par_reserve((void **)&c->lines, &c->cap_lines, c->n_lines + 1, sizeof *c->lines)) {
+            c->failed = true;
+            return;
+        }
+        sgm_par_line *l = &c->lines[c->n_lines++];
+        *l = (sgm_par_line){(uint32_t)at, (uint32_t)end, 0, 0, 0, SGM_LINE_SLOW, false, 0};
+        size_t n = end - at - 1;
+        while (n && (p[n - 1] == '\r' || p[n - 1] == ' ' || p[n - 1] == '\t')) n--;
+        at = end;
+        if (!n) {
+            l->status = SGM_LINE_BLANK;
+            continue;
+        }
+        /* the reader's fast path: '{' first, '}' last, not too long, parses */
+        size_t err_off;
+        const char *msg;
+        if (p[0] != '{' || p[n - 1] != '}' || n > w->o.max_event || sgm_json_parse_event(w, p, n, &err_off, &msg) != 0)
+            continue;
+        uint64_t limits = w->st.regex_limit;
+        w->n_hits = 0;
+        w->hits_failed = false;
+        sgm_event_rules(w);
+        if (w->hits_failed || !sgm_par_reserve((void **)&c->hits, &c->cap_hits, c->n_hits + w->n_hits, sizeof *c->hits))
+            continue; /* the reader tests it again */
+        if (w->n_hits) memcpy(c->hits + c->n_hits, w->hits, w->n_hits * sizeof *w->hits);
+        l->hits = c->n_hits;
+        l->n_hits = w->n_hits;
+        c->n_hits += w->n_hits;
+        l->regex_limit = (uint32_t)(w->st.regex_limit - limits);
+        l->has_time = w->ev.has_time;
+        l->time_us = w->ev.time_us;
+        l->status = SGM_LINE_OK;
+    }
+}
+
+static void *sgm_par_worker(void *arg) {
+    sgm_engine **slot = arg;
+    sgm_engine *w = *slot;
+    sgm_par *p = w->par;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (!p->stop && p->next_work == p->tail) pthread_cond_wait(&p->work_cv, &p->mu);
+        if (p->stop) break;
+        sgm_chunk *c = &p->ring[p->next_work++ % p->n_ring];
+        pthread_mutex_unlock(&p->mu);
+        sgm_par_work(w, c);
+        pthread_mutex_lock(&p->mu);
+        c->state = SGM_CHUNK_DONE;
+        pthread_cond_broadcast(&p->done_cv);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+void sgm_par_free(sgm_par *p) {
+    if (!p) return;
+    pthread_mutex_lock(&p->mu);
+    p->stop = true;
+    pthread_cond_broadcast(&p->work_cv);
+    pthread_mutex_unlock(&p->mu);
+    for (unsigned i = 0; i < p->n_started; i++) pthread_join(p->threads[i], NULL);
+    for (unsigned i = 0; i < p->n_workers; i++) sgm_engine_free(p->workers[i]);
+    for (unsigned i = 0; p->ring && i < p->n_ring; i++) {
+        free(p->ring[i].buf);
+        free(p->ring[i].lines);
+        free(p->ring[i].hits);
+    }
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->work_cv);
+    pthread_cond_destroy(&p->done_cv);
+    free(p->ring);
+    free(p->workers);
+    free(p->threads);
+    free(p->carry);
+    free(p);
+}
+
+/* The workers' engines and threads.  NULL (reported) when they cannot start. */
+static sgm_par *sgm_par_start(sgm_engine *e) {
+    sgm_par *p = calloc(1, sizeof *p);
+    if (!p) return NULL;
+    p->n_workers = e->o.jobs;
+    p->n_ring = 2 * p->n_workers + 2;
+    p->workers = calloc(p->n_workers, sizeof *p->workers);
+    p->threads = calloc(p->n_workers, sizeof *p->threads);
+    p->ring = calloc(p->n_ring, sizeof *p->ring);
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->work_cv, NULL);
+    pthread_cond_init(&p->done_cv, NULL);
+    bool ok = p->workers && p->threads && p->ring;
+    sgm_options wo = e->o;
+    wo.jobs = 1;
+    wo.progress = SGM_PROGRESS_NEVER;
+    wo.summary = false;
+    char err[256] = "out of memory";
+    for (unsigned i = 0; ok && i < p->n_workers; i++) {
+        p->workers[i] = sgm_engine_new(e->t, &wo, err, sizeof err);
+        ok = p->workers[i] != NULL;
+        if (ok) {
+            p->workers[i]->collect = true;
+            p->workers[i]->par = p;
+        }
+    }
+    for (unsigned i = 0; ok && i < p->n_workers; i++) {
+        int rc = pthread_create(&p->threads[i], NULL, sgm_par_worker, &p->workers[i]);
+        if (rc) snprintf(err, sizeof err, "cannot start a thread: %s", strerror(rc));
+        else p->n_started++;
+        ok = rc == 0;
+    }
+    if (!ok) {
+        sgm_progress_clear(e);
+        fprintf(e->o.err, "%s: warning: -j %u: %s; testing the rules on one thread\n", e->o.prog, e->o.jobs, err);
+        sgm_par_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+/* The reading thread's side of one line the workers took. */
+static bool sgm_par_play_line(sgm_engine *e, sgm_reader *rd, const sgm_chunk *c, const sgm_par_line *l) {
+    const char *p = c->buf + l->off;
+    size_t n = l->end - l->off;
+    if (c->failed || l->status == SGM_LINE_SLOW || !sgm_reader_clean(rd)) return sgm_reader_feed(rd, p, n);
+    if (l->status == SGM_LINE_BLANK) {
+        rd->line++;
+        return true;
+    }
+    e->ev.file = rd->name;
+    e->ev.line = rd->line;
+    e->ev.is_record = false;
+    n--;
+    while (n && (p[n - 1] == '\r' || p[n - 1] == ' ' || p[n - 1] == '\t')) n--;
+    bool feeds = false;
+    for (uint32_t i = 0; i < l->n_hits && !feeds; i++) feeds = e->feed_count[c->hits[l->hits + i]] != 0;
+    if (feeds) { /* the aggregations read the event's fields: parse it again */
+        size_t err_off;
+        const char *msg;
+        if (sgm_json_parse_event(e, p, n, &err_off, &msg) != 0) return sgm_reader_feed(rd, p, l->end - l->off);
+    } else { /* a report needs the text and the time only */
+        e->ev.raw = p;
+        e->ev.raw_len = n;
+        e->ev.has_time = l->has_time;
+        e->ev.time_us = l->time_us;
+    }
+    sgm_event_begin(e);
+    for (uint32_t i = 0; i < l->n_hits; i++) sgm_rule_effects(e, c->hits[l->hits + i]);
+    e->st.regex_limit += l->regex_limit;
+    rd->line++;
+    return true;
+}
+
+/* Waits for the oldest chunk and plays it; false when memory ran out. */
+static bool sgm_par_play(sgm_engine *e, sgm_reader *rd) {
+    sgm_par *p = e->par;
+    sgm_chunk *c = &p->ring[p->head % p->n_ring];
+    pthread_mutex_lock(&p->mu);
+    while (c->state != SGM_CHUNK_DONE) pthread_cond_wait(&p->done_cv, &p->mu);
+    pthread_mutex_unlock(&p->mu);
+    uint64_t matches_before = e->st.matches;
+    bool ok = true;
+    if (c->raw || c->failed) ok = sgm_reader_feed(rd, c->buf, c->len);
+    else
+        for (uint32_t i = 0; ok && i < c->n_lines; i++) ok = sgm_par_play_line(e, rd, c, &c->lines[i]);
+    if (e->st.matches != matches_before) fflush(e->o.out);
+    sgm_progress_tick(e);
+    c->state = SGM_CHUNK_FREE;
+    p->head++;
+    return ok;
+}
+
+static void sgm_par_queue(sgm_par *p, sgm_chunk *c) {
+    pthread_mutex_lock(&p->mu);
+    c->state = SGM_CHUNK_QUEUED;
+    p->tail++;
+    pthread_cond_signal(&p->work_cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+static bool sgm_par_buf(char **buf, size_t *cap, size_t need) {
+    if (need <= *cap) return true;
+    size_t n = *cap ? *cap : SGM_CHUNK_BYTES;
+    while (n < need) n *= 2;
+    char *q = realloc(*buf, n);
+    if (!q) return false;
+    *buf = q;
+    *cap = n;
+    return true;
+}
+
+/* Whether a read of fd would return at once (a pipe with data, a file). */
+static bool sgm_par_ready(FILE *in) {
+    struct pollfd pf = {fileno(in), POLLIN, 0};
+    return pf.fd < 0 || poll(&pf, 1, 0) != 0;
+}
+
+/* Fills the next chunk: the carry, then what the input gives, cut after the
+ * last line break.  0 queued, 1 end of input (nothing queued), -1 read error
+ * or no memory (reported). */
+static int sgm_par_fill(sgm_engine *e, sgm_reader *rd, const char *name, FILE *in) {
+    sgm_par *p = e->par;
+    while (p->tail - p->head == p->n_ring || (p->tail != p->head && !sgm_par_ready(in)))
+        if (!sgm_par_play(e, rd)) goto oom; /* the ring is full, or the input has nothing yet */
+    sgm_chunk *c = &p->ring[p->tail % p->n_ring];
+    if (!sgm_par_buf(&c->buf, &c->cap, p->carry_len + SGM_CHUNK_BYTES)) goto oom;
+    if (p->carry_len) memcpy(c->buf, p->carry, p->carry_len);
+    c->len = p->carry_len;
+    c->raw = false;
+    p->carry_len = 0;
+    for (;;) {
+        if (!sgm_par_buf(&c->buf, &c->cap, c->len + SGM_CHUNK_BYTES / 2)) goto oom;
+        bool failed;
+        size_t got = sgm_read_some(in, c->buf + c->len, c->cap - c->len, &failed);
+        if (failed) {
+            sgm_progress_clear(e);
+            fprintf(e->o.err, "%s: error: %s: %s\n", e->o.prog, name, strerror(errno));
+            e->st.failed_inputs++;
+            return -1;
+        }
+        size_t from = c->len;
+        c->len += got;
+        e->input_done += got;
+        e->bytes_done += got;
+        const char *last = NULL; /* the last line break (the bytes before the new ones have none) */
+        for (size_t i = c->len; i > from; i--)
+            if (c->buf[i - 1] == '\n') {
+                last = c->buf + i - 1;
+                break;
+            }
+        if (last) {
+            size_t keep = (size_t)(last - c->buf) + 1;
+            if (!sgm_par_buf(&p->carry, &p->carry_cap, c->len - keep)) goto oom;
+            p->carry_len = c->len - keep;
+            if (p->carry_len) memcpy(p->carry, c->buf + keep, p->carry_len);
+            c->len = keep;
+            sgm_par_queue(p, c);
+            return got ? 0 : 1;
+        }
+        /* no line break at all: at the end, or past the longest event, the
+         * reader takes the bytes as they are */
+        if (!got || c->len > e->o.max_event) {
+            if (!c->len) return 1;
+            c->raw = true;
+            sgm_par_queue(p, c);
+            return got ? 0 : 1;
+        }
+    }
+oom:
+    sgm_progress_clear(e);
+    fprintf(e->o.err, "%s: error: %s: out of memory\n", e->o.prog, name);
+    e->st.failed_inputs++;
+    return -1;
+}
+
+int sgm_par_scan_stream(sgm_engine *e, const char *name, FILE *in) {
+    if (!e->par) e->par = sgm_par_start(e);
+    if (!e->par) {
+        e->o.jobs = 1;
+        return 1;
+    }
+    sgm_par *p = e->par;
+    sgm_reader rd;
+    if (!sgm_reader_init(&rd, e, name)) {
+        fprintf(e->o.err, "%s: error: %s: out of memory\n", e->o.prog, name);
+        e->st.failed_inputs++;
+        return -1;
+    }
+    p->carry_len = 0;
+    int rc;
+    while ((rc = sgm_par_fill(e, &rd, name, in)) == 0) {
+    }
+    bool ok = true;
+    while (p->head != p->tail) ok = sgm_par_play(e, &rd) && ok; /* the chunks in flight */
+    if (rc > 0 && ok) sgm_reader_scan(&rd, true); /* bytes after the last line break were a raw chunk */
+    if (!ok && rc >= 0) {
+        sgm_progress_clear(e);
+        fprintf(e->o.err, "%s: error: %s: out of memory\n", e->o.prog, name);
+        e->st.failed_inputs++;
+        rc = -1;
+    }
+    free(rd.buf);
+    return rc < 0 ? -1 : 0;
+}
