@@ -41,6 +41,10 @@ typedef struct c_builder {
     sg_diags *diags;
     const sg_ir_rule *rule; /* for error locations */
     bool failed;
+    C_VEC(char) pool;      /* the text of every sgm_str (c_str) */
+    C_VEC(sgm_str) pooled; /* each distinct text once ... */
+    uint32_t *pool_slots;  /* ... found through open addressing: index + 1, 0 empty */
+    uint32_t pool_mask;
     C_VEC(sgm_str) fields;
     uint32_t *field_slots; /* open addressing over fields: id + 1, 0 empty */
     uint32_t field_mask;
@@ -77,8 +81,56 @@ typedef struct c_builder {
     uint32_t *pred_atom; /* per predicate: its atom, or SGM_NONE */
 } c_builder;
 
-static sgm_str c_str(sg_str s) { return (sgm_str){s.ptr ? s.ptr : "", (uint32_t)s.len}; }
-static sg_str c_str_back(sgm_str s) { return (sg_str){s.ptr, s.len}; }
+static uint32_t c_hash(const char *p, size_t n);
+
+/* The slot of text s in the pool's index: where it is, or the empty slot
+ * where it would go. */
+static uint32_t c_pool_slot(const c_builder *b, const char *p, size_t n) {
+    uint32_t i = c_hash(p, n) & b->pool_mask;
+    for (; b->pool_slots[i]; i = (i + 1) & b->pool_mask) {
+        sgm_str o = b->pooled.v[b->pool_slots[i] - 1];
+        if (o.len == n && memcmp(b->pool.v + o.off, p, n) == 0) break;
+    }
+    return i;
+}
+
+/* s in the pool: copied there once (the same text again gets the same
+ * string; s may itself lie in the pool). */
+static sgm_str c_str(c_builder *b, sg_str s) {
+    sgm_str out = {0, (uint32_t)s.len};
+    if (!s.len) return out;
+    if (b->pooled.n * 2 + 2 > b->pool_mask) { /* grow the index */
+        uint32_t cap = b->pool_mask ? (b->pool_mask + 1) * 2 : 1024;
+        free(b->pool_slots);
+        b->pool_slots = calloc(cap, sizeof *b->pool_slots);
+        if (!b->pool_slots) abort();
+        b->pool_mask = cap - 1;
+        for (uint32_t k = 0; k < b->pooled.n; k++)
+            b->pool_slots[c_pool_slot(b, b->pool.v + b->pooled.v[k].off, b->pooled.v[k].len)] = k + 1;
+    }
+    uint32_t slot = c_pool_slot(b, s.ptr, s.len);
+    if (b->pool_slots[slot]) return b->pooled.v[b->pool_slots[slot] - 1];
+    out.off = b->pool.n;
+    uintptr_t at = (uintptr_t)s.ptr, base = (uintptr_t)b->pool.v;
+    bool inside = b->pool.v && at >= base && at < base + b->pool.n;
+    size_t from = inside ? (size_t)(at - base) : 0;
+    if ((uint64_t)b->pool.n + s.len > UINT32_MAX) abort(); /* 4 GiB of rule text */
+    if (b->pool.n + (uint32_t)s.len > b->pool.cap) {
+        uint32_t cap = b->pool.cap ? b->pool.cap : 4096;
+        while (cap < b->pool.n + (uint32_t)s.len) cap = cap > UINT32_MAX / 2 ? UINT32_MAX : cap * 2;
+        b->pool.v = sg_xrealloc(b->pool.v, cap);
+        b->pool.cap = cap;
+    }
+    memcpy(b->pool.v + b->pool.n, inside ? b->pool.v + from : s.ptr, s.len);
+    b->pool.n += (uint32_t)s.len;
+    C_PUSH(b->pooled, out);
+    b->pool_slots[slot] = b->pooled.n;
+    return out;
+}
+
+/* The text of a pool string: valid until the next c_str. */
+static const char *c_text(const c_builder *b, sgm_str s) { return b->pool.v ? b->pool.v + s.off : ""; }
+static sg_str c_str_back(const c_builder *b, sgm_str s) { return (sg_str){c_text(b, s), s.len}; }
 
 static uint32_t c_hash(const char *p, size_t n) {
     uint32_t h = 2166136261u;
@@ -92,7 +144,7 @@ static uint32_t c_field_slot(const c_builder *b, sg_str name) {
     uint32_t i = c_hash(name.ptr, name.len) & b->field_mask;
     while (b->field_slots[i]) {
         sgm_str f = b->fields.v[b->field_slots[i] - 1];
-        if (f.len == name.len && memcmp(f.ptr, name.ptr, name.len) == 0) break;
+        if (f.len == name.len && memcmp(c_text(b, f), name.ptr, name.len) == 0) break;
         i = (i + 1) & b->field_mask;
     }
     return i;
@@ -106,11 +158,12 @@ static uint32_t c_field(c_builder *b, sg_str name) {
         b->field_slots = calloc(cap, sizeof *b->field_slots);
         if (!b->field_slots) abort();
         b->field_mask = cap - 1;
-        for (uint32_t f = 0; f < b->fields.n; f++) b->field_slots[c_field_slot(b, c_str_back(b->fields.v[f]))] = f + 1;
+        for (uint32_t f = 0; f < b->fields.n; f++) b->field_slots[c_field_slot(b, c_str_back(b, b->fields.v[f]))] = f + 1;
     }
     uint32_t i = c_field_slot(b, name);
     if (b->field_slots[i]) return b->field_slots[i] - 1;
-    C_PUSH(b->fields, c_str(name));
+    sgm_str copy = c_str(b, name);
+    C_PUSH(b->fields, copy);
     b->field_slots[i] = b->fields.n;
     return b->fields.n - 1;
 }
@@ -182,24 +235,25 @@ static uint32_t c_pred(c_builder *b, const sg_ir_pred *p) {
         } else if (p->vtype == SG_VT_NUMBER) {
             out.op = SGM_OP_NUM_EQ;
             out.num = p->num;
-            out.text = c_str(c_fold(b, p->text));
+            out.text = c_str(b, c_fold(b, p->text));
         } else if (p->vtype == SG_VT_BOOL) {
             out.op = SGM_OP_BOOL;
             out.num = p->bool_value ? 1 : 0;
         } else {
             out.op = SGM_OP_EQ;
-            out.text = c_str(text);
+            out.text = c_str(b, text);
         }
         break;
-    case SG_OP_CONTAINS: out.op = SGM_OP_CONTAINS, out.text = c_str(text); break;
-    case SG_OP_STARTSWITH: out.op = SGM_OP_STARTSWITH, out.text = c_str(text); break;
-    case SG_OP_ENDSWITH: out.op = SGM_OP_ENDSWITH, out.text = c_str(text); break;
-    case SG_OP_GLOB: out.op = SGM_OP_GLOB, out.text = c_str(c_glob(b, p)); break;
+    case SG_OP_CONTAINS: out.op = SGM_OP_CONTAINS, out.text = c_str(b, text); break;
+    case SG_OP_STARTSWITH: out.op = SGM_OP_STARTSWITH, out.text = c_str(b, text); break;
+    case SG_OP_ENDSWITH: out.op = SGM_OP_ENDSWITH, out.text = c_str(b, text); break;
+    case SG_OP_GLOB: out.op = SGM_OP_GLOB, out.text = c_str(b, c_glob(b, p)); break;
     case SG_OP_REGEX: {
         out.op = SGM_OP_REGEX;
         uint32_t flags = (p->regex_flags & SG_RE_I ? SGM_RE_I : 0) | (p->regex_flags & SG_RE_M ? SGM_RE_M : 0) |
                          (p->regex_flags & SG_RE_S ? SGM_RE_S : 0);
-        C_PUSH(b->regexes, ((sgm_regex){c_str(p->text), flags}));
+        sgm_str pattern = c_str(b, p->text);
+        C_PUSH(b->regexes, ((sgm_regex){pattern, flags}));
         out.arg = b->regexes.n - 1;
         break;
     }
@@ -263,16 +317,19 @@ static uint32_t c_expr(c_builder *b, const sg_ir_expr *e, int depth) {
 
 static uint32_t c_strs(c_builder *b, const sg_strlist *l) {
     uint32_t first = b->strs.n;
-    for (size_t i = 0; i < l->count; i++) C_PUSH(b->strs, c_str(l->items[i]));
+    for (size_t i = 0; i < l->count; i++) {
+        sgm_str item = c_str(b, l->items[i]);
+        C_PUSH(b->strs, item);
+    }
     return first;
 }
 
 static uint32_t c_rule(c_builder *b, const sg_ir_rule *r, bool report) {
     sgm_rule out;
     memset(&out, 0, sizeof out);
-    out.id = c_str(r->meta.id.len ? r->meta.id : r->meta.name);
-    out.title = c_str(r->meta.title);
-    out.level = c_str(r->meta.level);
+    out.id = c_str(b, r->meta.id.len ? r->meta.id : r->meta.name);
+    out.title = c_str(b, r->meta.title);
+    out.level = c_str(b, r->meta.level);
     out.tags = c_strs(b, &r->meta.tags);
     out.n_tags = (uint32_t)r->meta.tags.count;
     out.expr = SGM_NONE;
@@ -391,7 +448,10 @@ static void c_aggregation(c_builder *b, const sg_ir_rule *r, uint32_t owner) {
     }
     free(key_ids);
     a.names = b->strs.n;
-    for (size_t k = 0; k < g->n_group_by; k++) C_PUSH(b->strs, c_str(g->group_by[k]));
+    for (size_t k = 0; k < g->n_group_by; k++) {
+        sgm_str name = c_str(b, g->group_by[k]);
+        C_PUSH(b->strs, name);
+    }
     free(rule_ids);
     C_PUSH(b->aggs, a);
     b->rules.v[owner].agg = b->aggs.n - 1;
@@ -427,8 +487,11 @@ static void c_event_names_of(c_builder *b, const sg_ir_rule *r) {
             sg_str name = r->event_names[i].names[k];
             bool taken = c_field_known(b, name) != SGM_NONE;
             for (uint32_t a = 0; a < b->aliases.n && !taken; a++)
-                taken = b->aliases.v[a].name.len == name.len && memcmp(b->aliases.v[a].name.ptr, name.ptr, name.len) == 0;
-            if (!taken) C_PUSH(b->aliases, ((sgm_alias){c_str(name), id}));
+                taken = b->aliases.v[a].name.len == name.len &&
+                        memcmp(c_text(b, b->aliases.v[a].name), name.ptr, name.len) == 0;
+            if (taken) continue;
+            sgm_str copy = c_str(b, name);
+            C_PUSH(b->aliases, ((sgm_alias){copy, id}));
         }
     }
 }
@@ -622,7 +685,7 @@ static uint32_t c_atom(c_builder *b, uint32_t field, const char *text, uint32_t 
         if (!b->atom_slots) abort();
         b->atom_mask = size - 1;
         for (uint32_t i = 0; i < b->atoms.n; i++) {
-            uint32_t h = c_atom_hash(b->atoms.v[i].field, b->atoms.v[i].text.ptr, b->atoms.v[i].text.len) & b->atom_mask;
+            uint32_t h = c_atom_hash(b->atoms.v[i].field, c_text(b, b->atoms.v[i].text), b->atoms.v[i].text.len) & b->atom_mask;
             while (b->atom_slots[h]) h = (h + 1) & b->atom_mask;
             b->atom_slots[h] = i + 1;
         }
@@ -630,11 +693,11 @@ static uint32_t c_atom(c_builder *b, uint32_t field, const char *text, uint32_t 
     uint32_t h = c_atom_hash(field, text, n) & b->atom_mask;
     for (; b->atom_slots[h]; h = (h + 1) & b->atom_mask) {
         const sgm_atom *a = &b->atoms.v[b->atom_slots[h] - 1];
-        if (a->field == field && a->text.len == n && memcmp(a->text.ptr, text, n) == 0) return b->atom_slots[h] - 1;
+        if (a->field == field && a->text.len == n && memcmp(c_text(b, a->text), text, n) == 0) return b->atom_slots[h] - 1;
     }
-    char *copy = sg_arena_alloc(b->arena, n + 1);
+    char *copy = sg_arena_alloc(b->arena, n + 1); /* folded first: text may lie in the pool */
     for (uint32_t i = 0; i < n; i++) copy[i] = (char)(text[i] >= 'A' && text[i] <= 'Z' ? text[i] + 32 : text[i]);
-    sgm_atom a = {field, 0, {copy, n}, 0, 0};
+    sgm_atom a = {field, 0, c_str(b, (sg_str){copy, n}), 0, 0};
     C_PUSH(b->atoms, a);
     C_PUSH(b->atom_uses, 0);
     b->atom_slots[h] = b->atoms.n;
@@ -642,17 +705,17 @@ static uint32_t c_atom(c_builder *b, uint32_t field, const char *text, uint32_t 
 }
 
 /* The longest literal run of a runtime glob (`*`, `?`, `\` escapes). */
-static void c_glob_literal(const sgm_str *g, char *out, uint32_t *out_len) {
+static void c_glob_literal(sg_str g, char *out, uint32_t *out_len) {
     uint32_t best = 0, cur = 0;
-    char *run = out + g->len + 1; /* scratch after the answer */
-    for (uint32_t i = 0; i < g->len; i++) {
-        char c = g->ptr[i];
+    char *run = out + g.len + 1; /* scratch after the answer */
+    for (uint32_t i = 0; i < g.len; i++) {
+        char c = g.ptr[i];
         if (c == '*' || c == '?') {
             if (cur > best) memcpy(out, run, cur), best = cur;
             cur = 0;
             continue;
         }
-        if (c == '\\' && i + 1 < g->len) c = g->ptr[++i];
+        if (c == '\\' && i + 1 < g.len) c = g.ptr[++i];
         run[cur++] = c;
     }
     if (cur > best) memcpy(out, run, cur), best = cur;
@@ -734,9 +797,10 @@ static void c_common_build(c_builder *b) {
 static uint64_t c_atom_cost(const c_builder *b, uint32_t id) {
     const sgm_atom *a = &b->atoms.v[id];
     uint32_t best = UINT32_MAX;
-    if (a->text.len < C_GRAM) best = c_commonness(b, c_gram(a->text.ptr, a->text.len), a->text.len);
+    const char *text = c_text(b, a->text);
+    if (a->text.len < C_GRAM) best = c_commonness(b, c_gram(text, a->text.len), a->text.len);
     for (uint32_t k = 0; k + C_GRAM <= a->text.len; k++) {
-        uint32_t c = c_commonness(b, c_gram(a->text.ptr + k, C_GRAM), C_GRAM);
+        uint32_t c = c_commonness(b, c_gram(text + k, C_GRAM), C_GRAM);
         if (c < best) best = c;
     }
     return (uint64_t)best * 4096 + b->atom_uses.v[id];
@@ -746,10 +810,10 @@ static uint64_t c_atom_cost(const c_builder *b, uint32_t id) {
  * level read as a sequence (groups, classes, anchors and escapes that are
  * not punctuation end a run; a character that may repeat zero times is not
  * part of one).  None (0) when the top level has an alternation. */
-static void c_regex_literal(const sgm_str *re, bool caseless, char *out, uint32_t *out_len) {
+static void c_regex_literal(sg_str re, bool caseless, char *out, uint32_t *out_len) {
     uint32_t best = 0, cur = 0;
-    char *run = out + re->len + 1;
-    const char *p = re->ptr, *end = re->ptr + re->len;
+    char *run = out + re.len + 1;
+    const char *p = re.ptr, *end = re.ptr + re.len;
     int depth = 0;
     *out_len = 0;
     /* inline options: x changes what a space means (give up); i makes the
@@ -819,16 +883,16 @@ static uint32_t c_pred_atom(c_builder *b, const sgm_pred *p) {
      * keys (EventID, Channel), found in every event of their source, none */
     if (p->timepart != SGM_TP_NONE || (p->field != SGM_NONE && (p->field == b->channel_field || p->field == b->dispatch_field)))
         return UINT32_MAX;
-    const char *text = p->text.ptr;
+    const char *text = c_text(b, p->text); /* c_atom copies it before it adds to the pool */
     uint32_t len = p->text.len, id = UINT32_MAX;
     char *scratch = NULL;
     if (p->op == SGM_OP_GLOB) {
         scratch = sg_xmalloc(2 * (size_t)p->text.len + 2);
-        c_glob_literal(&p->text, scratch, &len);
+        c_glob_literal(c_str_back(b, p->text), scratch, &len);
         text = scratch;
     } else if (p->op == SGM_OP_REGEX && p->arg < b->regexes.n) {
-        const sgm_str *re = &b->regexes.v[p->arg].pattern;
-        scratch = sg_xmalloc(2 * (size_t)re->len + 2);
+        sg_str re = c_str_back(b, b->regexes.v[p->arg].pattern);
+        scratch = sg_xmalloc(2 * (size_t)re.len + 2);
         c_regex_literal(re, (b->regexes.v[p->arg].flags & SGM_RE_I) != 0, scratch, &len);
         text = scratch;
     } else if (p->op != SGM_OP_EQ && p->op != SGM_OP_CONTAINS && p->op != SGM_OP_STARTSWITH &&
@@ -985,7 +1049,7 @@ static void c_prefilter(c_builder *b) {
     for (uint32_t i = 0; i < na; i++) {
         const sgm_atom *a = &b->atoms.v[i];
         for (uint32_t k = 0; k + C_GRAM <= a->text.len; k++) {
-            uint32_t g = c_gram(a->text.ptr + k, C_GRAM), h = (g * 2654435761u) & (size - 1);
+            uint32_t g = c_gram(c_text(b, a->text) + k, C_GRAM), h = (g * 2654435761u) & (size - 1);
             while (uses[h] && keys[h] != g) h = (h + 1) & (size - 1);
             keys[h] = g;
             uses[h]++;
@@ -998,14 +1062,14 @@ static void c_prefilter(c_builder *b) {
         if (a->text.len < C_GRAM) {
             a->anchor = 0;
             anchor_len[i] = a->text.len;
-            anchor_gram[i] = c_gram(a->text.ptr, a->text.len);
+            anchor_gram[i] = c_gram(c_text(b, a->text), a->text.len);
             b->short_atoms++;
             continue;
         }
         uint64_t best = UINT64_MAX;
         anchor_len[i] = C_GRAM;
         for (uint32_t k = 0; k + C_GRAM <= a->text.len; k++) {
-            uint32_t g = c_gram(a->text.ptr + k, C_GRAM), h = (g * 2654435761u) & (size - 1);
+            uint32_t g = c_gram(c_text(b, a->text) + k, C_GRAM), h = (g * 2654435761u) & (size - 1);
             while (keys[h] != g) h = (h + 1) & (size - 1);
             /* the gram least common in logs, then among the atoms */
             uint64_t score = (uint64_t)c_commonness(b, g, C_GRAM) << 32 | uses[h];
@@ -1094,6 +1158,9 @@ int c_build_tables(sg_arena *arena, sg_diags *diags, const sg_ir_rule *const *ru
     }
     memset(out, 0, sizeof *out);
     out->generator = "sigc " SIGC_VERSION;
+    C_FREEZE(&b, b.pool, char, out->pool, out->pool_len);
+    free(b.pooled.v);
+    free(b.pool_slots);
     C_FREEZE(&b, b.fields, sgm_str, out->fields, out->n_fields);
     C_FREEZE(&b, b.strs, sgm_str, out->strs, out->n_strs);
     C_FREEZE(&b, b.preds, sgm_pred, out->preds, out->n_preds);
@@ -1148,11 +1215,8 @@ static void c_string_literal(sg_buf *out, const char *p, size_t n) {
     sg_buf_add_byte(out, '"');
 }
 
-static void c_emit_str(sg_buf *out, sgm_str s) {
-    sg_buf_add_byte(out, '{');
-    c_string_literal(out, s.ptr, s.len);
-    sg_buf_printf(out, ", %uu}", (unsigned)s.len);
-}
+/* A string of the tables: its place in sgm_t_pool (the text is only there). */
+static void c_emit_str(sg_buf *out, sgm_str s) { sg_buf_printf(out, "{%uu, %uu}", (unsigned)s.off, (unsigned)s.len); }
 
 static void c_emit_double(sg_buf *out, double v) {
     if (v == (double)(int64_t)v && v < 9e15 && v > -9e15) sg_buf_printf(out, "%lld.0", (long long)v);
@@ -1209,20 +1273,24 @@ int c_emit_program(sg_arena *arena, sg_diags *diags, const sg_ir_rule *const *ru
     sg_buf_add(out, sg_c_runtime_head, sg_c_runtime_head_len);
     sg_buf_add_cstr(out, "\n/* ---- tables ---- */\n\n");
 
+    /* all the text, one literal (sgm_str: offset and length into it) */
+    sg_buf_add_cstr(out, "static const char sgm_t_pool[] =\n    ");
+    c_string_literal(out, t.pool, t.pool_len);
+    sg_buf_add_cstr(out, ";\n\n");
     sg_buf_add_cstr(out, "static const sgm_str sgm_t_fields[] = {\n");
     for (uint32_t i = 0; i < t.n_fields; i++) {
         sg_buf_add_cstr(out, "    ");
         c_emit_str(out, t.fields[i]);
         sg_buf_add_cstr(out, ",\n");
     }
-    if (!t.n_fields) sg_buf_add_cstr(out, "    {\"\", 0u},\n");
+    if (!t.n_fields) sg_buf_add_cstr(out, "    {0u, 0u},\n");
     sg_buf_add_cstr(out, "};\n\nstatic const sgm_str sgm_t_strs[] = {\n");
     for (uint32_t i = 0; i < t.n_strs; i++) {
         sg_buf_add_cstr(out, "    ");
         c_emit_str(out, t.strs[i]);
         sg_buf_add_cstr(out, ",\n");
     }
-    if (!t.n_strs) sg_buf_add_cstr(out, "    {\"\", 0u},\n");
+    if (!t.n_strs) sg_buf_add_cstr(out, "    {0u, 0u},\n");
     sg_buf_add_cstr(out, "};\n\nstatic const sgm_pred sgm_t_preds[] = {\n");
     for (uint32_t i = 0; i < t.n_preds; i++) {
         const sgm_pred *p = &t.preds[i];
@@ -1232,12 +1300,12 @@ int c_emit_program(sg_arena *arena, sg_diags *diags, const sg_ir_rule *const *ru
         sg_buf_add_cstr(out, ", ");
         c_emit_u32(out, p->arg);
         sg_buf_add_cstr(out, ", ");
-        c_emit_str(out, p->text.ptr ? p->text : (sgm_str){"", 0});
+        c_emit_str(out, p->text);
         sg_buf_add_cstr(out, ", ");
         c_emit_double(out, p->num);
         sg_buf_add_cstr(out, "},\n");
     }
-    if (!t.n_preds) sg_buf_add_cstr(out, "    {0, 0, 0, 0, 0u, 0u, {\"\", 0u}, 0.0},\n");
+    if (!t.n_preds) sg_buf_add_cstr(out, "    {0, 0, 0, 0, 0u, 0u, {0u, 0u}, 0.0},\n");
     sg_buf_add_cstr(out, "};\n\nstatic const sgm_node sgm_t_nodes[] = {\n");
     for (uint32_t i = 0; i < t.n_nodes; i++)
         sg_buf_printf(out, "    {%s, %uu, %uu},\n", C_NAME(c_node_names, t.nodes[i].kind), (unsigned)t.nodes[i].count,
@@ -1252,7 +1320,7 @@ int c_emit_program(sg_arena *arena, sg_diags *diags, const sg_ir_rule *const *ru
         c_emit_str(out, t.regexes[i].pattern);
         sg_buf_printf(out, ", %uu},\n", (unsigned)t.regexes[i].flags);
     }
-    if (!t.n_regexes) sg_buf_add_cstr(out, "    {{\"\", 0u}, 0u},\n");
+    if (!t.n_regexes) sg_buf_add_cstr(out, "    {{0u, 0u}, 0u},\n");
     sg_buf_add_cstr(out, "};\n\nstatic const sgm_cidr sgm_t_cidrs[] = {\n");
     for (uint32_t i = 0; i < t.n_cidrs; i++) {
         sg_buf_printf(out, "    {%u, %u, {", t.cidrs[i].family, t.cidrs[i].prefix);
@@ -1291,7 +1359,7 @@ int c_emit_program(sg_arena *arena, sg_diags *diags, const sg_ir_rule *const *ru
         c_emit_u32(out, r->agg);
         sg_buf_printf(out, ", %u},\n", r->report);
     }
-    if (!t.n_rules) sg_buf_add_cstr(out, "    {{\"\", 0u}, {\"\", 0u}, {\"\", 0u}, 0u, 0u, 0u, 0u, 0},\n");
+    if (!t.n_rules) sg_buf_add_cstr(out, "    {{0u, 0u}, {0u, 0u}, {0u, 0u}, 0u, 0u, 0u, 0u, 0},\n");
     sg_buf_add_cstr(out, "};\n\nstatic const uint32_t sgm_t_time_fields[] = {");
     for (uint32_t i = 0; i < t.n_time_fields; i++) sg_buf_printf(out, "%s%uu", i ? ", " : "", (unsigned)t.time_fields[i]);
     if (!t.n_time_fields) sg_buf_add_cstr(out, "0u");
@@ -1301,7 +1369,7 @@ int c_emit_program(sg_arena *arena, sg_diags *diags, const sg_ir_rule *const *ru
         c_emit_str(out, t.aliases[i].name);
         sg_buf_printf(out, ", %uu},\n", (unsigned)t.aliases[i].field);
     }
-    if (!t.n_aliases) sg_buf_add_cstr(out, "    {{\"\", 0u}, 0u},\n");
+    if (!t.n_aliases) sg_buf_add_cstr(out, "    {{0u, 0u}, 0u},\n");
     sg_buf_add_cstr(out, "};\n\nstatic const sgm_bucket sgm_t_buckets[] = {\n");
     for (uint32_t i = 0; i < t.n_buckets; i++) {
         sg_buf_add_cstr(out, "    {");
@@ -1320,7 +1388,7 @@ int c_emit_program(sg_arena *arena, sg_diags *diags, const sg_ir_rule *const *ru
         c_emit_str(out, a->text);
         sg_buf_printf(out, ", %uu, %uu},\n", (unsigned)a->rules, (unsigned)a->n_rules);
     }
-    if (!t.n_atoms) sg_buf_add_cstr(out, "    {0u, 0u, {\"\", 0u}, 0u, 0u},\n");
+    if (!t.n_atoms) sg_buf_add_cstr(out, "    {0u, 0u, {0u, 0u}, 0u, 0u},\n");
     sg_buf_add_cstr(out, "};\n\nstatic const sgm_gram sgm_t_grams[] = {");
     uint32_t n_slots = t.n_atoms ? t.gram_mask + 1 : 0;
     for (uint32_t i = 0; i < n_slots; i++)
@@ -1348,6 +1416,7 @@ int c_emit_program(sg_arena *arena, sg_diags *diags, const sg_ir_rule *const *ru
     if (!t.n_rules) sg_buf_add_cstr(out, "0");
     sg_buf_add_cstr(out, "\n};\n\nstatic const sgm_tables sgm_t = {\n    ");
     c_string_literal(out, t.generator, strlen(t.generator));
+    sg_buf_printf(out, ", sgm_t_pool, %uu", (unsigned)t.pool_len);
     sg_buf_printf(out,
                   ",\n    sgm_t_fields, %uu, sgm_t_strs, %uu, sgm_t_preds, %uu, sgm_t_nodes, %uu, sgm_t_kids, %uu,\n"
                   "    sgm_t_regexes, %uu, sgm_t_cidrs, %uu, sgm_t_aggs, %uu, sgm_t_u32, %uu, sgm_t_rules, %uu,\n"

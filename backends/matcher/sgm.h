@@ -11,7 +11,8 @@
  *
  * Nothing here includes a sigc header: the files must stand alone.
  *
- * Tables.  Every string carries its length (rule data may hold NUL).  A
+ * Tables.  Every string carries its length (rule data may hold NUL) and
+ * lies in one pool of text (sgm_str).  A
  * rule's expression is a tree of nodes; AND/OR/NOT list their children in
  * kids[].  Field names are interned: a predicate names its field by id, and
  * the event reader fills one slot per id with the values it finds there.
@@ -34,8 +35,12 @@
  * differently). */
 #define SGM_ANY_OF 0x80000000u
 
+/* A string of the tables: len bytes at t->pool + off.  Offsets, not
+ * pointers: the generated tables are then read-only data that the loader
+ * never relocates (a pointer per string meant some 100,000 relocations and
+ * copied pages at each start with the whole corpus). */
 typedef struct sgm_str {
-    const char *ptr;
+    uint32_t off;
     uint32_t len;
 } sgm_str;
 
@@ -215,6 +220,8 @@ typedef struct sgm_gram {
 
 typedef struct sgm_tables {
     const char *generator;           /* e.g. "sigc 0.1.0" */
+    const char *pool;                /* the text of every sgm_str */
+    uint32_t pool_len;
     const sgm_str *fields;
     uint32_t n_fields;
     const sgm_str *strs;
@@ -261,6 +268,9 @@ typedef struct sgm_tables {
     const uint32_t *pred_atom;       /* per predicate: the atom it needs (false when the event
                                         lacks it), or SGM_NONE; unused when n_atoms is 0 */
 } sgm_tables;
+
+/* The text of a string of the tables t. */
+static inline const char *sgm_text(const sgm_tables *t, sgm_str s) { return t->pool + s.off; }
 
 /* A gram's slot in grams (masked). */
 #define SGM_GRAM_SLOT(g, len) ((uint32_t)(((uint32_t)(g) ^ (uint32_t)(len) << 28) * 2246822519u) >> 8)

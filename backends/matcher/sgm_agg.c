@@ -324,7 +324,7 @@ static sgm_group *sgm_agg_group(sgm_engine *e, uint32_t a, uint32_t pos) {
         sgm_str name = t->strs[g->names + k];
         if (k && !sgm_agg_reserve(&s->json, &s->json_cap, jlen + 1)) return NULL;
         if (k) s->json[jlen++] = ',';
-        if (!sgm_agg_json_str(s, &jlen, name.ptr, name.len)) return NULL;
+        if (!sgm_agg_json_str(s, &jlen, sgm_text(t, name), name.len)) return NULL;
         if (!sgm_agg_reserve(&s->json, &s->json_cap, jlen + 6)) return NULL;
         s->json[jlen++] = ':';
         if (present) {

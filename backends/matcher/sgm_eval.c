@@ -261,18 +261,18 @@ static bool sgm_pred_value(sgm_engine *e, const sgm_pred *pr, const sgm_value *v
         return v->type != SGM_V_NULL && sgm_time_part(s, n, pr->timepart, &part) && sgm_cmp_num(pr->op, part, pr->num);
     }
     switch (pr->op) {
-    case SGM_OP_EQ: return n == pr->text.len && sgm_bytes_eq(s, pr->text.ptr, n, cased);
-    case SGM_OP_CONTAINS: return sgm_find(s, n, pr->text.ptr, pr->text.len, cased);
-    case SGM_OP_STARTSWITH: return n >= pr->text.len && sgm_bytes_eq(s, pr->text.ptr, pr->text.len, cased);
+    case SGM_OP_EQ: return n == pr->text.len && sgm_bytes_eq(s, sgm_text(e->t, pr->text), n, cased);
+    case SGM_OP_CONTAINS: return sgm_find(s, n, sgm_text(e->t, pr->text), pr->text.len, cased);
+    case SGM_OP_STARTSWITH: return n >= pr->text.len && sgm_bytes_eq(s, sgm_text(e->t, pr->text), pr->text.len, cased);
     case SGM_OP_ENDSWITH:
-        return n >= pr->text.len && sgm_bytes_eq(s + n - pr->text.len, pr->text.ptr, pr->text.len, cased);
-    case SGM_OP_GLOB: return sgm_glob(pr->text.ptr, pr->text.len, s, n, cased);
+        return n >= pr->text.len && sgm_bytes_eq(s + n - pr->text.len, sgm_text(e->t, pr->text), pr->text.len, cased);
+    case SGM_OP_GLOB: return sgm_glob(sgm_text(e->t, pr->text), pr->text.len, s, n, cased);
     case SGM_OP_REGEX: return sgm_regex_match(e, pr->arg, s, n);
     case SGM_OP_CIDR: return sgm_cidr_has(&e->t->cidrs[pr->arg], s, n);
     case SGM_OP_NUM_EQ: {
         double d;
         if (v->type != SGM_V_STR || sgm_value_number(s, n, &d)) return sgm_value_number(s, n, &d) && d == pr->num;
-        return n == pr->text.len && sgm_eq_fold(s, pr->text.ptr, n);
+        return n == pr->text.len && sgm_eq_fold(s, sgm_text(e->t, pr->text), n);
     }
     case SGM_OP_LT:
     case SGM_OP_LTE:

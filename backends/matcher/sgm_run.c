@@ -142,6 +142,10 @@ int sgm_parse_option(sgm_options *o, int argc, char **argv, int *i) {
 
 /* ---- engine ------------------------------------------------------------- */
 
+static bool sgm_str_ok(const sgm_tables *t, sgm_str s) {
+    return (uint64_t)s.off + s.len <= t->pool_len;
+}
+
 /* A key-less dispatch list: its rules are marked with bit in rule_any, and
  * those without atoms copied to np from pos on.  Returns the new end. */
 static uint32_t sgm_np_list(sgm_engine *e, uint32_t start, uint32_t n, uint8_t bit, uint32_t pos) {
@@ -233,6 +237,21 @@ sgm_engine *sgm_engine_new(const sgm_tables *t, const sgm_options *o, char *err,
         free(e);
         return NULL;
     }
+    /* every string in the pool */
+    bool strings_ok = t->pool != NULL;
+    for (uint32_t i = 0; strings_ok && i < t->n_fields; i++) strings_ok = sgm_str_ok(t, t->fields[i]);
+    for (uint32_t i = 0; strings_ok && i < t->n_strs; i++) strings_ok = sgm_str_ok(t, t->strs[i]);
+    for (uint32_t i = 0; strings_ok && i < t->n_preds; i++) strings_ok = sgm_str_ok(t, t->preds[i].text);
+    for (uint32_t i = 0; strings_ok && i < t->n_regexes; i++) strings_ok = sgm_str_ok(t, t->regexes[i].pattern);
+    for (uint32_t i = 0; strings_ok && i < t->n_aliases; i++) strings_ok = sgm_str_ok(t, t->aliases[i].name);
+    for (uint32_t i = 0; strings_ok && i < t->n_atoms; i++) strings_ok = sgm_str_ok(t, t->atoms[i].text);
+    for (uint32_t i = 0; strings_ok && i < t->n_rules; i++)
+        strings_ok = sgm_str_ok(t, t->rules[i].id) && sgm_str_ok(t, t->rules[i].title) && sgm_str_ok(t, t->rules[i].level);
+    if (!strings_ok) {
+        snprintf(err, errlen, "damaged tables: a string outside the pool");
+        free(e);
+        return NULL;
+    }
     for (uint32_t i = 0; i < t->n_preds; i++) {
         const sgm_pred *p = &t->preds[i];
         if ((p->field != SGM_NONE && p->field >= t->n_fields) ||
@@ -266,18 +285,18 @@ sgm_engine *sgm_engine_new(const sgm_tables *t, const sgm_options *o, char *err,
     e->slot_mask = cap - 1;
     for (uint32_t i = 0; i < cap; i++) e->slots[i] = (sgm_field_slot){NULL, 0, SGM_NONE};
     for (uint32_t f = 0; f < t->n_fields; f++) {
-        uint32_t i = sgm_name_hash(t->fields[f].ptr, t->fields[f].len) & e->slot_mask;
+        uint32_t i = sgm_name_hash(sgm_text(t, t->fields[f]), t->fields[f].len) & e->slot_mask;
         while (e->slots[i].id != SGM_NONE) i = (i + 1) & e->slot_mask;
-        e->slots[i] = (sgm_field_slot){t->fields[f].ptr, t->fields[f].len, f};
+        e->slots[i] = (sgm_field_slot){sgm_text(t, t->fields[f]), t->fields[f].len, f};
         e->name_lens[t->fields[f].len / 64 % 4] |= (uint64_t)1 << (t->fields[f].len % 64);
     }
     /* other names of fields: slots of their own that point at the field */
     for (uint32_t a = 0; a < t->n_aliases; a++) {
         sgm_str n = t->aliases[a].name;
-        uint32_t i = sgm_name_hash(n.ptr, n.len) & e->slot_mask;
-        while (e->slots[i].id != SGM_NONE && !(e->slots[i].len == n.len && memcmp(e->slots[i].name, n.ptr, n.len) == 0))
+        uint32_t i = sgm_name_hash(sgm_text(t, n), n.len) & e->slot_mask;
+        while (e->slots[i].id != SGM_NONE && !(e->slots[i].len == n.len && memcmp(e->slots[i].name, sgm_text(t, n), n.len) == 0))
             i = (i + 1) & e->slot_mask;
-        if (e->slots[i].id == SGM_NONE) e->slots[i] = (sgm_field_slot){n.ptr, n.len, t->aliases[a].field};
+        if (e->slots[i].id == SGM_NONE) e->slots[i] = (sgm_field_slot){sgm_text(t, n), n.len, t->aliases[a].field};
         e->name_lens[n.len / 64 % 4] |= (uint64_t)1 << (n.len % 64);
     }
     sgm_event_init(&e->ev, t->n_fields);
@@ -303,7 +322,7 @@ sgm_engine *sgm_engine_new(const sgm_tables *t, const sgm_options *o, char *err,
         if (t->regexes[r].flags & SGM_RE_S) opts |= PCRE2_DOTALL;
         int code;
         PCRE2_SIZE off;
-        e->regexes[r] = pcre2_compile((PCRE2_SPTR)t->regexes[r].pattern.ptr, t->regexes[r].pattern.len, opts, &code,
+        e->regexes[r] = pcre2_compile((PCRE2_SPTR)sgm_text(t, t->regexes[r].pattern), t->regexes[r].pattern.len, opts, &code,
                                       &off, NULL);
         if (!e->regexes[r]) {
             PCRE2_UCHAR msg[160];
@@ -449,11 +468,11 @@ static void sgm_report_write(sgm_engine *e, uint32_t rule, const char *group_jso
         }
         if (has_time) sgm_write_time(f, time_us);
         putc_unlocked(',', f);
-        sgm_csv_field(f, r->id.ptr, r->id.len);
+        sgm_csv_field(f, sgm_text(e->t, r->id), r->id.len);
         putc_unlocked(',', f);
-        sgm_csv_field(f, r->title.ptr, r->title.len);
+        sgm_csv_field(f, sgm_text(e->t, r->title), r->title.len);
         putc_unlocked(',', f);
-        sgm_csv_field(f, r->level.ptr, r->level.len);
+        sgm_csv_field(f, sgm_text(e->t, r->level), r->level.len);
         putc_unlocked(',', f);
         sgm_csv_field(f, at.file ? at.file : "-", at.file ? strlen(at.file) : 1);
         fprintf(f, ",%s%llu,", at.is_record ? "record " : "line ", (unsigned long long)at.at);
@@ -468,16 +487,16 @@ static void sgm_report_write(sgm_engine *e, uint32_t rule, const char *group_jso
         return;
     }
     fputs("{\"id\":", f);
-    sgm_json_write_string(f, r->id.ptr, r->id.len);
+    sgm_json_write_string(f, sgm_text(e->t, r->id), r->id.len);
     fputs(",\"title\":", f);
-    sgm_json_write_string(f, r->title.ptr, r->title.len);
+    sgm_json_write_string(f, sgm_text(e->t, r->title), r->title.len);
     fputs(",\"level\":", f);
-    if (r->level.len) sgm_json_write_string(f, r->level.ptr, r->level.len);
+    if (r->level.len) sgm_json_write_string(f, sgm_text(e->t, r->level), r->level.len);
     else fputs("null", f);
     fputs(",\"tags\":[", f);
     for (uint32_t i = 0; i < r->n_tags; i++) {
         if (i) putc_unlocked(',', f);
-        sgm_json_write_string(f, e->t->strs[r->tags + i].ptr, e->t->strs[r->tags + i].len);
+        sgm_json_write_string(f, sgm_text(e->t, e->t->strs[r->tags + i]), e->t->strs[r->tags + i].len);
     }
     fputs("],\"timestamp\":", f);
     if (has_time) sgm_write_time(f, time_us);
@@ -599,9 +618,9 @@ static void sgm_prefilter_hit(sgm_engine *e, uint32_t f, const unsigned char *p,
             if ((a->field != f && a->field != SGM_NONE) || pos < a->anchor ||
                 (uint64_t)pos - a->anchor + a->text.len > len)
                 continue;
-            const unsigned char *s = p + pos - a->anchor;
+            const unsigned char *s = p + pos - a->anchor, *text = (const unsigned char *)sgm_text(t, a->text);
             uint32_t k = 0;
-            while (k < a->text.len && sgm_fold[s[k]] == (unsigned char)a->text.ptr[k]) k++;
+            while (k < a->text.len && sgm_fold[s[k]] == text[k]) k++;
             if (k < a->text.len) continue;
             e->atom_seen[t->pf[t->grams[h].atoms + i]] = e->epoch;
             for (uint32_t r = 0; r < a->n_rules; r++) {
@@ -1232,7 +1251,7 @@ uint64_t sgm_engine_finish(sgm_engine *e) {
         for (uint32_t r = 0; r < e->t->n_rules; r++)
             if (e->rule_matches[r])
                 fprintf(f, "  %6llu  %.*s  %.*s\n", (unsigned long long)e->rule_matches[r], (int)e->t->rules[r].id.len,
-                        e->t->rules[r].id.ptr, (int)e->t->rules[r].title.len, e->t->rules[r].title.ptr);
+                        sgm_text(e->t, e->t->rules[r].id), (int)e->t->rules[r].title.len, sgm_text(e->t, e->t->rules[r].title));
         if (s->malformed || s->too_long || s->bad_utf8 || s->evtx_damaged || s->failed_inputs)
             fprintf(f, "  skipped: %llu malformed, %llu too long, %llu invalid UTF-8, %llu damaged EVTX records, %llu unreadable inputs\n",
                     (unsigned long long)s->malformed, (unsigned long long)s->too_long, (unsigned long long)s->bad_utf8,

@@ -24,44 +24,91 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define S(lit) {lit, (uint32_t)(sizeof lit - 1)}
+/* Every string of the tables, in one pool: the tables hold offsets into it
+ * (sgm_str).  Each entry's offset and length are enum constants that chain
+ * (an entry starts where the one before ends). */
+#define FE_STRINGS(X) \
+    X(fe_s_eventid, "EventID") \
+    X(fe_s_image, "Image") \
+    X(fe_s_event_system_timecreated_systemtime, "Event.System.TimeCreated.SystemTime") \
+    X(fe_s_timestamp, "@timestamp") \
+    X(fe_s_provider_name, "Provider_Name") \
+    X(fe_s_commandline, "CommandLine") \
+    X(fe_s_event_eventdata_targetfilename, "Event.EventData.TargetFilename") \
+    X(fe_s_data, "Data") \
+    X(fe_s_sourceip, "SourceIp") \
+    X(fe_s_computer, "Computer") \
+    X(fe_s_attack, "attack") \
+    X(fe_s_winlog_event_id, "winlog.event_id") \
+    X(fe_s_winlog_computer_name, "winlog.computer_name") \
+    X(fe_s_1, "1") \
+    X(fe_s_cmd_exe, "\\cmd.exe") \
+    X(fe_s_mimikatz, "mimikatz") \
+    X(fe_s_empty, "") \
+    X(fe_s_temp_exe, "*\\\\temp\\\\*.exe") \
+    X(fe_s_microsoft_windows_sysmon, "Microsoft-Windows-Sysmon") \
+    X(fe_s_i_b_invoke_iex_b_http, "(?i)\\b(?:invoke|iex)\\b.*http") \
+    X(fe_s_r0, "r0") \
+    X(fe_s_process, "process") \
+    X(fe_s_high, "high") \
+    X(fe_s_r1, "r1") \
+    X(fe_s_any_event, "any event") \
+    X(fe_s_low, "low") \
+    X(fe_s_r2, "r2") \
+    X(fe_s_misc, "misc") \
+    X(fe_s_r3, "r3") \
+    X(fe_s_burst, "burst") \
+    X(fe_s_medium, "medium")
 
-static const sgm_str fe_fields[] = {
-    S("EventID"),                              /* 0 */
-    S("Image"),                                /* 1 */
-    S("Event.System.TimeCreated.SystemTime"),  /* 2 */
-    S("@timestamp"),                           /* 3 */
-    S("Provider_Name"),                        /* 4 */
-    S("CommandLine"),                          /* 5 */
-    S("Event.EventData.TargetFilename"),       /* 6 */
-    S("Data"),                                 /* 7 */
-    S("SourceIp"),                             /* 8 */
-    S("Computer"),                             /* 9 */
+enum {
+    fe_s_start_ = -1,
+#define FE_ENUM(name, lit) name##_off, name##_last = name##_off + (int)sizeof lit - 2,
+    FE_STRINGS(FE_ENUM)
+#undef FE_ENUM
 };
 
-static const sgm_str fe_strs[] = {S("attack"), S("Image")};
+#define FE_LIT(name, lit) lit
+static const char fe_pool[] = FE_STRINGS(FE_LIT);
+#undef FE_LIT
+
+#define S(name) {(uint32_t)name##_off, (uint32_t)(name##_last + 1 - name##_off)}
+
+static const sgm_str fe_fields[] = {
+    S(fe_s_eventid),                              /* 0 */
+    S(fe_s_image),                                /* 1 */
+    S(fe_s_event_system_timecreated_systemtime),  /* 2 */
+    S(fe_s_timestamp),                           /* 3 */
+    S(fe_s_provider_name),                        /* 4 */
+    S(fe_s_commandline),                          /* 5 */
+    S(fe_s_event_eventdata_targetfilename),       /* 6 */
+    S(fe_s_data),                                 /* 7 */
+    S(fe_s_sourceip),                             /* 8 */
+    S(fe_s_computer),                             /* 9 */
+};
+
+static const sgm_str fe_strs[] = {S(fe_s_attack), S(fe_s_image)};
 
 /* other names events give fields (Winlogbeat's) */
-static const sgm_alias fe_aliases[] = {{S("winlog.event_id"), 0}, {S("winlog.computer_name"), 9}};
+static const sgm_alias fe_aliases[] = {{S(fe_s_winlog_event_id), 0}, {S(fe_s_winlog_computer_name), 9}};
 
 static const sgm_pred fe_preds[] = {
     /* op, flags, timepart, fieldref_op, field, arg, text, num */
-    {SGM_OP_NUM_EQ, 0, 0, 0, 0, 0, S("1"), 1},                       /* 0 */
-    {SGM_OP_ENDSWITH, 0, 0, 0, 1, 0, S("\\cmd.exe"), 0},             /* 1 */
-    {SGM_OP_CONTAINS, 0, 0, 0, SGM_NONE, 0, S("mimikatz"), 0},       /* 2: keyword */
-    {SGM_OP_REGEX, 0, 0, 0, 5, 0, S(""), 0},                         /* 3 */
-    {SGM_OP_GLOB, 0, 0, 0, 6, 0, S("*\\\\temp\\\\*.exe"), 0},           /* 4 */
-    {SGM_OP_CIDR, 0, 0, 0, 8, 0, S(""), 0},                          /* 5 */
-    {SGM_OP_EXISTS, 0, 0, 0, 0, 0, S(""), 0},                        /* 6 */
-    {SGM_OP_GTE, 0, SGM_TP_HOUR, 0, 2, 0, S(""), 12},                /* 7 */
-    {SGM_OP_FIELDREF, 0, 0, SGM_OP_CONTAINS, 5, 1, S(""), 0},        /* 8 */
-    {SGM_OP_EQ, SGM_PF_CASED, 0, 0, 4, 0, S("Microsoft-Windows-Sysmon"), 0}, /* 9 */
-    {SGM_OP_NULL, 0, 0, 0, 7, 0, S(""), 0},                          /* 10 */
-    {SGM_OP_BOOL, 0, 0, 0, 9, 0, S(""), 1},                          /* 11 */
-    {SGM_OP_LT, 0, 0, 0, 0, 0, S(""), 100},                          /* 12 */
+    {SGM_OP_NUM_EQ, 0, 0, 0, 0, 0, S(fe_s_1), 1},                       /* 0 */
+    {SGM_OP_ENDSWITH, 0, 0, 0, 1, 0, S(fe_s_cmd_exe), 0},             /* 1 */
+    {SGM_OP_CONTAINS, 0, 0, 0, SGM_NONE, 0, S(fe_s_mimikatz), 0},       /* 2: keyword */
+    {SGM_OP_REGEX, 0, 0, 0, 5, 0, S(fe_s_empty), 0},                         /* 3 */
+    {SGM_OP_GLOB, 0, 0, 0, 6, 0, S(fe_s_temp_exe), 0},           /* 4 */
+    {SGM_OP_CIDR, 0, 0, 0, 8, 0, S(fe_s_empty), 0},                          /* 5 */
+    {SGM_OP_EXISTS, 0, 0, 0, 0, 0, S(fe_s_empty), 0},                        /* 6 */
+    {SGM_OP_GTE, 0, SGM_TP_HOUR, 0, 2, 0, S(fe_s_empty), 12},                /* 7 */
+    {SGM_OP_FIELDREF, 0, 0, SGM_OP_CONTAINS, 5, 1, S(fe_s_empty), 0},        /* 8 */
+    {SGM_OP_EQ, SGM_PF_CASED, 0, 0, 4, 0, S(fe_s_microsoft_windows_sysmon), 0}, /* 9 */
+    {SGM_OP_NULL, 0, 0, 0, 7, 0, S(fe_s_empty), 0},                          /* 10 */
+    {SGM_OP_BOOL, 0, 0, 0, 9, 0, S(fe_s_empty), 1},                          /* 11 */
+    {SGM_OP_LT, 0, 0, 0, 0, 0, S(fe_s_empty), 100},                          /* 12 */
 };
 
-static const sgm_regex fe_regexes[] = {{S("(?i)\\b(?:invoke|iex)\\b.*http"), 0}};
+static const sgm_regex fe_regexes[] = {{S(fe_s_i_b_invoke_iex_b_http), 0}};
 
 static const sgm_cidr fe_cidrs[] = {{4, 8, {10, 0, 0, 0}}};
 
@@ -98,10 +145,10 @@ static const sgm_agg fe_aggs[] = {{SGM_AGG_EVENT_COUNT, SGM_CMP_GTE, 0, 0, 1, 1,
                                    60 * 1000000LL, 3}};
 
 static const sgm_rule fe_rules[] = {
-    {S("r0"), S("process"), S("high"), 0, 1, 7, SGM_NONE, 1},
-    {S("r1"), S("any event"), S("low"), 0, 0, 8, SGM_NONE, 0},
-    {S("r2"), S("misc"), S(""), 0, 0, 16, SGM_NONE, 1},
-    {S("r3"), S("burst"), S("medium"), 0, 0, SGM_NONE, 0, 1},
+    {S(fe_s_r0), S(fe_s_process), S(fe_s_high), 0, 1, 7, SGM_NONE, 1},
+    {S(fe_s_r1), S(fe_s_any_event), S(fe_s_low), 0, 0, 8, SGM_NONE, 0},
+    {S(fe_s_r2), S(fe_s_misc), S(fe_s_empty), 0, 0, 16, SGM_NONE, 1},
+    {S(fe_s_r3), S(fe_s_burst), S(fe_s_medium), 0, 0, SGM_NONE, 0, 1},
 };
 
 static const uint32_t fe_time_fields[] = {2, 3};
@@ -109,6 +156,8 @@ static const uint32_t fe_time_fields[] = {2, 3};
 static sgm_tables fe_tables(void) {
     sgm_tables t = {0};
     t.generator = "fuzz_events";
+    t.pool = fe_pool;
+    t.pool_len = sizeof fe_pool - 1;
     t.dispatch_field = SGM_NONE; /* no log-source dispatch and no prefilter: every rule on every event */
     t.channel_field = SGM_NONE;
     t.fields = fe_fields;
