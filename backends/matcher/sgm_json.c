@@ -203,6 +203,17 @@ static bool sgm_json_u4(sgm_json_parser *ps, uint32_t *out) {
     return true;
 }
 
+/* The index of the lowest byte of w whose top bit is set (w != 0). */
+static inline unsigned sgm_first_flagged_byte(uint64_t w) {
+#if defined(__GNUC__) || defined(__clang__)
+    return (unsigned)__builtin_ctzll(w) >> 3;
+#else
+    unsigned k = 0;
+    while (!(w & 0x80)) w >>= 8, k++;
+    return k;
+#endif
+}
+
 /* A string at ps->p (on the quote) unescaped into ev->text. */
 static bool sgm_json_string(sgm_json_parser *ps, uint32_t *off, uint32_t *len) {
     sgm_event *ev = &ps->e->ev;
@@ -221,8 +232,13 @@ static bool sgm_json_string(sgm_json_parser *ps, uint32_t *off, uint32_t *len) {
             uint64_t quote = w ^ (ones * '"'), bslash = w ^ (ones * '\\');
             uint64_t special = (w & highs) | ((w - ones * 0x20) & ~w & highs) | ((quote - ones) & ~quote & highs) |
                                ((bslash - ones) & ~bslash & highs);
-            if (special) break;
-            memcpy(o, ps->p, 8);
+            memcpy(o, ps->p, 8); /* room: the rest of the event, and 4 more */
+            if (special) { /* the bytes before the first special one (its flag is exact) */
+                unsigned k = sgm_first_flagged_byte(special);
+                o += k;
+                ps->p += k;
+                break;
+            }
             o += 8;
             ps->p += 8;
         }
