@@ -2,17 +2,19 @@
  * with one.
  *
  * The reading thread cuts the input into chunks that end after a line
- * break and queues them.  A worker takes a chunk and, for each line that is
- * one whole JSON object (what the one-thread reader's fast path takes),
- * parses it and tests the rules with an engine of its own, noting which
- * rules matched and nothing else: no output, no aggregation state.
+ * break and queues them.  N - 1 worker threads take them, and so does the
+ * reading thread while it waits for the oldest.  For each line of a chunk
+ * that is one whole JSON object (what the one-thread reader's fast path
+ * takes), a worker parses it and tests the rules with an engine of its
+ * own, noting which rules matched and nothing else: no output, no
+ * aggregation state.
  *
  * The reading thread takes the chunks back in input order and plays their
  * lines through its own engine and reader, which hold all that depends on
  * order: the line numbers, the counts, the time that drives the
  * aggregation sweep, the reports and the aggregations.  A line with
- * matches is parsed again and its matches reported and fed in rule order,
- * as one thread does.  Whatever the fast path would not take (pretty-
+ * matches is parsed again when an aggregation needs its fields, and its
+ * matches are reported and fed in rule order, as one thread does.  Whatever the fast path would not take (pretty-
  * printed events, a malformed line, one longer than --max-event, bytes
  * after the last line break) goes through the reader byte by byte, as with
  * one thread; lines a worker read meanwhile are ignored until the reader
@@ -58,9 +60,9 @@ typedef struct sgm_chunk {
 } sgm_chunk;
 
 struct sgm_par {
-    unsigned n_workers;
+    unsigned n_workers;  /* engines: [0] the reading thread's, [1..] the threads' */
     sgm_engine **workers;
-    pthread_t *threads;
+    pthread_t *threads;  /* of workers[1..] */
     unsigned n_started;
     pthread_mutex_t mu;
     pthread_cond_t work_cv, done_cv;
@@ -155,7 +157,7 @@ void sgm_par_free(sgm_par *p) {
     p->stop = true;
     pthread_cond_broadcast(&p->work_cv);
     pthread_mutex_unlock(&p->mu);
-    for (unsigned i = 0; i < p->n_started; i++) pthread_join(p->threads[i], NULL);
+    for (unsigned i = 0; i < p->n_started; i++) pthread_join(p->threads[i + 1], NULL);
     for (unsigned i = 0; i < p->n_workers; i++) sgm_engine_free(p->workers[i]);
     for (unsigned i = 0; p->ring && i < p->n_ring; i++) {
         free(p->ring[i].buf);
@@ -198,7 +200,7 @@ static sgm_par *sgm_par_start(sgm_engine *e) {
             p->workers[i]->par = p;
         }
     }
-    for (unsigned i = 0; ok && i < p->n_workers; i++) {
+    for (unsigned i = 1; ok && i < p->n_workers; i++) {
         int rc = pthread_create(&p->threads[i], NULL, sgm_par_worker, &p->workers[i]);
         if (rc) snprintf(err, sizeof err, "cannot start a thread: %s", strerror(rc));
         else p->n_started++;
@@ -246,12 +248,23 @@ static bool sgm_par_play_line(sgm_engine *e, sgm_reader *rd, const sgm_chunk *c,
     return true;
 }
 
-/* Waits for the oldest chunk and plays it; false when memory ran out. */
+/* Waits for the oldest chunk and plays it; false when memory ran out.
+ * While it waits, the reading thread tests queued chunks itself. */
 static bool sgm_par_play(sgm_engine *e, sgm_reader *rd) {
     sgm_par *p = e->par;
     sgm_chunk *c = &p->ring[p->head % p->n_ring];
     pthread_mutex_lock(&p->mu);
-    while (c->state != SGM_CHUNK_DONE) pthread_cond_wait(&p->done_cv, &p->mu);
+    while (c->state != SGM_CHUNK_DONE) {
+        if (p->next_work == p->tail) {
+            pthread_cond_wait(&p->done_cv, &p->mu);
+            continue;
+        }
+        sgm_chunk *own = &p->ring[p->next_work++ % p->n_ring];
+        pthread_mutex_unlock(&p->mu);
+        sgm_par_work(p->workers[0], own);
+        pthread_mutex_lock(&p->mu);
+        own->state = SGM_CHUNK_DONE;
+    }
     pthread_mutex_unlock(&p->mu);
     uint64_t matches_before = e->st.matches;
     bool ok = true;
