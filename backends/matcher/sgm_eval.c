@@ -97,6 +97,20 @@ static bool sgm_find(const char *hay, size_t hn, const char *needle, size_t nn, 
         }
         return false;
     }
+    /* a byte of the needle that case does not change (not a letter) is
+     * looked for with memchr, then the whole needle compared at its place */
+    size_t k = 0;
+    while (k < nn && needle[k] >= 'a' && needle[k] <= 'z') k++;
+    if (k < nn) {
+        const char *p = hay + k, *end = hay + hn - nn + k + 1; /* needle[k] may sit in [p, end) */
+        while (p < end) {
+            const char *q = memchr(p, needle[k], (size_t)(end - p));
+            if (!q) return false;
+            if (sgm_eq_fold(q - k, needle, nn)) return true;
+            p = q + 1;
+        }
+        return false;
+    }
     unsigned char first = (unsigned char)needle[0];
     for (size_t i = 0; i + nn <= hn; i++)
         if (sgm_fold[(unsigned char)hay[i]] == first && sgm_eq_fold(hay + i + 1, needle + 1, nn - 1)) return true;

@@ -88,6 +88,7 @@ struct sgm_engine {
     uint32_t val_cap;
     uint32_t *cand, n_cand;     /* the rules whose literals this event holds, as found */
     uint32_t *atom_seen;        /* per atom: the epoch it was last found in */
+    uint8_t *scan_field;        /* per field: 1 when atoms are about it (t->scan_fields) */
     /* the dispatch lists without the prefiltered rules (those come from cand) */
     uint32_t *np, *np_bucket, *np_bucket_n;
     uint32_t np_present, n_np_present, np_absent, n_np_absent, np_all, n_np_all;

@@ -171,9 +171,11 @@ static bool sgm_prefilter_init(sgm_engine *e) {
     e->np_bucket = malloc((t->n_buckets + 1) * sizeof *e->np_bucket);
     e->np_bucket_n = malloc((t->n_buckets + 1) * sizeof *e->np_bucket_n);
     e->atom_seen = calloc(t->n_atoms + 1, sizeof *e->atom_seen);
+    e->scan_field = calloc(t->n_fields + 1, 1);
     if (!e->cand || !e->order || !e->order2 || !e->rule_any || !e->np || !e->np_bucket || !e->np_bucket_n ||
-        !e->atom_seen || !t->pred_atom)
+        !e->atom_seen || !e->scan_field || !t->pred_atom)
         return false;
+    for (uint32_t i = 0; i < t->n_scan_fields; i++) e->scan_field[t->scan_fields[i]] = 1;
     uint32_t pos = 0;
     for (uint32_t k = 0; k < t->n_buckets; k++) {
         e->np_bucket[k] = pos;
@@ -365,6 +367,7 @@ void sgm_engine_free(sgm_engine *e) {
     free(e->np_bucket);
     free(e->np_bucket_n);
     free(e->atom_seen);
+    free(e->scan_field);
     free(e->keybuf);
     free(e->json);
     free(e);
@@ -642,6 +645,19 @@ static bool sgm_gram_bit(const sgm_tables *t, uint32_t g, uint32_t glen) {
     return t->gram_bits[bit >> 6] >> (bit & 63) & 1;
 }
 
+/* No byte of p[0, len) is above 0x7F. */
+static bool sgm_ascii(const unsigned char *p, uint32_t len) {
+    uint64_t any = 0;
+    uint32_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        any |= w;
+    }
+    for (; i < len; i++) any |= p[i];
+    return (any & 0x8080808080808080ull) == 0;
+}
+
 static void sgm_prefilter_value(sgm_engine *e, uint32_t f, const sgm_value *val) {
     const sgm_tables *t = e->t;
     const unsigned char *p = (const unsigned char *)e->ev.text + val->off;
@@ -652,6 +668,16 @@ static void sgm_prefilter_value(sgm_engine *e, uint32_t f, const sgm_value *val)
         for (uint32_t i = 3; i < len; i++) {
             g = g >> 8 | (uint32_t)sgm_fold[p[i]] << 24;
             if (sgm_gram_bit(t, g, 4)) sgm_prefilter_hit(e, f, p, len, i - 3, g, 4);
+        }
+        return;
+    }
+    if (len >= 3 && sgm_ascii(p, len)) { /* most values: no 2-byte atom can be in them */
+        g = (uint32_t)sgm_fold[p[0]] << 8 | (uint32_t)sgm_fold[p[1]] << 16 | (uint32_t)sgm_fold[p[2]] << 24;
+        if (sgm_gram_bit(t, g >> 8, 3)) sgm_prefilter_hit(e, f, p, len, 0, g >> 8, 3);
+        for (uint32_t i = 3; i < len; i++) {
+            g = g >> 8 | (uint32_t)sgm_fold[p[i]] << 24;
+            if (sgm_gram_bit(t, g, 4)) sgm_prefilter_hit(e, f, p, len, i - 3, g, 4);
+            if (sgm_gram_bit(t, g >> 8, 3)) sgm_prefilter_hit(e, f, p, len, i - 2, g >> 8, 3);
         }
         return;
     }
@@ -681,11 +707,14 @@ static void sgm_prefilter_scan(sgm_engine *e) {
         if (n) memset(n, 0, cap * sizeof *n), e->val_epoch = n, e->val_cap = cap;
         else keywords = false, e->prefilter = false; /* out of memory: test every rule from now on */
     }
-    for (uint32_t s = 0; s < t->n_scan_fields; s++)
-        for (uint32_t v = e->ev.head[t->scan_fields[s]]; v != SGM_NONE; v = e->ev.vals[v].next) {
-            sgm_prefilter_value(e, t->scan_fields[s], &e->ev.vals[v]); /* keyword atoms too */
+    for (uint32_t k = 0; k < e->ev.n_touched; k++) { /* the event's fields that atoms are about */
+        uint32_t field = e->ev.touched[k];
+        if (!e->scan_field[field]) continue;
+        for (uint32_t v = e->ev.head[field]; v != SGM_NONE; v = e->ev.vals[v].next) {
+            sgm_prefilter_value(e, field, &e->ev.vals[v]); /* keyword atoms too */
             if (keywords) e->val_epoch[v] = e->epoch;
         }
+    }
     if (keywords) /* keywords: in any value; those scanned above are done */
         for (uint32_t v = 0; v < e->ev.n_vals; v++)
             if (e->val_epoch[v] != e->epoch) sgm_prefilter_value(e, SGM_NONE, &e->ev.vals[v]);
