@@ -8,7 +8,8 @@ regression data: the evtx_dump layout and a flat one) into bench/out/,
 builds matchers with `sigc convert -t c` and `cc -O2` (the whole corpus,
 its first 300 rules, no rule at all), runs each over the data after a
 warm-up run (so the file is in the page cache and buffers are touched),
-and prints the median of N runs: events/s and MB/s, the same with the
+then N rounds that each run every configuration once (a slow spell of the
+machine slows all of them alike), and prints the median per configuration: events/s and MB/s, the same with the
 prefilter off, on two threads (-j 2), peak RSS (GNU time), start-up time
 (empty input), the compile time of the generated file, and an event_count correlation over
 100,000 live groups (bench/rules/).
@@ -115,25 +116,35 @@ def main():
             c = os.path.join(out, name.replace(" ", "_") + ".c")
             exe[name] = os.path.join(out, name.replace(" ", "_"))
             compile_s[name] = build_matcher(sigc, rules, c, exe[name])
-        rows = []
-
-        def run(label, name, layout, extra=()):
-            path, n, size = data[layout]
-            s = median_time([exe[name], "--no-event", "--quiet", *extra, path], a.runs)
-            rows.append((label, n / s, size / s / 1e6, s))
-            return s
-
-        t_full = run("whole corpus, evtx_dump layout", "whole corpus", "nested")
-        run("whole corpus, flat layout", "whole corpus", "flat")
-        run("whole corpus, prefilter off", "whole corpus", "nested", ["--no-prefilter"])
-        t_j2 = run("whole corpus, -j 2", "whole corpus", "nested", ["-j", "2"])
-        t_300 = run("300 rules", "300 rules", "nested")
-        t_zero = run("no rules (reading only)", "no rules", "nested")
         corr = os.path.join(out, "corr-100k.jsonl")
         if not os.path.exists(corr):
             gen_correlation_events(corr, 1000000, 100000)
         data["corr"] = (corr, count_lines(corr), os.path.getsize(corr))
-        run("event_count correlation, 100,000 live groups", "correlation", "corr")
+        runs = [("whole corpus, evtx_dump layout", "whole corpus", "nested", []),
+                ("whole corpus, flat layout", "whole corpus", "flat", []),
+                ("whole corpus, -j 2", "whole corpus", "nested", ["-j", "2"]),
+                ("300 rules", "300 rules", "nested", []),
+                ("no rules (reading only)", "no rules", "nested", []),
+                ("event_count correlation, 100,000 live groups", "correlation", "corr", [])]
+        cmds = [[exe[name], "--no-event", "--quiet", *extra, data[layout][0]] for _, name, layout, extra in runs]
+        # interleaved: each round runs every command once, so a slow spell of
+        # this shared machine slows all of them, not one figure
+        times = [[] for _ in cmds]
+        for cmd in cmds:
+            timed(cmd)  # warm-up: page cache, first touch of buffers
+        for _ in range(a.runs):
+            for i, cmd in enumerate(cmds):
+                times[i].append(timed(cmd))
+        rows = []
+        for (label, _, layout, _), ts in zip(runs, times):
+            _, n, size = data[layout]
+            s = statistics.median(ts)
+            rows.append((label, n / s, size / s / 1e6, s))
+        # every rule on every event is slow: fewer runs
+        s = median_time([exe["whole corpus"], "--no-event", "--quiet", "--no-prefilter", data["nested"][0]],
+                        max(1, a.runs // 3))
+        rows.insert(2, ("whole corpus, prefilter off", data["nested"][1] / s, data["nested"][2] / s / 1e6, s))
+        t_full, t_j2, t_300, t_zero = rows[0][3], rows[3][3], rows[4][3], rows[5][3]
         rss = peak_rss_mib([exe["whole corpus"], "--no-event", "--quiet", data["nested"][0]])
         startup = statistics.median(timed([exe["whole corpus"], "--quiet", empty]) for _ in range(11))
     n_rules = len(files)

@@ -25,14 +25,20 @@
 
 #include "sgm_impl.h"
 
+/* One event a group holds: 40 bytes. */
 typedef struct sgm_entry {
     int64_t t;
-    sgm_where where; /* for alerts of windows judged when they close */
-    double v;        /* value_* : the number; value_count: unused */
-    uint64_t h;      /* value_count: hash of the value */
-    uint32_t pos;    /* position of the rule in the aggregation */
-    uint32_t seq;    /* arrival order, for equal times */
+    const char *file;  /* where it came from, for alerts of windows judged when they close */
+    uint64_t at;       /* its line, or its record id with SGM_AT_RECORD */
+    union {
+        double v;      /* value_*: the number */
+        uint64_t h;    /* value_count: the hash of the value */
+    } x;
+    uint32_t pos;      /* position of the rule in the aggregation */
+    uint32_t seq;      /* arrival order, for equal times */
 } sgm_entry;
+
+#define SGM_AT_RECORD (1ull << 63)
 
 typedef struct sgm_group {
     struct sgm_group *older, *newer; /* the global LRU list */
@@ -404,7 +410,7 @@ static bool sgm_agg_test(sgm_engine *e, const sgm_agg *g, const sgm_group *gr, u
     case SGM_AGG_VALUE_COUNT: {
         if (!sgm_agg_reserve((char **)&s->scratch, &s->scratch_cap, (size_t)n * sizeof(uint64_t) + 8)) return false;
         uint64_t *hs = (uint64_t *)s->scratch;
-        for (uint32_t i = 0; i < n; i++) hs[i] = en[i].h;
+        for (uint32_t i = 0; i < n; i++) hs[i] = en[i].x.h;
         qsort(hs, n, sizeof *hs, sgm_agg_cmp_u64);
         uint32_t d = 0;
         for (uint32_t i = 0; i < n; i++) d += i == 0 || hs[i] != hs[i - 1];
@@ -414,7 +420,7 @@ static bool sgm_agg_test(sgm_engine *e, const sgm_agg *g, const sgm_group *gr, u
     case SGM_AGG_VALUE_SUM:
     case SGM_AGG_VALUE_AVG: {
         double sum = 0;
-        for (uint32_t i = 0; i < n; i++) sum += en[i].v;
+        for (uint32_t i = 0; i < n; i++) sum += en[i].x.v;
         *value = g->type == SGM_AGG_VALUE_SUM ? sum : n ? sum / n : 0;
         if (!n) return false;
         break;
@@ -422,9 +428,9 @@ static bool sgm_agg_test(sgm_engine *e, const sgm_agg *g, const sgm_group *gr, u
     case SGM_AGG_VALUE_MIN:
     case SGM_AGG_VALUE_MAX: {
         if (!n) return false;
-        double m = en[0].v;
+        double m = en[0].x.v;
         for (uint32_t i = 1; i < n; i++)
-            if (g->type == SGM_AGG_VALUE_MIN ? en[i].v < m : en[i].v > m) m = en[i].v;
+            if (g->type == SGM_AGG_VALUE_MIN ? en[i].x.v < m : en[i].x.v > m) m = en[i].x.v;
         *value = m;
         break;
     }
@@ -433,7 +439,7 @@ static bool sgm_agg_test(sgm_engine *e, const sgm_agg *g, const sgm_group *gr, u
         if (!n) return false;
         if (!sgm_agg_reserve((char **)&s->scratch, &s->scratch_cap, (size_t)n * sizeof(double) + 8)) return false;
         double *vs = s->scratch;
-        for (uint32_t i = 0; i < n; i++) vs[i] = en[i].v;
+        for (uint32_t i = 0; i < n; i++) vs[i] = en[i].x.v;
         qsort(vs, n, sizeof *vs, sgm_agg_cmp_double);
         double pct = g->type == SGM_AGG_VALUE_MEDIAN ? 50 : g->percentile;
         /* linear interpolation between closest ranks */
@@ -469,8 +475,10 @@ static bool sgm_agg_test(sgm_engine *e, const sgm_agg *g, const sgm_group *gr, u
 static void sgm_agg_fire(sgm_engine *e, uint32_t a, const sgm_group *gr, uint32_t from, uint32_t to, double value,
                          bool closed) {
     struct sgm_agg_state *s = e->agg;
-    sgm_report_match(e, s->tables[a].owner, gr->key + gr->key_len, gr->json_len, value, gr->ents[from].t,
-                     gr->ents[to - 1].t, true, closed ? &gr->ents[to - 1].where : NULL);
+    const sgm_entry *last = &gr->ents[to - 1];
+    sgm_where where = {last->file, last->at & ~SGM_AT_RECORD, (last->at & SGM_AT_RECORD) != 0};
+    sgm_report_match(e, s->tables[a].owner, gr->key + gr->key_len, gr->json_len, value, gr->ents[from].t, last->t, true,
+                     closed ? &where : NULL);
 }
 
 static void sgm_agg_drop_front(sgm_group *gr, uint32_t k) {
@@ -528,7 +536,7 @@ void sgm_agg_feed(sgm_engine *e, uint32_t rule) {
         uint32_t pos = 0;
         while (pos < g->n_rules && t->u32[g->rules + pos] != rule) pos++;
         if (pos == g->n_rules) continue;
-        sgm_entry en = {now, {e->ev.file, e->ev.is_record ? e->ev.record : e->ev.line, e->ev.is_record}, 0, 0, pos, 0};
+        sgm_entry en = {now, e->ev.file, e->ev.is_record ? (e->ev.record | SGM_AT_RECORD) : e->ev.line, {0}, pos, 0};
         if (g->fields != SGM_NONE) {
             const char *p;
             size_t n;
@@ -536,10 +544,10 @@ void sgm_agg_feed(sgm_engine *e, uint32_t rule) {
             sgm_agg_value(e, t->u32[g->fields + pos], &p, &n, &present);
             if (g->type == SGM_AGG_VALUE_COUNT) {
                 if (!present) continue; /* only events that carry the field count */
-                en.h = sgm_agg_hash(p, n);
+                en.x.h = sgm_agg_hash(p, n);
             } else if (g->type != SGM_AGG_EVENT_COUNT && g->type != SGM_AGG_TEMPORAL &&
                        g->type != SGM_AGG_TEMPORAL_ORDERED) {
-                if (!present || !sgm_value_number(p, n, &en.v)) continue;
+                if (!present || !sgm_value_number(p, n, &en.x.v)) continue;
             }
         }
         sgm_group *gr = sgm_agg_group(e, a, pos);
