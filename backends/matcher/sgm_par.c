@@ -32,6 +32,7 @@
 #include "sgm_impl.h"
 
 #define SGM_CHUNK_BYTES (1u << 20)
+#define SGM_CHUNK_MAX (1u << 30) /* a chunk's lines are indexed by 32-bit offsets */
 
 enum { SGM_LINE_OK, SGM_LINE_BLANK, SGM_LINE_SLOW };
 
@@ -345,9 +346,9 @@ static int sgm_par_fill(sgm_engine *e, sgm_reader *rd, const char *name, FILE *i
             sgm_par_queue(p, c);
             return got ? 0 : 1;
         }
-        /* no line break at all: at the end, or past the longest event, the
-         * reader takes the bytes as they are */
-        if (!got || c->len > e->o.max_event) {
+        /* no line break at all: at the end, or past the longest event (or
+         * what a chunk can index), the reader takes the bytes as they are */
+        if (!got || c->len > e->o.max_event || c->len > SGM_CHUNK_MAX) {
             if (!c->len) return 1;
             c->raw = true;
             sgm_par_queue(p, c);
