@@ -78,12 +78,6 @@ struct sgm_agg_state {
     size_t scratch_cap;
 };
 
-static uint64_t sgm_agg_hash(const char *p, size_t n) {
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
-    return h;
-}
-
 /* A temporal condition without `not` only becomes true as rules are seen. */
 static bool sgm_agg_cond_grows(const sgm_tables *t, uint32_t node) {
     const sgm_node *n = &t->nodes[node];
@@ -307,7 +301,7 @@ static sgm_group *sgm_agg_group(sgm_engine *e, uint32_t a, uint32_t pos) {
         memcpy(e->keybuf + klen, p, n);
         klen += n;
     }
-    uint64_t h = sgm_agg_hash(e->keybuf, klen);
+    uint64_t h = sgm_hash(e->keybuf, klen);
     if (at->n_slots)
         for (uint32_t i = (uint32_t)h & (at->n_slots - 1); at->slots[i].g; i = (i + 1) & (at->n_slots - 1)) {
             sgm_group *gr = at->slots[i].g;
@@ -544,7 +538,7 @@ void sgm_agg_feed(sgm_engine *e, uint32_t rule) {
             sgm_agg_value(e, t->u32[g->fields + pos], &p, &n, &present);
             if (g->type == SGM_AGG_VALUE_COUNT) {
                 if (!present) continue; /* only events that carry the field count */
-                en.x.h = sgm_agg_hash(p, n);
+                en.x.h = sgm_hash(p, n);
             } else if (g->type != SGM_AGG_EVENT_COUNT && g->type != SGM_AGG_TEMPORAL &&
                        g->type != SGM_AGG_TEMPORAL_ORDERED) {
                 if (!present || !sgm_value_number(p, n, &en.x.v)) continue;

@@ -116,9 +116,10 @@ struct sgm_engine {
 void sgm_progress_tick(sgm_engine *e);
 void sgm_progress_clear(sgm_engine *e);
 
-/* The hash of a field name, in the engine's field table (built in
- * sgm_run.c, looked up for every value in sgm_json.c): eight bytes a step. */
-static inline uint32_t sgm_name_hash(const char *p, size_t n) {
+/* A hash of n bytes, eight a step: field names in the engine's field table
+ * (built in sgm_run.c, looked up for every value in sgm_json.c), group keys
+ * and counted values of aggregations (sgm_agg.c). */
+static inline uint64_t sgm_hash(const char *p, size_t n) {
     uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
     for (; n >= 8; p += 8, n -= 8) {
         uint64_t w;
@@ -130,8 +131,10 @@ static inline uint32_t sgm_name_hash(const char *p, size_t n) {
     memcpy(&w, p, n);
     h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
     h ^= h >> 29;
-    return (uint32_t)h;
+    return h;
 }
+
+static inline uint32_t sgm_name_hash(const char *p, size_t n) { return (uint32_t)sgm_hash(p, n); }
 
 /* sgm_json.c */
 void sgm_event_init(sgm_event *ev, uint32_t n_fields);

@@ -120,8 +120,11 @@ static bool sgm_json_leaf(sgm_json_parser *ps, uint32_t off, uint32_t len, uint8
     bool is_text = ps->key_len[k] == 5 && memcmp(ps->path + ps->key_off[k], "#text", 5) == 0 && ps->key_skip[k];
     if (is_text && k > 1) k--;
     sgm_engine *e = ps->e;
-    sgm_json_link(ev, sgm_json_field_id(e, ps->path, ps->path_len), v);
-    sgm_json_link(ev, sgm_json_field_id(e, ps->path + ps->key_off[k], ps->key_len[k]), v);
+    uint32_t id = sgm_json_field_id(e, ps->path, ps->path_len);
+    sgm_json_link(ev, id, v);
+    if (ps->key_off[k] != 0 || ps->key_len[k] != ps->path_len) /* a top-level key is its own path: looked up once */
+        id = sgm_json_field_id(e, ps->path + ps->key_off[k], ps->key_len[k]);
+    sgm_json_link(ev, id, v);
     /* element_attribute: the key's parent is "#attributes", whose parent is the element */
     if (!is_text && k >= 3 && ps->key_skip[k - 1]) {
         char name[512];
