@@ -243,20 +243,9 @@ static void sgm_agg_value(const sgm_engine *e, uint32_t field, const char **p, s
     *present = e->ev.vals[v].type != SGM_V_NULL;
 }
 
-static bool sgm_agg_reserve(char **buf, size_t *cap, size_t need) {
-    if (need <= *cap) return true;
-    size_t c = *cap ? *cap : 256;
-    while (c < need) c *= 2;
-    char *n = realloc(*buf, c);
-    if (!n) return false;
-    *buf = n;
-    *cap = c;
-    return true;
-}
-
 /* Appends a JSON string to the scratch buffer. */
 static bool sgm_agg_json_str(struct sgm_agg_state *s, size_t *len, const char *p, size_t n) {
-    if (!sgm_agg_reserve(&s->json, &s->json_cap, *len + n * 6 + 3)) return false;
+    if (!sgm_reserve(&s->json, &s->json_cap, *len + n * 6 + 3)) return false;
     char *o = s->json + *len;
     *o++ = '"';
     for (size_t i = 0; i < n; i++) {
@@ -293,7 +282,7 @@ static sgm_group *sgm_agg_group(sgm_engine *e, uint32_t a, uint32_t pos) {
         size_t n;
         bool present;
         sgm_agg_value(e, t->u32[g->groups + pos * g->n_group + k], &p, &n, &present);
-        if (!sgm_agg_reserve(&e->keybuf, &e->keybuf_cap, klen + n + 9)) return NULL;
+        if (!sgm_reserve(&e->keybuf, &e->keybuf_cap, klen + n + 9)) return NULL;
         e->keybuf[klen++] = present ? 1 : 0;
         uint32_t n32 = (uint32_t)n;
         memcpy(e->keybuf + klen, &n32, sizeof n32);
@@ -314,7 +303,7 @@ static sgm_group *sgm_agg_group(sgm_engine *e, uint32_t a, uint32_t pos) {
     }
     if (at->n_groups + 1 > at->n_slots / 2 && !sgm_agg_grow(at)) return NULL;
     size_t jlen = 0;
-    if (!sgm_agg_reserve(&s->json, &s->json_cap, 2)) return NULL;
+    if (!sgm_reserve(&s->json, &s->json_cap, 2)) return NULL;
     s->json[jlen++] = '{';
     for (uint32_t k = 0; k < g->n_group; k++) {
         const char *p;
@@ -322,10 +311,10 @@ static sgm_group *sgm_agg_group(sgm_engine *e, uint32_t a, uint32_t pos) {
         bool present;
         sgm_agg_value(e, t->u32[g->groups + pos * g->n_group + k], &p, &n, &present);
         sgm_str name = t->strs[g->names + k];
-        if (k && !sgm_agg_reserve(&s->json, &s->json_cap, jlen + 1)) return NULL;
+        if (k && !sgm_reserve(&s->json, &s->json_cap, jlen + 1)) return NULL;
         if (k) s->json[jlen++] = ',';
         if (!sgm_agg_json_str(s, &jlen, sgm_text(t, name), name.len)) return NULL;
-        if (!sgm_agg_reserve(&s->json, &s->json_cap, jlen + 6)) return NULL;
+        if (!sgm_reserve(&s->json, &s->json_cap, jlen + 6)) return NULL;
         s->json[jlen++] = ':';
         if (present) {
             if (!sgm_agg_json_str(s, &jlen, p, n)) return NULL;
@@ -334,7 +323,7 @@ static sgm_group *sgm_agg_group(sgm_engine *e, uint32_t a, uint32_t pos) {
             jlen += 4;
         }
     }
-    if (!sgm_agg_reserve(&s->json, &s->json_cap, jlen + 1)) return NULL;
+    if (!sgm_reserve(&s->json, &s->json_cap, jlen + 1)) return NULL;
     s->json[jlen++] = '}';
     sgm_group *gr = malloc(sizeof *gr + klen + jlen + 1);
     if (!gr) return NULL;
@@ -402,7 +391,7 @@ static bool sgm_agg_test(sgm_engine *e, const sgm_agg *g, const sgm_group *gr, u
     switch (g->type) {
     case SGM_AGG_EVENT_COUNT: *value = n; break;
     case SGM_AGG_VALUE_COUNT: {
-        if (!sgm_agg_reserve((char **)&s->scratch, &s->scratch_cap, (size_t)n * sizeof(uint64_t) + 8)) return false;
+        if (!sgm_reserve((char **)&s->scratch, &s->scratch_cap, (size_t)n * sizeof(uint64_t) + 8)) return false;
         uint64_t *hs = (uint64_t *)s->scratch;
         for (uint32_t i = 0; i < n; i++) hs[i] = en[i].x.h;
         qsort(hs, n, sizeof *hs, sgm_agg_cmp_u64);
@@ -431,7 +420,7 @@ static bool sgm_agg_test(sgm_engine *e, const sgm_agg *g, const sgm_group *gr, u
     case SGM_AGG_VALUE_PERCENTILE:
     case SGM_AGG_VALUE_MEDIAN: {
         if (!n) return false;
-        if (!sgm_agg_reserve((char **)&s->scratch, &s->scratch_cap, (size_t)n * sizeof(double) + 8)) return false;
+        if (!sgm_reserve((char **)&s->scratch, &s->scratch_cap, (size_t)n * sizeof(double) + 8)) return false;
         double *vs = s->scratch;
         for (uint32_t i = 0; i < n; i++) vs[i] = en[i].x.v;
         qsort(vs, n, sizeof *vs, sgm_agg_cmp_double);

@@ -6,6 +6,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "sgm.h"
@@ -136,6 +137,19 @@ static inline uint64_t sgm_hash(const char *p, size_t n) {
 
 static inline uint32_t sgm_name_hash(const char *p, size_t n) { return (uint32_t)sgm_hash(p, n); }
 
+/* Room for need bytes in *buf (capacity *cap, doubled from 256 as needed).
+ * False when memory runs out (buf and cap unchanged). */
+static inline bool sgm_reserve(char **buf, size_t *cap, size_t need) {
+    if (need <= *cap) return true;
+    size_t c = *cap ? *cap : 256;
+    while (c < need) c *= 2;
+    char *n = realloc(*buf, c);
+    if (!n) return false;
+    *buf = n;
+    *cap = c;
+    return true;
+}
+
 /* sgm_json.c */
 void sgm_event_init(sgm_event *ev, uint32_t n_fields);
 void sgm_event_free(sgm_event *ev);
@@ -224,6 +238,12 @@ typedef struct sgm_reader {
 bool sgm_reader_init(sgm_reader *rd, sgm_engine *e, const char *name);
 /* Keeps the unfinished value (or nothing) and makes room for more bytes. */
 bool sgm_reader_compact(sgm_reader *rd);
+/* The length of line p[0, n) (its break left out) without the blanks and
+ * carriage return at its end. */
+static inline size_t sgm_trim_line(const char *p, size_t n) {
+    while (n && (p[n - 1] == '\r' || p[n - 1] == ' ' || p[n - 1] == '\t')) n--;
+    return n;
+}
 /* Scans buf[pos, len): events are parsed and run as they end.  eof: no
  * more bytes will come. */
 void sgm_reader_scan(sgm_reader *rd, bool eof);

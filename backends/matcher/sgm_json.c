@@ -79,14 +79,7 @@ static bool sgm_json_fail(sgm_json_parser *ps, const char *msg) {
 }
 
 static bool sgm_json_reserve_text(sgm_event *ev, size_t more) {
-    if (ev->text_len + more <= ev->text_cap) return true;
-    size_t cap = ev->text_cap ? ev->text_cap : 4096;
-    while (cap < ev->text_len + more) cap *= 2;
-    char *n = realloc(ev->text, cap);
-    if (!n) return false;
-    ev->text = n;
-    ev->text_cap = cap;
-    return true;
+    return sgm_reserve(&ev->text, &ev->text_cap, ev->text_len + more);
 }
 
 static void sgm_json_link(sgm_event *ev, uint32_t id, uint32_t v) {

@@ -39,6 +39,7 @@ enum { SGM_LINE_OK, SGM_LINE_BLANK, SGM_LINE_SLOW };
 /* One line of a chunk, as a worker found it. */
 typedef struct sgm_par_line {
     uint32_t off, end;     /* the line in the chunk, its line break included */
+    uint32_t len;          /* OK: the event's text from off, trailing blanks left out */
     uint32_t hits, n_hits; /* OK: the rules that matched, in the chunk's hits */
     uint32_t regex_limit;  /* regex limits it tripped */
     uint8_t status;
@@ -103,9 +104,8 @@ static void sgm_par_work(sgm_engine *w, sgm_chunk *c) {
             return;
         }
         sgm_par_line *l = &c->lines[c->n_lines++];
-        *l = (sgm_par_line){(uint32_t)at, (uint32_t)end, 0, 0, 0, SGM_LINE_SLOW, false, 0};
-        size_t n = end - at - 1;
-        while (n && (p[n - 1] == '\r' || p[n - 1] == ' ' || p[n - 1] == '\t')) n--;
+        size_t n = sgm_trim_line(p, end - at - 1);
+        *l = (sgm_par_line){(uint32_t)at, (uint32_t)end, (uint32_t)n, 0, 0, 0, SGM_LINE_SLOW, false, 0};
         at = end;
         if (!n) {
             l->status = SGM_LINE_BLANK;
@@ -219,8 +219,8 @@ static sgm_par *sgm_par_start(sgm_engine *e) {
 /* The reading thread's side of one line the workers took. */
 static bool sgm_par_play_line(sgm_engine *e, sgm_reader *rd, const sgm_chunk *c, const sgm_par_line *l) {
     const char *p = c->buf + l->off;
-    size_t n = l->end - l->off;
-    if (c->failed || l->status == SGM_LINE_SLOW || !sgm_reader_clean(rd)) return sgm_reader_feed(rd, p, n);
+    size_t whole = l->end - l->off; /* the line with its break, as the reader takes it */
+    if (c->failed || l->status == SGM_LINE_SLOW || !sgm_reader_clean(rd)) return sgm_reader_feed(rd, p, whole);
     if (l->status == SGM_LINE_BLANK) {
         rd->line++;
         return true;
@@ -228,17 +228,15 @@ static bool sgm_par_play_line(sgm_engine *e, sgm_reader *rd, const sgm_chunk *c,
     e->ev.file = rd->name;
     e->ev.line = rd->line;
     e->ev.is_record = false;
-    n--;
-    while (n && (p[n - 1] == '\r' || p[n - 1] == ' ' || p[n - 1] == '\t')) n--;
     bool feeds = false;
     for (uint32_t i = 0; i < l->n_hits && !feeds; i++) feeds = e->feed_count[c->hits[l->hits + i]] != 0;
     if (feeds) { /* the aggregations read the event's fields: parse it again */
         size_t err_off;
         const char *msg;
-        if (sgm_json_parse_event(e, p, n, &err_off, &msg) != 0) return sgm_reader_feed(rd, p, l->end - l->off);
+        if (sgm_json_parse_event(e, p, l->len, &err_off, &msg) != 0) return sgm_reader_feed(rd, p, whole);
     } else { /* a report needs the text and the time only */
         e->ev.raw = p;
-        e->ev.raw_len = n;
+        e->ev.raw_len = l->len;
         e->ev.has_time = l->has_time;
         e->ev.time_us = l->time_us;
     }
@@ -287,17 +285,6 @@ static void sgm_par_queue(sgm_par *p, sgm_chunk *c) {
     pthread_mutex_unlock(&p->mu);
 }
 
-static bool sgm_par_buf(char **buf, size_t *cap, size_t need) {
-    if (need <= *cap) return true;
-    size_t n = *cap ? *cap : SGM_CHUNK_BYTES;
-    while (n < need) n *= 2;
-    char *q = realloc(*buf, n);
-    if (!q) return false;
-    *buf = q;
-    *cap = n;
-    return true;
-}
-
 /* Whether a read of fd would return at once (a pipe with data, a file). */
 static bool sgm_par_ready(FILE *in) {
     struct pollfd pf = {fileno(in), POLLIN, 0};
@@ -312,13 +299,13 @@ static int sgm_par_fill(sgm_engine *e, sgm_reader *rd, const char *name, FILE *i
     while (p->tail - p->head == p->n_ring || (p->tail != p->head && !sgm_par_ready(in)))
         if (!sgm_par_play(e, rd)) goto oom; /* the ring is full, or the input has nothing yet */
     sgm_chunk *c = &p->ring[p->tail % p->n_ring];
-    if (!sgm_par_buf(&c->buf, &c->cap, p->carry_len + SGM_CHUNK_BYTES)) goto oom;
+    if (!sgm_reserve(&c->buf, &c->cap, p->carry_len + SGM_CHUNK_BYTES)) goto oom;
     if (p->carry_len) memcpy(c->buf, p->carry, p->carry_len);
     c->len = p->carry_len;
     c->raw = false;
     p->carry_len = 0;
     for (;;) {
-        if (!sgm_par_buf(&c->buf, &c->cap, c->len + SGM_CHUNK_BYTES / 2)) goto oom;
+        if (!sgm_reserve(&c->buf, &c->cap, c->len + SGM_CHUNK_BYTES / 2)) goto oom;
         bool failed;
         size_t got = sgm_read_some(in, c->buf + c->len, c->cap - c->len, &failed);
         if (failed) {
@@ -339,7 +326,7 @@ static int sgm_par_fill(sgm_engine *e, sgm_reader *rd, const char *name, FILE *i
             }
         if (last) {
             size_t keep = (size_t)(last - c->buf) + 1;
-            if (!sgm_par_buf(&p->carry, &p->carry_cap, c->len - keep)) goto oom;
+            if (!sgm_reserve(&p->carry, &p->carry_cap, c->len - keep)) goto oom;
             p->carry_len = c->len - keep;
             if (p->carry_len) memcpy(p->carry, c->buf + keep, p->carry_len);
             c->len = keep;

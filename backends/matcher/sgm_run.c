@@ -892,8 +892,7 @@ static bool sgm_reader_line(sgm_reader *rd) {
     const char *p = rd->buf + rd->pos;
     const char *nl = memchr(p, '\n', rd->len - rd->pos);
     if (!nl) return false;
-    size_t n = (size_t)(nl - p);
-    while (n && (p[n - 1] == '\r' || p[n - 1] == ' ' || p[n - 1] == '\t')) n--;
+    size_t n = sgm_trim_line(p, (size_t)(nl - p));
     if (!n || p[n - 1] != '}' || n > e->o.max_event) return false;
     size_t err_off;
     const char *msg;
