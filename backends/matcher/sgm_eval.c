@@ -365,7 +365,8 @@ bool sgm_eval_node(sgm_engine *e, uint32_t node) {
     case SGM_N_FALSE: return false;
     case SGM_N_PRED:
         /* its atom was looked for in this event and is not there: false */
-        if (e->prefilter && t->pred_atom[n->arg] != SGM_NONE && e->atom_seen[t->pred_atom[n->arg]] != e->epoch)
+        if (e->prefilter && t->pred_atom[n->arg] != SGM_NONE && e->atom_seen[t->pred_atom[n->arg]] != e->epoch &&
+            sgm_atom_scanned(e, t->pred_atom[n->arg]))
             return false;
         return sgm_eval_pred(e, &t->preds[n->arg]);
     case SGM_N_AND:

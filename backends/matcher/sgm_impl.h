@@ -89,7 +89,25 @@ struct sgm_engine {
     uint32_t val_cap;
     uint32_t *cand, n_cand;     /* the rules whose literals this event holds, as found */
     uint32_t *atom_seen;        /* per atom: the epoch it was last found in */
-    uint8_t *scan_field;        /* per field: 1 when atoms are about it (t->scan_fields) */
+    /* What the prefilter scans, per dispatch context (the event's bucket,
+     * or none, and whether it has the channel; last: every rule may apply):
+     * mask_words words of bits, bit f for field f, bit n_fields for the
+     * keyword atoms.  Only the fields the atoms of the rules that can apply
+     * are about: a Sysmon network event is not scanned for command lines. */
+    uint64_t *scan_masks;
+    uint32_t mask_words;
+    const uint64_t *scan_mask;  /* this event's */
+    /* Keywords (atoms of no field) are looked for in every value, and the
+     * rules every Windows event may meet have some.  Events of a channel
+     * are scanned only for the keyword atoms of the key-less rules that can
+     * hold on that channel, at a stride (sgm_kw_scan).  kw_scans[i] for the
+     * channel kw_channels[i] (folded), the last for any other channel. */
+    struct sgm_kw_scan *kw_scans;
+    sgm_str *kw_channels;       /* texts in the tables' pool */
+    uint32_t n_kw_channels;
+    uint8_t *bucket_kw;         /* per bucket: 1 when its own rules have keyword atoms */
+    const struct sgm_kw_scan *kw_now; /* this event's; NULL: every keyword atom, at every byte */
+    char kw_fold[256];          /* the event's channel, folded */
     /* the dispatch lists without the prefiltered rules (those come from cand) */
     uint32_t *np, *np_bucket, *np_bucket_n;
     uint32_t np_present, n_np_present, np_absent, n_np_absent, np_all, n_np_all;
@@ -134,6 +152,13 @@ static inline uint64_t sgm_hash(const char *p, size_t n) {
     h ^= h >> 29;
     return h;
 }
+
+/* sgm_run.c: whether the prefilter looked for atom in this event (when it
+ * did and did not find it, a predicate that needs it is false). */
+bool sgm_atom_scanned(const sgm_engine *e, uint32_t atom);
+
+/* Bit b of a scan mask (sgm_engine.scan_masks). */
+static inline bool sgm_mask_has(const uint64_t *mask, uint32_t b) { return mask[b >> 6] >> (b & 63) & 1; }
 
 static inline uint32_t sgm_name_hash(const char *p, size_t n) { return (uint32_t)sgm_hash(p, n); }
 

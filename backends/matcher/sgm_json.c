@@ -58,8 +58,22 @@ static uint32_t sgm_json_field_id(const sgm_engine *e, const char *p, size_t len
     }
 }
 
+/* The field ids a value's path gives (the dotted path, its innermost key,
+ * element_attribute), remembered per path: events of one source repeat a few
+ * dozen paths, and a hit costs one comparison instead of up to three hash
+ * lookups.  Paths longer than SGM_PATH_CACHE_TEXT are looked up each time. */
+#define SGM_PATH_CACHE 256
+#define SGM_PATH_CACHE_TEXT 56
+typedef struct sgm_path_ids {
+    uint32_t len;                      /* 0: empty slot */
+    uint32_t shape;                    /* the #text / #attributes context, as in sgm_json_leaf */
+    uint32_t ids[3];
+    char text[SGM_PATH_CACHE_TEXT];
+} sgm_path_ids;
+
 /* The parser's state for one event (the engine keeps one). */
 struct sgm_json_parser {
+    sgm_path_ids cache[SGM_PATH_CACHE]; /* cleared when the parser is made */
     sgm_engine *e;
     const char *p, *start, *end;
     const char *msg;
@@ -112,22 +126,40 @@ static bool sgm_json_leaf(sgm_json_parser *ps, uint32_t off, uint32_t len, uint8
     int k = d;
     bool is_text = ps->key_len[k] == 5 && memcmp(ps->path + ps->key_off[k], "#text", 5) == 0 && ps->key_skip[k];
     if (is_text && k > 1) k--;
+    bool attribute = !is_text && k >= 3 && ps->key_skip[k - 1];
+    uint32_t shape = (uint32_t)is_text | (uint32_t)attribute << 1;
+    sgm_path_ids *c = NULL;
+    if (ps->path_len >= 8 && ps->path_len <= SGM_PATH_CACHE_TEXT) {
+        uint64_t tail;
+        memcpy(&tail, ps->path + ps->path_len - 8, 8);
+        c = &ps->cache[((tail ^ ps->path_len ^ (uint64_t)shape << 32) * 0x9E3779B97F4A7C15ull) >> 56];
+        if (c->len == ps->path_len && c->shape == shape && memcmp(c->text, ps->path, ps->path_len) == 0) {
+            for (int i = 0; i < 3; i++) sgm_json_link(ev, c->ids[i], v);
+            return true;
+        }
+    }
+    uint32_t ids[3] = {SGM_NONE, SGM_NONE, SGM_NONE};
     sgm_engine *e = ps->e;
-    uint32_t id = sgm_json_field_id(e, ps->path, ps->path_len);
-    sgm_json_link(ev, id, v);
+    ids[0] = sgm_json_field_id(e, ps->path, ps->path_len);
     if (ps->key_off[k] != 0 || ps->key_len[k] != ps->path_len) /* a top-level key is its own path: looked up once */
-        id = sgm_json_field_id(e, ps->path + ps->key_off[k], ps->key_len[k]);
-    sgm_json_link(ev, id, v);
+        ids[1] = sgm_json_field_id(e, ps->path + ps->key_off[k], ps->key_len[k]);
     /* element_attribute: the key's parent is "#attributes", whose parent is the element */
-    if (!is_text && k >= 3 && ps->key_skip[k - 1]) {
+    if (attribute) {
         char name[512];
         size_t el = ps->key_len[k - 2], at = ps->key_len[k];
         if (el + 1 + at <= sizeof name) {
             memcpy(name, ps->path + ps->key_off[k - 2], el);
             name[el] = '_';
             memcpy(name + el + 1, ps->path + ps->key_off[k], at);
-            sgm_json_link(ev, sgm_json_field_id(e, name, el + 1 + at), v);
+            ids[2] = sgm_json_field_id(e, name, el + 1 + at);
         }
+    }
+    for (int i = 0; i < 3; i++) sgm_json_link(ev, ids[i], v);
+    if (c) {
+        c->len = (uint32_t)ps->path_len;
+        c->shape = shape;
+        memcpy(c->ids, ids, sizeof ids);
+        memcpy(c->text, ps->path, ps->path_len);
     }
     return true;
 }
@@ -455,10 +487,13 @@ static bool sgm_json_value(sgm_json_parser *ps) {
 
 int sgm_json_parse_event(sgm_engine *e, const char *text, size_t len, size_t *err_off, const char **msg) {
     sgm_json_reset(&e->ev);
-    if (!e->json && !(e->json = malloc(sizeof *e->json))) { /* once per engine: 7 KB not cleared per event */
-        *err_off = 0;
-        *msg = "out of memory";
-        return -1;
+    if (!e->json) { /* once per engine: its path buffers are not cleared per event */
+        if (!(e->json = malloc(sizeof *e->json))) {
+            *err_off = 0;
+            *msg = "out of memory";
+            return -1;
+        }
+        memset(e->json->cache, 0, sizeof e->json->cache);
     }
     sgm_json_parser *ps = e->json;
     ps->e = e;

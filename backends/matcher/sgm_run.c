@@ -157,6 +157,53 @@ static uint32_t sgm_np_list(sgm_engine *e, uint32_t start, uint32_t n, uint8_t b
     return pos;
 }
 
+/* The scan masks (see sgm_engine.scan_masks): a bucket's context is what
+ * the atoms of its rules and of the key-less rules of its channel state
+ * are about.  False when memory runs out. */
+static bool sgm_scan_masks_init(sgm_engine *e) {
+    const sgm_tables *t = e->t;
+    uint32_t w = e->mask_words = t->n_fields / 64 + 1, n_ctx = (t->n_buckets + 2) * 2;
+    e->scan_masks = calloc((size_t)n_ctx * w, sizeof *e->scan_masks);
+    /* each rule's atoms' bits, a run per rule in bits[] */
+    uint32_t *first = calloc((size_t)t->n_rules + 1, sizeof *first), *bits = malloc(((size_t)t->n_pf + 1) * sizeof *bits);
+    uint64_t *own = malloc((size_t)w * sizeof *own);
+    bool ok = e->scan_masks && first && bits && own;
+    for (uint32_t i = 0; ok && i < t->n_atoms; i++)
+        for (uint32_t k = 0; k < t->atoms[i].n_rules; k++) first[t->pf[t->atoms[i].rules + k] + 1]++;
+    for (uint32_t r = 0; ok && r < t->n_rules; r++) first[r + 1] += first[r];
+    for (uint32_t i = 0; ok && i < t->n_atoms; i++) {
+        uint32_t b = t->atoms[i].field == SGM_NONE ? t->n_fields : t->atoms[i].field;
+        for (uint32_t k = 0; k < t->atoms[i].n_rules; k++) bits[first[t->pf[t->atoms[i].rules + k]]++] = b;
+    }
+    for (uint32_t r = t->n_rules; ok && r > 0; r--) first[r] = first[r - 1]; /* back to the starts */
+    if (ok) first[0] = 0;
+#define SGM_MASK_ADD_RULES(mask, list, n)                                      \
+    for (uint32_t i_ = 0; i_ < (n); i_++)                                      \
+        for (uint32_t r_ = (list)[i_], j_ = first[r_]; j_ < first[r_ + 1]; j_++) \
+            (mask)[bits[j_] >> 6] |= (uint64_t)1 << (bits[j_] & 63);
+    if (ok) {
+        uint64_t *none_present = e->scan_masks + (size_t)t->n_buckets * 2 * w, *none_absent = none_present + w;
+        uint64_t *all = none_absent + w;
+        SGM_MASK_ADD_RULES(none_present, t->dispatch + t->any_present, t->n_any_present);
+        SGM_MASK_ADD_RULES(none_absent, t->dispatch + t->any_absent, t->n_any_absent);
+        for (uint32_t k = 0; k < t->n_buckets; k++) {
+            memset(own, 0, (size_t)w * sizeof *own);
+            SGM_MASK_ADD_RULES(own, t->dispatch + t->buckets[k].rules, t->buckets[k].n_rules);
+            for (uint32_t i = 0; i < w; i++) {
+                e->scan_masks[(size_t)k * 2 * w + i] = own[i] | none_present[i];
+                e->scan_masks[((size_t)k * 2 + 1) * w + i] = own[i] | none_absent[i];
+            }
+        }
+        for (uint32_t i = 0; i < t->n_scan_fields; i++) all[t->scan_fields[i] >> 6] |= (uint64_t)1 << (t->scan_fields[i] & 63);
+        if (t->keyword_atoms) all[t->n_fields >> 6] |= (uint64_t)1 << (t->n_fields & 63);
+    }
+#undef SGM_MASK_ADD_RULES
+    free(first);
+    free(bits);
+    free(own);
+    return ok;
+}
+
 /* The lists the prefiltered scan works from: the dispatch lists less the
  * prefiltered rules, which of those rules sit in the key-less lists, and
  * scratch space.  False when memory runs out (then no prefilter). */
@@ -171,11 +218,9 @@ static bool sgm_prefilter_init(sgm_engine *e) {
     e->np_bucket = malloc((t->n_buckets + 1) * sizeof *e->np_bucket);
     e->np_bucket_n = malloc((t->n_buckets + 1) * sizeof *e->np_bucket_n);
     e->atom_seen = calloc(t->n_atoms + 1, sizeof *e->atom_seen);
-    e->scan_field = calloc(t->n_fields + 1, 1);
     if (!e->cand || !e->order || !e->order2 || !e->rule_any || !e->np || !e->np_bucket || !e->np_bucket_n ||
-        !e->atom_seen || !e->scan_field || !t->pred_atom)
+        !e->atom_seen || !t->pred_atom || !sgm_scan_masks_init(e))
         return false;
-    for (uint32_t i = 0; i < t->n_scan_fields; i++) e->scan_field[t->scan_fields[i]] = 1;
     uint32_t pos = 0;
     for (uint32_t k = 0; k < t->n_buckets; k++) {
         e->np_bucket[k] = pos;
@@ -196,6 +241,154 @@ static bool sgm_prefilter_init(sgm_engine *e) {
         if (!t->prefiltered[r]) e->np[pos++] = r;
     e->n_np_all = pos - e->np_all;
     return true;
+}
+
+/* A keyword scanner (sgm_engine.kw_scans): keyword atoms, each found
+ * through its 4-byte grams at offsets 0 to step - 1, where step is the
+ * shortest atom's length less 3.  Every occurrence of an atom then holds one
+ * of those grams at a multiple of step, so a value is looked at every
+ * step-th byte only.  entries are sorted by gram; bits filters them. */
+typedef struct sgm_kw_entry {
+    uint32_t gram, atom, off;
+} sgm_kw_entry;
+
+struct sgm_kw_scan {
+    uint32_t step;              /* 0: an atom shorter than 4 bytes; not used */
+    uint32_t n;
+    sgm_kw_entry *entries;
+    uint64_t bits[1024];        /* 2^16 bits, by SGM_KW_BIT */
+    uint64_t *atoms;            /* bits over the tables' atoms: those it finds */
+};
+
+#define SGM_KW_BIT(g) ((uint32_t)((uint32_t)(g) * 2654435761u) >> 16)
+
+static int sgm_kw_entry_cmp(const void *a, const void *b) {
+    uint32_t x = ((const sgm_kw_entry *)a)->gram, y = ((const sgm_kw_entry *)b)->gram;
+    return x < y ? -1 : x > y;
+}
+
+/* The channel a rule requires, as a conjunct of its condition (Channel
+ * equals text, case-insensitively): false when it has none. */
+static bool sgm_channel_pred(const sgm_tables *t, uint32_t node, sgm_str *text) {
+    if (node >= t->n_nodes || t->nodes[node].kind != SGM_N_PRED || t->nodes[node].arg >= t->n_preds) return false;
+    const sgm_pred *p = &t->preds[t->nodes[node].arg];
+    if (p->field != t->channel_field || p->op != SGM_OP_EQ || (p->flags & SGM_PF_CASED) || p->timepart) return false;
+    *text = p->text;
+    return true;
+}
+
+static bool sgm_rule_channel(const sgm_tables *t, uint32_t r, sgm_str *text) {
+    uint32_t x = t->rules[r].expr;
+    if (sgm_channel_pred(t, x, text)) return true;
+    if (x >= t->n_nodes || t->nodes[x].kind != SGM_N_AND) return false;
+    for (uint32_t i = 0; i < t->nodes[x].count && (uint64_t)t->nodes[x].arg + i < t->n_kids; i++)
+        if (sgm_channel_pred(t, t->kids[t->nodes[x].arg + i], text)) return true;
+    return false;
+}
+
+/* The scanner of the keyword atoms marked in want (n_atoms bits). */
+static bool sgm_kw_build(const sgm_tables *t, const uint64_t *want, struct sgm_kw_scan *k) {
+    uint32_t shortest = UINT32_MAX, n = 0;
+    for (uint32_t a = 0; a < t->n_atoms; a++)
+        if (sgm_mask_has(want, a) && t->atoms[a].text.len < shortest) shortest = t->atoms[a].text.len;
+    if (shortest < 4) return true; /* step 0 */
+    k->step = shortest == UINT32_MAX ? 1 : shortest - 3;
+    for (uint32_t a = 0; a < t->n_atoms; a++) n += sgm_mask_has(want, a) ? k->step : 0;
+    k->entries = malloc(((size_t)n + 1) * sizeof *k->entries);
+    k->atoms = malloc(((size_t)t->n_atoms / 64 + 1) * sizeof *k->atoms);
+    if (!k->entries || !k->atoms) return false;
+    memcpy(k->atoms, want, ((size_t)t->n_atoms / 64 + 1) * sizeof *k->atoms);
+    for (uint32_t a = 0; a < t->n_atoms; a++) {
+        if (!sgm_mask_has(want, a)) continue;
+        const unsigned char *s = (const unsigned char *)sgm_text(t, t->atoms[a].text);
+        for (uint32_t off = 0; off < k->step; off++) {
+            uint32_t g = (uint32_t)s[off] | (uint32_t)s[off + 1] << 8 | (uint32_t)s[off + 2] << 16 | (uint32_t)s[off + 3] << 24;
+            k->entries[k->n++] = (sgm_kw_entry){g, a, off};
+            k->bits[SGM_KW_BIT(g) >> 6] |= (uint64_t)1 << (SGM_KW_BIT(g) & 63);
+        }
+    }
+    qsort(k->entries, k->n, sizeof *k->entries, sgm_kw_entry_cmp);
+    return true;
+}
+
+/* The keyword scanners: one per channel that a key-less rule with keyword
+ * atoms requires, and one for the other channels.  Left out (every keyword
+ * atom at every byte) without dispatch on a channel.  False when memory
+ * runs out. */
+static bool sgm_kw_init(sgm_engine *e) {
+    const sgm_tables *t = e->t;
+    if (!t->keyword_atoms || t->channel_field == SGM_NONE || t->dispatch_field == SGM_NONE) return true;
+    uint32_t words = t->n_atoms / 64 + 1;
+    uint8_t *has_kw = calloc((size_t)t->n_rules + 1, 1);
+    uint32_t *chan = malloc(((size_t)t->n_rules + 1) * sizeof *chan); /* per rule: its channel's index, or SGM_NONE */
+    e->kw_channels = malloc(((size_t)t->n_any_present + 1) * sizeof *e->kw_channels);
+    e->bucket_kw = calloc((size_t)t->n_buckets + 1, 1);
+    uint64_t *want = malloc((size_t)words * sizeof *want);
+    bool ok = has_kw && chan && e->kw_channels && e->bucket_kw && want;
+    for (uint32_t a = 0; ok && a < t->n_atoms; a++)
+        if (t->atoms[a].field == SGM_NONE)
+            for (uint32_t i = 0; i < t->atoms[a].n_rules; i++) has_kw[t->pf[t->atoms[a].rules + i]] = 1;
+    for (uint32_t k = 0; ok && k < t->n_buckets; k++)
+        for (uint32_t i = 0; i < t->buckets[k].n_rules; i++) e->bucket_kw[k] |= has_kw[t->dispatch[t->buckets[k].rules + i]];
+    for (uint32_t i = 0; ok && i < t->n_any_present; i++) {
+        uint32_t r = t->dispatch[t->any_present + i];
+        sgm_str c;
+        chan[r] = SGM_NONE;
+        if (!has_kw[r] || !sgm_rule_channel(t, r, &c) || c.len > sizeof e->kw_fold) continue;
+        uint32_t g = 0;
+        while (g < e->n_kw_channels && !(e->kw_channels[g].len == c.len &&
+                                         memcmp(sgm_text(t, e->kw_channels[g]), sgm_text(t, c), c.len) == 0))
+            g++;
+        if (g == e->n_kw_channels) e->kw_channels[e->n_kw_channels++] = c;
+        chan[r] = g;
+    }
+    if (ok) ok = (e->kw_scans = calloc((size_t)e->n_kw_channels + 1, sizeof *e->kw_scans)) != NULL;
+    for (uint32_t g = 0; ok && g <= e->n_kw_channels; g++) {
+        /* the keyword atoms of the key-less rules that hold on channel g */
+        memset(want, 0, (size_t)words * sizeof *want);
+        for (uint32_t a = 0; a < t->n_atoms; a++) {
+            if (t->atoms[a].field != SGM_NONE) continue;
+            for (uint32_t i = 0; i < t->atoms[a].n_rules; i++) {
+                uint32_t r = t->pf[t->atoms[a].rules + i];
+                if ((e->rule_any[r] & 1) && (chan[r] == SGM_NONE || chan[r] == g)) want[a >> 6] |= (uint64_t)1 << (a & 63);
+            }
+        }
+        ok = sgm_kw_build(t, want, &e->kw_scans[g]);
+    }
+    free(has_kw);
+    free(chan);
+    free(want);
+    return ok;
+}
+
+/* The keyword scanner for this event: it has one channel and a bucket whose
+ * own rules have no keyword atoms; NULL otherwise. */
+static const struct sgm_kw_scan *sgm_kw_pick(sgm_engine *e, uint32_t bucket) {
+    const sgm_tables *t = e->t;
+    if (!e->kw_scans || (bucket != SGM_NONE && e->bucket_kw[bucket])) return NULL;
+    const sgm_value *val = NULL;
+    for (uint32_t v = e->ev.head[t->channel_field]; v != SGM_NONE; v = e->ev.vals[v].next) {
+        if (e->ev.vals[v].type == SGM_V_NULL) continue;
+        if (val) return NULL; /* several channels */
+        val = &e->ev.vals[v];
+    }
+    if (!val) return NULL;
+    const struct sgm_kw_scan *k = &e->kw_scans[e->n_kw_channels];
+    if (val->len <= sizeof e->kw_fold) {
+        for (uint32_t i = 0; i < val->len; i++) e->kw_fold[i] = (char)sgm_fold[(unsigned char)e->ev.text[val->off + i]];
+        for (uint32_t g = 0; g < e->n_kw_channels; g++)
+            if (e->kw_channels[g].len == val->len && memcmp(sgm_text(t, e->kw_channels[g]), e->kw_fold, val->len) == 0) {
+                k = &e->kw_scans[g];
+                break;
+            }
+    }
+    return k->step ? k : NULL;
+}
+
+bool sgm_atom_scanned(const sgm_engine *e, uint32_t atom) {
+    uint32_t f = e->t->atoms[atom].field;
+    if (f != SGM_NONE) return sgm_mask_has(e->scan_mask, f);
+    return e->kw_now ? sgm_mask_has(e->kw_now->atoms, atom) : sgm_mask_has(e->scan_mask, e->t->n_fields);
 }
 
 sgm_engine *sgm_engine_new(const sgm_tables *t, const sgm_options *o, char *err, size_t errlen) {
@@ -278,7 +471,7 @@ sgm_engine *sgm_engine_new(const sgm_tables *t, const sgm_options *o, char *err,
     e->regex_jitted = calloc(t->n_regexes ? t->n_regexes : 1, 1);
     e->stamp = calloc(t->n_rules ? t->n_rules : 1, sizeof *e->stamp);
     e->prefilter = t->n_atoms && t->prefiltered && !o->no_prefilter;
-    if (e->prefilter && !sgm_prefilter_init(e)) e->prefilter = false;
+    if (e->prefilter && (!sgm_prefilter_init(e) || !sgm_kw_init(e))) e->prefilter = false;
     if (!e->slots || !e->rule_matches || !e->regexes || !e->regex_jitted || !e->stamp) {
         snprintf(err, errlen, "out of memory");
         sgm_engine_free(e);
@@ -367,7 +560,14 @@ void sgm_engine_free(sgm_engine *e) {
     free(e->np_bucket);
     free(e->np_bucket_n);
     free(e->atom_seen);
-    free(e->scan_field);
+    free(e->scan_masks);
+    for (uint32_t g = 0; e->kw_scans && g <= e->n_kw_channels; g++) {
+        free(e->kw_scans[g].entries);
+        free(e->kw_scans[g].atoms);
+    }
+    free(e->kw_scans);
+    free(e->kw_channels);
+    free(e->bucket_kw);
     free(e->keybuf);
     free(e->json);
     free(e);
@@ -609,6 +809,18 @@ void sgm_rule_effects(sgm_engine *e, uint32_t r) {
     if (e->feed_count[r]) sgm_agg_feed(e, r);
 }
 
+/* Atom a is in the event: its rules are candidates. */
+static void sgm_atom_found(sgm_engine *e, uint32_t atom) {
+    const sgm_atom *a = &e->t->atoms[atom];
+    e->atom_seen[atom] = e->epoch;
+    for (uint32_t r = 0; r < a->n_rules; r++) {
+        uint32_t rule = e->t->pf[a->rules + r];
+        if (e->stamp[rule] == e->epoch) continue;
+        e->stamp[rule] = e->epoch;
+        e->cand[e->n_cand++] = rule;
+    }
+}
+
 /* A gram of an atom was found at pos of a value of field f: the atoms of
  * that gram that occur there mark their rules. */
 static void sgm_prefilter_hit(sgm_engine *e, uint32_t f, const unsigned char *p, uint32_t len, uint32_t pos, uint32_t g,
@@ -625,13 +837,7 @@ static void sgm_prefilter_hit(sgm_engine *e, uint32_t f, const unsigned char *p,
             uint32_t k = 0;
             while (k < a->text.len && sgm_fold[s[k]] == text[k]) k++;
             if (k < a->text.len) continue;
-            e->atom_seen[t->pf[t->grams[h].atoms + i]] = e->epoch;
-            for (uint32_t r = 0; r < a->n_rules; r++) {
-                uint32_t rule = t->pf[a->rules + r];
-                if (e->stamp[rule] == e->epoch) continue;
-                e->stamp[rule] = e->epoch;
-                e->cand[e->n_cand++] = rule;
-            }
+            sgm_atom_found(e, t->pf[t->grams[h].atoms + i]);
         }
         return;
     }
@@ -691,6 +897,33 @@ static void sgm_prefilter_value(sgm_engine *e, uint32_t f, const sgm_value *val)
     }
 }
 
+/* A value looked at for the keyword atoms of k, every k->step bytes. */
+static void sgm_kw_value(sgm_engine *e, const struct sgm_kw_scan *k, const sgm_value *val) {
+    const sgm_tables *t = e->t;
+    const unsigned char *p = (const unsigned char *)e->ev.text + val->off;
+    uint32_t len = val->len;
+    for (uint32_t pos = 0; len >= 4 && pos <= len - 4; pos += k->step) {
+        uint32_t g = (uint32_t)sgm_fold[p[pos]] | (uint32_t)sgm_fold[p[pos + 1]] << 8 |
+                     (uint32_t)sgm_fold[p[pos + 2]] << 16 | (uint32_t)sgm_fold[p[pos + 3]] << 24;
+        if (!(k->bits[SGM_KW_BIT(g) >> 6] >> (SGM_KW_BIT(g) & 63) & 1)) continue;
+        uint32_t lo = 0, hi = k->n;
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (k->entries[mid].gram < g) lo = mid + 1;
+            else hi = mid;
+        }
+        for (; lo < k->n && k->entries[lo].gram == g; lo++) {
+            const sgm_atom *a = &t->atoms[k->entries[lo].atom];
+            uint32_t off = k->entries[lo].off;
+            if (pos < off || (uint64_t)pos - off + a->text.len > len) continue;
+            const unsigned char *s = p + pos - off, *text = (const unsigned char *)sgm_text(t, a->text);
+            uint32_t i = 0;
+            while (i < a->text.len && sgm_fold[s[i]] == text[i]) i++;
+            if (i == a->text.len) sgm_atom_found(e, k->entries[lo].atom);
+        }
+    }
+}
+
 static void sgm_prefilter_scan(sgm_engine *e) {
     const sgm_tables *t = e->t;
     if (++e->epoch == 0) { /* after 2^32 events: start the marks over */
@@ -707,9 +940,11 @@ static void sgm_prefilter_scan(sgm_engine *e) {
         if (n) memset(n, 0, cap * sizeof *n), e->val_epoch = n, e->val_cap = cap;
         else keywords = false, e->prefilter = false; /* out of memory: test every rule from now on */
     }
-    for (uint32_t k = 0; k < e->ev.n_touched; k++) { /* the event's fields that atoms are about */
+    const uint64_t *mask = e->scan_mask;
+    keywords = keywords && sgm_mask_has(mask, t->n_fields) && (!e->kw_now || e->kw_now->n);
+    for (uint32_t k = 0; k < e->ev.n_touched; k++) { /* the event's fields the rules' atoms are about */
         uint32_t field = e->ev.touched[k];
-        if (!e->scan_field[field]) continue;
+        if (!sgm_mask_has(mask, field)) continue;
         for (uint32_t v = e->ev.head[field]; v != SGM_NONE; v = e->ev.vals[v].next) {
             sgm_prefilter_value(e, field, &e->ev.vals[v]); /* keyword atoms too */
             if (keywords) e->val_epoch[v] = e->epoch;
@@ -717,7 +952,10 @@ static void sgm_prefilter_scan(sgm_engine *e) {
     }
     if (keywords) /* keywords: in any value; those scanned above are done */
         for (uint32_t v = 0; v < e->ev.n_vals; v++)
-            if (e->val_epoch[v] != e->epoch) sgm_prefilter_value(e, SGM_NONE, &e->ev.vals[v]);
+            if (e->val_epoch[v] != e->epoch) {
+                if (e->kw_now) sgm_kw_value(e, e->kw_now, &e->ev.vals[v]);
+                else sgm_prefilter_value(e, SGM_NONE, &e->ev.vals[v]);
+            }
 }
 
 /* The bucket of the event's dispatch key: false when the event has several
@@ -772,18 +1010,25 @@ static bool sgm_in_sorted(const uint32_t *a, uint32_t n, uint32_t x) {
     return lo < n && a[lo] == x;
 }
 
-/* With the prefilter: the event's rules without literals (its bucket's and
+/* With the prefilter: the event's log source picks what is scanned for
+ * literals (sgm_engine.scan_masks); then the event's rules without literals (its bucket's and
  * the key-less ones, from the np lists) and the rules whose literals it
  * holds that belong to its log source, tested in rule order. */
 static void sgm_run_candidates(sgm_engine *e) {
     const sgm_tables *t = e->t;
     const uint32_t *a = NULL;
-    uint32_t na = 0, n_keep = 0, bucket;
+    uint32_t na = 0, n_keep = 0, bucket = SGM_NONE;
     uint32_t *keep = e->cand; /* filtered in place */
     const uint32_t *np1 = e->np + e->np_all, *np2 = NULL;
     uint32_t n1 = e->n_np_all, n2 = 0;
-    if (t->dispatch_field != SGM_NONE && sgm_dispatch_bucket(e, &a, &na, &bucket)) {
-        bool channel = sgm_event_has_channel(e);
+    bool dispatched = t->dispatch_field != SGM_NONE && sgm_dispatch_bucket(e, &a, &na, &bucket);
+    bool channel = dispatched && sgm_event_has_channel(e);
+    e->scan_mask = e->scan_masks + (size_t)e->mask_words *
+                                       (dispatched ? (bucket == SGM_NONE ? t->n_buckets : bucket) * 2 + !channel
+                                                   : (t->n_buckets + 1) * 2);
+    e->kw_now = channel ? sgm_kw_pick(e, bucket) : NULL;
+    sgm_prefilter_scan(e);
+    if (dispatched) {
         uint8_t any = channel ? 1 : 2;
         for (uint32_t i = 0; i < e->n_cand; i++) {
             uint32_t r = e->cand[i];
@@ -818,7 +1063,6 @@ void sgm_event_begin(sgm_engine *e) {
 void sgm_event_rules(sgm_engine *e) {
     const sgm_tables *t = e->t;
     if (e->prefilter) {
-        sgm_prefilter_scan(e);
         sgm_run_candidates(e);
         return;
     }

@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+"""The prefilter skips only rules that cannot match (issue 7), checked on
+random events against an oracle written here and against --no-prefilter.
+
+The rules exercise what decides what the prefilter scans for an event:
+keyword rules of every Windows event, keyword rules of one channel (their
+keywords are looked for only in events of that channel, every few bytes:
+the stride is the shortest keyword less 3), a keyword rule with an EventID
+(its bucket scans every byte for every keyword), keywords of 4 bytes (a
+stride of 1), field rules of one EventID (other EventIDs do not scan that
+field), a rule with no literal, and a rule that names a keyword of another
+channel's rule inside a NOT (the keyword is not looked for there: the
+predicate must still be tested, not taken as false).  Events: several
+channels in any case, EventIDs with and without rules, the channel missing
+or given twice, keywords at every offset of every field, in any case, split
+across two fields, near misses.  usage: prefilter.py SIGC
+"""
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+SYSMON = "Microsoft-Windows-Sysmon/Operational"
+APP = "Application"
+SEC = "Security"
+
+
+def rule(n, logsource, detection):
+    return ("title: Prefilter %d\nid: 6c0a6a51-1c36-4c55-8a57-00000000%04d\nlevel: low\nlogsource: %s\n"
+            "detection:\n%s" % (n, n, logsource, detection))
+
+
+# (rule text, oracle(event) -> bool); the oracle reads the flat event
+def any_value(ev, words):
+    vals = [str(v).lower() for k, v in ev.items() if not isinstance(v, list)]
+    vals += [str(x).lower() for v in ev.values() if isinstance(v, list) for x in v]
+    return any(w in v for w in words for v in vals)
+
+
+def channel_is(ev, name):
+    c = ev.get("Channel")
+    cs = c if isinstance(c, list) else [c]
+    return any(isinstance(x, str) and x.lower() == name.lower() for x in cs)
+
+
+def eid(ev):
+    return ev.get("EventID")
+
+
+def process_creation(ev):  # the windows-events pipeline: Sysmon 1 or Security 4688
+    return (channel_is(ev, SYSMON) and eid(ev) == 1) or (channel_is(ev, SEC) and eid(ev) == 4688)
+
+
+def contains(ev, field, word):
+    return isinstance(ev.get(field), str) and word in ev[field].lower()
+
+
+WIN_WORDS = ["sekurlsa::", "invoke-mimikatz", "lsadump::sam"]      # every Windows event, stride 7
+APP_WORDS = ["hktl", "trojan.win", "exploit/"]                     # Application only, stride 1
+SEC_WORDS = ["kerberoast-tool-x", "golden-ticket-x"]               # Security only, stride 12
+BUCKET_WORDS = ["bucketword"]                                      # EventID 4624 only
+RULES = [
+    (rule(1, "{product: windows}", "    keywords:\n" + "".join("        - '%s'\n" % w for w in WIN_WORDS)
+          + "    condition: keywords\n"),
+     lambda ev: "Channel" in ev and any_value(ev, WIN_WORDS)),
+    (rule(2, "{product: windows, service: application}",
+          "    keywords:\n" + "".join("        - '%s'\n" % w for w in APP_WORDS) + "    condition: keywords\n"),
+     lambda ev: channel_is(ev, APP) and any_value(ev, APP_WORDS)),
+    (rule(3, "{product: windows, service: security}",
+          "    keywords:\n" + "".join("        - '%s'\n" % w for w in SEC_WORDS) + "    condition: keywords\n"),
+     lambda ev: channel_is(ev, SEC) and any_value(ev, SEC_WORDS)),
+    (rule(4, "{product: windows, service: security}",
+          "    sel:\n        EventID: 4624\n    keywords:\n        - '%s'\n    condition: sel and keywords\n"
+          % BUCKET_WORDS[0]),
+     lambda ev: channel_is(ev, SEC) and eid(ev) == 4624 and any_value(ev, BUCKET_WORDS)),
+    (rule(5, "{category: process_creation, product: windows}",
+          "    sel:\n        CommandLine|contains: 'whoami /priv'\n    condition: sel\n"),
+     lambda ev: process_creation(ev) and contains(ev, "CommandLine", "whoami /priv")),
+    (rule(6, "{category: network_connection, product: windows}",
+          "    sel:\n        Image|endswith: '\\\\rundll32.exe'\n    condition: sel\n"),
+     lambda ev: channel_is(ev, SYSMON) and eid(ev) == 3 and isinstance(ev.get("Image"), str)
+     and ev["Image"].lower().endswith("\\rundll32.exe")),
+    (rule(7, "{category: process_creation, product: windows}",
+          "    sel:\n        IntegrityLevel: System\n    condition: sel\n"),
+     lambda ev: process_creation(ev) and str(ev.get("IntegrityLevel", "")).lower() == "system"),
+    # names rule 3's keyword (scanned for in Security events only) under NOT
+    (rule(8, "{product: windows, service: application}",
+          "    sel:\n        EventID: 1000\n    keywords:\n        - 'kerberoast-tool-x'\n"
+          "    condition: sel and not keywords\n"),
+     lambda ev: channel_is(ev, APP) and eid(ev) == 1000 and not any_value(ev, ["kerberoast-tool-x"])),
+]
+
+FIELDS = ["CommandLine", "Image", "Message", "Data", "User", "ParentImage", "TargetFilename"]
+WORDS = WIN_WORDS + APP_WORDS + SEC_WORDS + BUCKET_WORDS + ["whoami /priv", "\\rundll32.exe"]
+
+
+def text_with(rnd, word):
+    """Filler with word (in a random case, maybe cut short by one byte) at a
+    random offset."""
+    if rnd.random() < 0.15:
+        word = word[:-1]  # a near miss
+    word = "".join(c.upper() if rnd.random() < 0.5 else c for c in word)
+    pre = "".join(rnd.choice("abcdefghij \\:./-") for _ in range(rnd.randrange(0, 40)))
+    post = "".join(rnd.choice("abcdefghij \\:./-") for _ in range(rnd.randrange(0, 12))) if rnd.random() < 0.5 else ""
+    return pre + word + post
+
+
+def event(rnd, i):
+    ev = {}
+    r = rnd.random()
+    if r < 0.08:
+        pass  # no channel
+    elif r < 0.12:
+        ev["Channel"] = [rnd.choice([SYSMON, APP, SEC]), rnd.choice([SYSMON, APP, SEC])]
+    else:
+        c = rnd.choice([SYSMON, APP, SEC, "System", "Microsoft-Windows-PowerShell/Operational"])
+        ev["Channel"] = c.upper() if rnd.random() < 0.1 else c
+    ev["EventID"] = rnd.choice([1, 3, 3, 4624, 4688, 1000, 7045, 11])
+    ev["RecordID"] = i
+    for f in rnd.sample(FIELDS, rnd.randrange(1, 5)):
+        if rnd.random() < 0.5:
+            own = {"CommandLine": "whoami /priv", "Image": "\\rundll32.exe"}.get(f)
+            ev[f] = text_with(rnd, own if own and rnd.random() < 0.4 else rnd.choice(WORDS))
+        else:
+            ev[f] = "".join(rnd.choice("abcdefghijklmnop \\") for _ in range(rnd.randrange(0, 30)))
+    if rnd.random() < 0.1:  # a keyword split over two fields matches neither
+        w = rnd.choice(WIN_WORDS)
+        ev["Part1"], ev["Part2"] = w[:4], w[4:]
+    if rnd.random() < 0.3:
+        ev["IntegrityLevel"] = rnd.choice(["System", "SYSTEM", "High", "Medium"])
+    return ev
+
+
+def main():
+    sigc = sys.argv[1]
+    rnd = random.Random(11)
+    events = [event(rnd, i) for i in range(8000)]
+    expected = []
+    for i, ev in enumerate(events):
+        for n, (_, oracle) in enumerate(RULES, 1):
+            if oracle(ev):
+                expected.append((i + 1, n))
+    fail = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for n, (text, _) in enumerate(RULES, 1):
+            with open(os.path.join(tmp, "r%d.yml" % n), "w") as f:
+                f.write(text)
+        path = os.path.join(tmp, "events.jsonl")
+        with open(path, "w") as f:
+            for ev in events:
+                f.write(json.dumps(ev) + "\n")
+        outs = {}
+        for mode in ([], ["--no-prefilter"]):
+            p = subprocess.run([sigc, "match", "--no-event", *mode, "-r", tmp, "-e", path],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            if p.returncode not in (0, 1):
+                print("FAIL: sigc match %s exited %d: %s" % (mode, p.returncode, p.stderr[-500:]))
+                return 1
+            got = []
+            for line in p.stdout.splitlines():
+                m = json.loads(line)
+                got.append((m["line"], int(m["id"][-4:])))
+            outs[tuple(mode)] = got
+        for mode, got in outs.items():
+            if sorted(got) != sorted(expected):
+                fail = 1
+                missing = sorted(set(expected) - set(got))[:10]
+                extra = sorted(set(got) - set(expected))[:10]
+                print("FAIL: %s: %d matches, the oracle %d; missing (line, rule) %s; extra %s"
+                      % (" ".join(mode) or "prefilter on", len(got), len(expected), missing, extra))
+                for line, n in (missing + extra)[:3]:
+                    print("  event %d: %s" % (line, json.dumps(events[line - 1])))
+        per_rule = [sum(1 for _, n in expected if n == k) for k in range(1, len(RULES) + 1)]
+        if min(per_rule) < 5:
+            print("FAIL: the events exercise too few matches per rule: %s" % per_rule)
+            fail = 1
+    if not fail:
+        print("prefilter on and off: the oracle's %d matches over %d events (per rule %s)"
+              % (len(expected), len(events), per_rule))
+    return fail
+
+
+if __name__ == "__main__":
+    sys.exit(main())
