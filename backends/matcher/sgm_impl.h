@@ -91,9 +91,11 @@ struct sgm_engine {
     uint32_t *atom_seen;        /* per atom: the epoch it was last found in */
     /* What the prefilter scans, per dispatch context (the event's bucket,
      * or none, and whether it has the channel; last: every rule may apply):
-     * mask_words words of bits, bit f for field f, bit n_fields for the
-     * keyword atoms.  Only the fields the atoms of the rules that can apply
-     * are about: a Sysmon network event is not scanned for command lines. */
+     * two masks of mask_words words, bit f for field f, bit n_fields for the
+     * keyword atoms: the first, the fields the atoms of the rules that can
+     * apply are about (a Sysmon network event is not scanned for command
+     * lines); the second, those with atoms under 4 bytes among them (the
+     * others are looked at for 4-byte grams only). */
     uint64_t *scan_masks;
     uint32_t mask_words;
     const uint64_t *scan_mask;  /* this event's */

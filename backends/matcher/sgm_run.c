@@ -162,42 +162,50 @@ static uint32_t sgm_np_list(sgm_engine *e, uint32_t start, uint32_t n, uint8_t b
  * are about.  False when memory runs out. */
 static bool sgm_scan_masks_init(sgm_engine *e) {
     const sgm_tables *t = e->t;
-    uint32_t w = e->mask_words = t->n_fields / 64 + 1, n_ctx = (t->n_buckets + 2) * 2;
-    e->scan_masks = calloc((size_t)n_ctx * w, sizeof *e->scan_masks);
-    /* each rule's atoms' bits, a run per rule in bits[] */
+    uint32_t w = e->mask_words = t->n_fields / 64 + 1, n_ctx = (t->n_buckets + 2) * 2, m = 2 * w;
+    e->scan_masks = calloc((size_t)n_ctx * m, sizeof *e->scan_masks);
+    /* each rule's atoms' bits (+ n_fields + 1 for an atom under 4 bytes), a run per rule in bits[] */
     uint32_t *first = calloc((size_t)t->n_rules + 1, sizeof *first), *bits = malloc(((size_t)t->n_pf + 1) * sizeof *bits);
-    uint64_t *own = malloc((size_t)w * sizeof *own);
+    uint64_t *own = malloc((size_t)m * sizeof *own);
     bool ok = e->scan_masks && first && bits && own;
     for (uint32_t i = 0; ok && i < t->n_atoms; i++)
         for (uint32_t k = 0; k < t->atoms[i].n_rules; k++) first[t->pf[t->atoms[i].rules + k] + 1]++;
     for (uint32_t r = 0; ok && r < t->n_rules; r++) first[r + 1] += first[r];
     for (uint32_t i = 0; ok && i < t->n_atoms; i++) {
-        uint32_t b = t->atoms[i].field == SGM_NONE ? t->n_fields : t->atoms[i].field;
+        uint32_t b = (t->atoms[i].field == SGM_NONE ? t->n_fields : t->atoms[i].field) +
+                     (t->atoms[i].text.len < 4 ? t->n_fields + 1 : 0);
         for (uint32_t k = 0; k < t->atoms[i].n_rules; k++) bits[first[t->pf[t->atoms[i].rules + k]]++] = b;
     }
     for (uint32_t r = t->n_rules; ok && r > 0; r--) first[r] = first[r - 1]; /* back to the starts */
     if (ok) first[0] = 0;
-#define SGM_MASK_ADD_RULES(mask, list, n)                                      \
-    for (uint32_t i_ = 0; i_ < (n); i_++)                                      \
-        for (uint32_t r_ = (list)[i_], j_ = first[r_]; j_ < first[r_ + 1]; j_++) \
-            (mask)[bits[j_] >> 6] |= (uint64_t)1 << (bits[j_] & 63);
+    /* a short atom sets its field's bit in both masks */
+#define SGM_MASK_SET(mask, b) ((mask)[(b) >> 6] |= (uint64_t)1 << ((b) & 63))
+#define SGM_MASK_ADD_RULES(mask, list, n)                                                     \
+    for (uint32_t i_ = 0; i_ < (n); i_++)                                                     \
+        for (uint32_t r_ = (list)[i_], j_ = first[r_]; j_ < first[r_ + 1]; j_++) {            \
+            uint32_t b_ = bits[j_] > t->n_fields ? bits[j_] - t->n_fields - 1 : bits[j_];      \
+            SGM_MASK_SET(mask, b_);                                                           \
+            if (bits[j_] > t->n_fields) SGM_MASK_SET((mask) + w, b_);                         \
+        }
     if (ok) {
-        uint64_t *none_present = e->scan_masks + (size_t)t->n_buckets * 2 * w, *none_absent = none_present + w;
-        uint64_t *all = none_absent + w;
+        uint64_t *none_present = e->scan_masks + (size_t)t->n_buckets * 2 * m, *none_absent = none_present + m;
+        uint64_t *all = none_absent + m;
         SGM_MASK_ADD_RULES(none_present, t->dispatch + t->any_present, t->n_any_present);
         SGM_MASK_ADD_RULES(none_absent, t->dispatch + t->any_absent, t->n_any_absent);
         for (uint32_t k = 0; k < t->n_buckets; k++) {
-            memset(own, 0, (size_t)w * sizeof *own);
+            memset(own, 0, (size_t)m * sizeof *own);
             SGM_MASK_ADD_RULES(own, t->dispatch + t->buckets[k].rules, t->buckets[k].n_rules);
-            for (uint32_t i = 0; i < w; i++) {
-                e->scan_masks[(size_t)k * 2 * w + i] = own[i] | none_present[i];
-                e->scan_masks[((size_t)k * 2 + 1) * w + i] = own[i] | none_absent[i];
+            for (uint32_t i = 0; i < m; i++) {
+                e->scan_masks[(size_t)k * 2 * m + i] = own[i] | none_present[i];
+                e->scan_masks[((size_t)k * 2 + 1) * m + i] = own[i] | none_absent[i];
             }
         }
-        for (uint32_t i = 0; i < t->n_scan_fields; i++) all[t->scan_fields[i] >> 6] |= (uint64_t)1 << (t->scan_fields[i] & 63);
-        if (t->keyword_atoms) all[t->n_fields >> 6] |= (uint64_t)1 << (t->n_fields & 63);
+        for (uint32_t i = 0; i < t->n_scan_fields; i++) SGM_MASK_SET(all, t->scan_fields[i]);
+        if (t->keyword_atoms) SGM_MASK_SET(all, t->n_fields);
+        for (uint32_t i = 0; t->short_atoms && i < w; i++) all[w + i] = all[i];
     }
 #undef SGM_MASK_ADD_RULES
+#undef SGM_MASK_SET
     free(first);
     free(bits);
     free(own);
@@ -386,9 +394,10 @@ static const struct sgm_kw_scan *sgm_kw_pick(sgm_engine *e, uint32_t bucket) {
 }
 
 bool sgm_atom_scanned(const sgm_engine *e, uint32_t atom) {
-    uint32_t f = e->t->atoms[atom].field;
-    if (f != SGM_NONE) return sgm_mask_has(e->scan_mask, f);
-    return e->kw_now ? sgm_mask_has(e->kw_now->atoms, atom) : sgm_mask_has(e->scan_mask, e->t->n_fields);
+    const sgm_atom *a = &e->t->atoms[atom];
+    if (a->field == SGM_NONE && e->kw_now) return sgm_mask_has(e->kw_now->atoms, atom);
+    uint32_t b = a->field == SGM_NONE ? e->t->n_fields : a->field;
+    return sgm_mask_has(e->scan_mask, b) && (a->text.len >= 4 || sgm_mask_has(e->scan_mask + e->mask_words, b));
 }
 
 sgm_engine *sgm_engine_new(const sgm_tables *t, const sgm_options *o, char *err, size_t errlen) {
@@ -864,11 +873,11 @@ static bool sgm_ascii(const unsigned char *p, uint32_t len) {
     return (any & 0x8080808080808080ull) == 0;
 }
 
-static void sgm_prefilter_value(sgm_engine *e, uint32_t f, const sgm_value *val) {
+static void sgm_prefilter_value(sgm_engine *e, uint32_t f, const sgm_value *val, bool short_atoms) {
     const sgm_tables *t = e->t;
     const unsigned char *p = (const unsigned char *)e->ev.text + val->off;
     uint32_t len = val->len, g = 0;
-    if (!t->short_atoms) { /* 4-byte grams only */
+    if (!short_atoms) { /* 4-byte grams only */
         if (len < 4) return;
         g = (uint32_t)sgm_fold[p[0]] << 8 | (uint32_t)sgm_fold[p[1]] << 16 | (uint32_t)sgm_fold[p[2]] << 24;
         for (uint32_t i = 3; i < len; i++) {
@@ -940,13 +949,16 @@ static void sgm_prefilter_scan(sgm_engine *e) {
         if (n) memset(n, 0, cap * sizeof *n), e->val_epoch = n, e->val_cap = cap;
         else keywords = false, e->prefilter = false; /* out of memory: test every rule from now on */
     }
-    const uint64_t *mask = e->scan_mask;
+    const uint64_t *mask = e->scan_mask, *short_mask = mask + e->mask_words;
     keywords = keywords && sgm_mask_has(mask, t->n_fields) && (!e->kw_now || e->kw_now->n);
+    /* keyword atoms under 4 bytes: looked for in every value, the fields' too */
+    bool short_keywords = keywords && !e->kw_now && sgm_mask_has(short_mask, t->n_fields);
     for (uint32_t k = 0; k < e->ev.n_touched; k++) { /* the event's fields the rules' atoms are about */
         uint32_t field = e->ev.touched[k];
         if (!sgm_mask_has(mask, field)) continue;
+        bool short_atoms = short_keywords || sgm_mask_has(short_mask, field);
         for (uint32_t v = e->ev.head[field]; v != SGM_NONE; v = e->ev.vals[v].next) {
-            sgm_prefilter_value(e, field, &e->ev.vals[v]); /* keyword atoms too */
+            sgm_prefilter_value(e, field, &e->ev.vals[v], short_atoms); /* keyword atoms too */
             if (keywords) e->val_epoch[v] = e->epoch;
         }
     }
@@ -954,7 +966,7 @@ static void sgm_prefilter_scan(sgm_engine *e) {
         for (uint32_t v = 0; v < e->ev.n_vals; v++)
             if (e->val_epoch[v] != e->epoch) {
                 if (e->kw_now) sgm_kw_value(e, e->kw_now, &e->ev.vals[v]);
-                else sgm_prefilter_value(e, SGM_NONE, &e->ev.vals[v]);
+                else sgm_prefilter_value(e, SGM_NONE, &e->ev.vals[v], short_keywords);
             }
 }
 
@@ -1023,7 +1035,7 @@ static void sgm_run_candidates(sgm_engine *e) {
     uint32_t n1 = e->n_np_all, n2 = 0;
     bool dispatched = t->dispatch_field != SGM_NONE && sgm_dispatch_bucket(e, &a, &na, &bucket);
     bool channel = dispatched && sgm_event_has_channel(e);
-    e->scan_mask = e->scan_masks + (size_t)e->mask_words *
+    e->scan_mask = e->scan_masks + (size_t)e->mask_words * 2 *
                                        (dispatched ? (bucket == SGM_NONE ? t->n_buckets : bucket) * 2 + !channel
                                                    : (t->n_buckets + 1) * 2);
     e->kw_now = channel ? sgm_kw_pick(e, bucket) : NULL;

@@ -90,10 +90,24 @@ RULES = [
           "    sel:\n        EventID: 1000\n    keywords:\n        - 'kerberoast-tool-x'\n"
           "    condition: sel and not keywords\n"),
      lambda ev: channel_is(ev, APP) and eid(ev) == 1000 and not any_value(ev, ["kerberoast-tool-x"])),
+    # a keyword under 4 bytes: System events are scanned at every byte for every keyword
+    (rule(9, "{product: windows, service: system}", "    keywords:\n        - 'zq!'\n    condition: keywords\n"),
+     lambda ev: channel_is(ev, "System") and any_value(ev, ["zq!"])),
+    # an atom under 4 bytes, and the same atom under NOT in a rule of another EventID
+    (rule(10, "{category: process_creation, product: windows}",
+          "    sel:\n        CommandLine|contains: ' -q'\n    condition: sel\n"),
+     lambda ev: process_creation(ev) and contains(ev, "CommandLine", " -q")),
+    (rule(11, "{category: network_connection, product: windows}",
+          "    filter:\n        CommandLine|contains: ' -q'\n    condition: not filter\n"),
+     lambda ev: channel_is(ev, SYSMON) and eid(ev) == 3 and not contains(ev, "CommandLine", " -q")),
+    # makes network events scan CommandLine, for 4-byte grams only: rule 11's ' -q' is not looked for there
+    (rule(12, "{category: network_connection, product: windows}",
+          "    sel:\n        CommandLine|contains: 'beacon'\n    condition: sel\n"),
+     lambda ev: channel_is(ev, SYSMON) and eid(ev) == 3 and contains(ev, "CommandLine", "beacon")),
 ]
 
 FIELDS = ["CommandLine", "Image", "Message", "Data", "User", "ParentImage", "TargetFilename"]
-WORDS = WIN_WORDS + APP_WORDS + SEC_WORDS + BUCKET_WORDS + ["whoami /priv", "\\rundll32.exe"]
+WORDS = WIN_WORDS + APP_WORDS + SEC_WORDS + BUCKET_WORDS + ["whoami /priv", "\\rundll32.exe", "zq!", " -q", ".exe", "beacon"]
 
 
 def text_with(rnd, word):
@@ -115,13 +129,13 @@ def event(rnd, i):
     elif r < 0.12:
         ev["Channel"] = [rnd.choice([SYSMON, APP, SEC]), rnd.choice([SYSMON, APP, SEC])]
     else:
-        c = rnd.choice([SYSMON, APP, SEC, "System", "Microsoft-Windows-PowerShell/Operational"])
+        c = rnd.choice([SYSMON, SYSMON, APP, SEC, "System", "Microsoft-Windows-PowerShell/Operational"])
         ev["Channel"] = c.upper() if rnd.random() < 0.1 else c
     ev["EventID"] = rnd.choice([1, 3, 3, 4624, 4688, 1000, 7045, 11])
     ev["RecordID"] = i
     for f in rnd.sample(FIELDS, rnd.randrange(1, 5)):
         if rnd.random() < 0.5:
-            own = {"CommandLine": "whoami /priv", "Image": "\\rundll32.exe"}.get(f)
+            own = {"CommandLine": rnd.choice(["whoami /priv", " -q"]), "Image": "\\rundll32.exe"}.get(f)
             ev[f] = text_with(rnd, own if own and rnd.random() < 0.4 else rnd.choice(WORDS))
         else:
             ev[f] = "".join(rnd.choice("abcdefghijklmnop \\") for _ in range(rnd.randrange(0, 30)))
