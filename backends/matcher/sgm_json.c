@@ -129,9 +129,10 @@ static bool sgm_json_leaf(sgm_json_parser *ps, uint32_t off, uint32_t len, uint8
     bool attribute = !is_text && k >= 3 && ps->key_skip[k - 1];
     uint32_t shape = (uint32_t)is_text | (uint32_t)attribute << 1;
     sgm_path_ids *c = NULL;
-    if (ps->path_len >= 8 && ps->path_len <= SGM_PATH_CACHE_TEXT) {
-        uint64_t tail;
-        memcpy(&tail, ps->path + ps->path_len - 8, 8);
+    if (ps->path_len && ps->path_len <= SGM_PATH_CACHE_TEXT) {
+        uint64_t tail = 0; /* the last 8 bytes, or all of a shorter path */
+        if (ps->path_len >= 8) memcpy(&tail, ps->path + ps->path_len - 8, 8);
+        else memcpy(&tail, ps->path, ps->path_len);
         c = &ps->cache[((tail ^ ps->path_len ^ (uint64_t)shape << 32) * 0x9E3779B97F4A7C15ull) >> 56];
         if (c->len == ps->path_len && c->shape == shape && memcmp(c->text, ps->path, ps->path_len) == 0) {
             for (int i = 0; i < 3; i++) sgm_json_link(ev, c->ids[i], v);
@@ -164,8 +165,10 @@ static bool sgm_json_leaf(sgm_json_parser *ps, uint32_t off, uint32_t len, uint8
     return true;
 }
 
-static void sgm_json_ws(sgm_json_parser *ps) {
-    while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r')) ps->p++;
+static inline void sgm_json_ws(sgm_json_parser *ps) {
+    while (ps->p < ps->end && (unsigned char)*ps->p <= ' ' &&
+           (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
+        ps->p++;
 }
 
 int sgm_hex_value(char c) {
