@@ -970,6 +970,28 @@ static c_atoms c_atoms_of(c_builder *b, uint32_t node, int depth) {
 }
 
 
+/* For each contains predicate, arg: the offset of the needle byte the
+ * runtime looks for first (with memchr), the one rarest in c_common_text
+ * that case does not change (any byte when cased), so a needle such as
+ * ' c^m^d' is looked for by its '^', not by every space of a command line;
+ * SGM_NONE when every byte is a letter and case is ignored. */
+static void c_rare_bytes(c_builder *b) {
+    uint32_t count[256] = {0};
+    for (const char *c = c_common_text; *c; c++) count[(unsigned char)*c]++;
+    for (uint32_t i = 0; i < b->preds.n; i++) {
+        sgm_pred *p = &b->preds.v[i];
+        if (p->op != SGM_OP_CONTAINS) continue;
+        const unsigned char *text = (const unsigned char *)c_text(b, p->text);
+        bool cased = p->flags & SGM_PF_CASED;
+        p->arg = SGM_NONE;
+        for (uint32_t k = 0; k < p->text.len; k++) {
+            unsigned char c = text[k];
+            if (!cased && c >= 'a' && c <= 'z') continue; /* folded: a letter is in both cases */
+            if (p->arg == SGM_NONE || count[c] < count[text[p->arg]]) p->arg = k;
+        }
+    }
+}
+
 /* Atoms for every rule, an anchor gram for every atom (the gram fewest
  * atoms share, so a gram found in an event leads to few checks), and the
  * tables the runtime scans with. */
@@ -981,6 +1003,7 @@ static void c_prefilter(c_builder *b) {
     C_VEC(uint32_t) pair_rule;
     memset(&pair_atom, 0, sizeof pair_atom);
     memset(&pair_rule, 0, sizeof pair_rule);
+    c_rare_bytes(b);
     c_count_atoms(b);
     c_common_build(b);
     for (uint32_t r = 0; r < n; r++) {

@@ -83,7 +83,8 @@ typedef struct sgm_pred {
     uint8_t timepart;    /* compare a part of this field read as a time */
     uint8_t fieldref_op; /* FIELDREF: EQ, CONTAINS, STARTSWITH or ENDSWITH */
     uint32_t field;      /* field id; SGM_NONE: a keyword (any value of the event) */
-    uint32_t arg;        /* REGEX / CIDR index; FIELDREF field id */
+    uint32_t arg;        /* REGEX / CIDR index; FIELDREF field id; CONTAINS: the offset of the
+                            needle byte looked for first (its rarest that case does not change) */
     sgm_str text;
     double num;
 } sgm_pred;

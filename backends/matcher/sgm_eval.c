@@ -84,34 +84,28 @@ static bool sgm_bytes_eq(const char *a, const char *b, size_t n, bool cased) {
     return cased ? memcmp(a, b, n) == 0 : sgm_eq_fold(a, b, n);
 }
 
-static bool sgm_find(const char *hay, size_t hn, const char *needle, size_t nn, bool cased) {
+/* hint: the offset of the needle byte to look for first (sgm_pred.arg of
+ * a contains predicate: its rarest byte that case does not change); out of
+ * range or a letter when case is ignored: the first byte (cased) or the
+ * first that is not a letter. */
+static bool sgm_find(const char *hay, size_t hn, const char *needle, size_t nn, bool cased, uint32_t hint) {
     if (nn == 0) return true;
     if (nn > hn) return false;
-    if (cased) {
-        const char *p = hay, *end = hay + hn - nn + 1;
-        while (p < end) {
-            const char *q = memchr(p, needle[0], (size_t)(end - p));
-            if (!q) return false;
-            if (memcmp(q, needle, nn) == 0) return true;
-            p = q + 1;
-        }
-        return false;
-    }
-    /* a byte of the needle that case does not change (not a letter) is
-     * looked for with memchr, then the whole needle compared at its place */
     size_t k = 0;
-    while (k < nn && needle[k] >= 'a' && needle[k] <= 'z') k++;
-    if (k < nn) {
+    if (hint < nn && (cased || !(needle[hint] >= 'a' && needle[hint] <= 'z'))) k = hint;
+    else if (!cased)
+        while (k < nn && needle[k] >= 'a' && needle[k] <= 'z') k++;
+    if (k < nn) { /* needle[k] is looked for with memchr, then the whole needle compared at its place */
         const char *p = hay + k, *end = hay + hn - nn + k + 1; /* needle[k] may sit in [p, end) */
         while (p < end) {
             const char *q = memchr(p, needle[k], (size_t)(end - p));
             if (!q) return false;
-            if (sgm_eq_fold(q - k, needle, nn)) return true;
+            if (cased ? memcmp(q - k, needle, nn) == 0 : sgm_eq_fold(q - k, needle, nn)) return true;
             p = q + 1;
         }
         return false;
     }
-    unsigned char first = (unsigned char)needle[0];
+    unsigned char first = (unsigned char)needle[0]; /* every byte a letter, case ignored */
     for (size_t i = 0; i + nn <= hn; i++)
         if (sgm_fold[(unsigned char)hay[i]] == first && sgm_eq_fold(hay + i + 1, needle + 1, nn - 1)) return true;
     return false;
@@ -276,7 +270,7 @@ static bool sgm_pred_value(sgm_engine *e, const sgm_pred *pr, const sgm_value *v
     }
     switch (pr->op) {
     case SGM_OP_EQ: return n == pr->text.len && sgm_bytes_eq(s, sgm_text(e->t, pr->text), n, cased);
-    case SGM_OP_CONTAINS: return sgm_find(s, n, sgm_text(e->t, pr->text), pr->text.len, cased);
+    case SGM_OP_CONTAINS: return sgm_find(s, n, sgm_text(e->t, pr->text), pr->text.len, cased, pr->arg);
     case SGM_OP_STARTSWITH: return n >= pr->text.len && sgm_bytes_eq(s, sgm_text(e->t, pr->text), pr->text.len, cased);
     case SGM_OP_ENDSWITH:
         return n >= pr->text.len && sgm_bytes_eq(s + n - pr->text.len, sgm_text(e->t, pr->text), pr->text.len, cased);

@@ -2,7 +2,8 @@
 """The prefilter skips only rules that cannot match (issue 7), checked on
 random events against an oracle written here and against --no-prefilter.
 
-The rules exercise what decides what the prefilter scans for an event:
+The rules exercise what decides what the prefilter scans for an event
+(and how a contains test looks for its needle):
 keyword rules of every Windows event, keyword rules of one channel (their
 keywords are looked for only in events of that channel, every few bytes:
 the stride is the shortest keyword less 3), a keyword rule with an EventID
@@ -104,18 +105,24 @@ RULES = [
     (rule(12, "{category: network_connection, product: windows}",
           "    sel:\n        CommandLine|contains: 'beacon'\n    condition: sel\n"),
      lambda ev: channel_is(ev, SYSMON) and eid(ev) == 3 and contains(ev, "CommandLine", "beacon")),
+    # a cased contains: looked for by its rarest byte, compared byte for byte
+    (rule(13, "{category: process_creation, product: windows}",
+          "    sel:\n        CommandLine|contains|cased: 'Ab^Cd'\n    condition: sel\n"),
+     lambda ev: process_creation(ev) and isinstance(ev.get("CommandLine"), str) and "Ab^Cd" in ev["CommandLine"]),
 ]
 
 FIELDS = ["CommandLine", "Image", "Message", "Data", "User", "ParentImage", "TargetFilename"]
+CASED_WORDS = ["Ab^Cd"]
 WORDS = WIN_WORDS + APP_WORDS + SEC_WORDS + BUCKET_WORDS + ["whoami /priv", "\\rundll32.exe", "zq!", " -q", ".exe", "beacon"]
 
 
 def text_with(rnd, word):
-    """Filler with word (in a random case, maybe cut short by one byte) at a
+    """Filler with word (often in a random case, maybe cut short by one byte) at a
     random offset."""
     if rnd.random() < 0.15:
         word = word[:-1]  # a near miss
-    word = "".join(c.upper() if rnd.random() < 0.5 else c for c in word)
+    if rnd.random() < (0.3 if word in CASED_WORDS else 0.7):
+        word = "".join(c.upper() if rnd.random() < 0.5 else c for c in word)
     pre = "".join(rnd.choice("abcdefghij \\:./-") for _ in range(rnd.randrange(0, 40)))
     post = "".join(rnd.choice("abcdefghij \\:./-") for _ in range(rnd.randrange(0, 12))) if rnd.random() < 0.5 else ""
     return pre + word + post
@@ -135,7 +142,7 @@ def event(rnd, i):
     ev["RecordID"] = i
     for f in rnd.sample(FIELDS, rnd.randrange(1, 5)):
         if rnd.random() < 0.5:
-            own = {"CommandLine": rnd.choice(["whoami /priv", " -q"]), "Image": "\\rundll32.exe"}.get(f)
+            own = {"CommandLine": rnd.choice(["whoami /priv", " -q", "Ab^Cd", "beacon"]), "Image": "\\rundll32.exe"}.get(f)
             ev[f] = text_with(rnd, own if own and rnd.random() < 0.4 else rnd.choice(WORDS))
         else:
             ev[f] = "".join(rnd.choice("abcdefghijklmnop \\") for _ in range(rnd.randrange(0, 30)))
@@ -150,7 +157,7 @@ def event(rnd, i):
 def main():
     sigc = sys.argv[1]
     rnd = random.Random(11)
-    events = [event(rnd, i) for i in range(8000)]
+    events = [event(rnd, i) for i in range(12000)]
     expected = []
     for i, ev in enumerate(events):
         for n, (_, oracle) in enumerate(RULES, 1):
