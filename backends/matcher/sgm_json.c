@@ -14,6 +14,10 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__) && (defined(__GNUC__) || defined(__clang__))
+#define SGM_JSON_SSE2 1 /* strings are copied 16 bytes a step */
+#include <emmintrin.h>
+#endif
 
 #include "sgm_impl.h"
 
@@ -254,8 +258,27 @@ static bool sgm_json_string(sgm_json_parser *ps, uint32_t *off, uint32_t *len) {
     char *out = ev->text + ev->text_len;
     char *o = out;
     for (;;) {
-        /* eight bytes at a time while none is a quote, a backslash, a
-         * control character or non-ASCII (most of any log) */
+        /* sixteen bytes, then eight, at a time while none is a quote, a
+         * backslash, a control character or non-ASCII (most of any log) */
+#if defined(SGM_JSON_SSE2)
+        while (ps->end - ps->p >= 16) {
+            __m128i w = _mm_loadu_si128((const __m128i *)(const void *)ps->p);
+            _mm_storeu_si128((__m128i *)(void *)o, w); /* room: as below */
+            /* as signed bytes, control characters and non-ASCII are below 0x20 */
+            __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, _mm_set1_epi8('"')),
+                                                        _mm_cmpeq_epi8(w, _mm_set1_epi8('\\'))),
+                                           _mm_cmplt_epi8(w, _mm_set1_epi8(0x20)));
+            unsigned mask = (unsigned)_mm_movemask_epi8(special);
+            if (mask) {
+                unsigned k = (unsigned)__builtin_ctz(mask);
+                o += k;
+                ps->p += k;
+                goto special_byte;
+            }
+            o += 16;
+            ps->p += 16;
+        }
+#endif
         while (ps->end - ps->p >= 8) {
             uint64_t w;
             memcpy(&w, ps->p, 8);
@@ -273,6 +296,9 @@ static bool sgm_json_string(sgm_json_parser *ps, uint32_t *off, uint32_t *len) {
             o += 8;
             ps->p += 8;
         }
+#if defined(SGM_JSON_SSE2)
+    special_byte:
+#endif
         if (ps->p >= ps->end) return sgm_json_fail(ps, "unterminated string");
         unsigned char c = (unsigned char)*ps->p;
         if (c == '"') {
