@@ -14,6 +14,7 @@
  * No rule text is written into comments.
  */
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 
 #include "backend.h"
@@ -253,7 +254,7 @@ static uint32_t c_pred(c_builder *b, const sg_ir_pred *p) {
         uint32_t flags = (p->regex_flags & SG_RE_I ? SGM_RE_I : 0) | (p->regex_flags & SG_RE_M ? SGM_RE_M : 0) |
                          (p->regex_flags & SG_RE_S ? SGM_RE_S : 0);
         sgm_str pattern = c_str(b, p->text);
-        C_PUSH(b->regexes, ((sgm_regex){pattern, flags}));
+        C_PUSH(b->regexes, ((sgm_regex){pattern, flags, 0}));
         out.arg = b->regexes.n - 1;
         break;
     }
@@ -806,6 +807,30 @@ static uint64_t c_atom_cost(const c_builder *b, uint32_t id) {
     return (uint64_t)best * 4096 + b->atom_uses.v[id];
 }
 
+/* Where the argument of the escape \n (a letter or digit; p just after
+ * it) ends: \x41 \x{263a} \o{101} \0101 \12 (octal or a back reference)
+ * \cA \pL \p{Lu} \N{U+41} \g1 \g{-1} \g<name> \k<name> \k'name'
+ * \k{name}, and \Q up to its \E.  The argument is not literal text. */
+static const char *c_regex_escape_end(char n, const char *p, const char *end) {
+    const char *close = NULL;
+    if (n == 'Q') {
+        while (p < end && !(p[0] == '\\' && p + 1 < end && p[1] == 'E')) p++;
+        return p < end ? p + 2 : end;
+    }
+    if (p < end && strchr("xopPNgk", n) && strchr("{<'", *p)) {
+        close = *p == '{' ? "}" : *p == '<' ? ">" : "'";
+        while (p < end && *p != *close) p++;
+        return p < end ? p + 1 : end;
+    }
+    if (n == 'x')
+        for (int i = 0; i < 2 && p < end && isxdigit((unsigned char)*p); i++) p++;
+    else if (n == 'c' || n == 'p' || n == 'P')
+        p += p < end;
+    else if ((n >= '0' && n <= '9') || n == 'g')
+        while (p < end && ((*p >= '0' && *p <= '9') || (n == 'g' && (*p == '-' || *p == '+')))) p++;
+    return p;
+}
+
 /* The longest run of literal text every match of a regex holds: its top
  * level read as a sequence (groups, classes, anchors and escapes that are
  * not punctuation end a run; a character that may repeat zero times is not
@@ -842,6 +867,7 @@ static void c_regex_literal(sg_str re, bool caseless, char *out, uint32_t *out_l
             literal = !((n >= 'a' && n <= 'z') || (n >= 'A' && n <= 'Z') || (n >= '0' && n <= '9'));
             lit = n;
             p += 2;
+            if (!literal) p = c_regex_escape_end(n, p, end); /* \x41, \p{L}, \Q...\E: their text is no literal */
         } else if (c == '(') {
             depth = 1;
             p++;
@@ -851,7 +877,11 @@ static void c_regex_literal(sg_str re, bool caseless, char *out, uint32_t *out_l
             if (p < end && *p == ']') p++;
             while (p < end && *p != ']') p += *p == '\\' && p + 1 < end ? 2 : 1;
             p++;
-        } else if (strchr(".^$*+?{})]", c)) {
+        } else if (c == '{') { /* a count ({2}, {1,64}) is no literal text: skipped whole */
+            const char *q = p + 1;
+            while (q < end && ((*q >= '0' && *q <= '9') || *q == ',' || *q == ' ')) q++;
+            p = q < end && *q == '}' ? q + 1 : p + 1;
+        } else if (strchr(".^$*+?})]", c)) {
             p++;
         } else {
             literal = true;
@@ -974,10 +1004,28 @@ static c_atoms c_atoms_of(c_builder *b, uint32_t node, int depth) {
  * runtime looks for first (with memchr), the one rarest in c_common_text
  * that case does not change (any byte when cased), so a needle such as
  * ' c^m^d' is looked for by its '^', not by every space of a command line;
- * SGM_NONE when every byte is a letter and case is ignored. */
+ * SGM_NONE when every byte is a letter and case is ignored.  For each
+ * regex, need: the rarest such byte of the literal text every match holds
+ * (c_regex_literal), so most values are turned down by memchr, not PCRE2. */
 static void c_rare_bytes(c_builder *b) {
     uint32_t count[256] = {0};
     for (const char *c = c_common_text; *c; c++) count[(unsigned char)*c]++;
+    for (uint32_t i = 0; i < b->regexes.n; i++) {
+        sgm_regex *r = &b->regexes.v[i];
+        sg_str re = c_str_back(b, r->pattern);
+        char *scratch = sg_xmalloc(2 * re.len + 2);
+        uint32_t len, best = UINT32_MAX;
+        c_regex_literal(re, (r->flags & SGM_RE_I) != 0, scratch, &len);
+        for (uint32_t k = 0; k < len; k++) {
+            /* a letter may match in either case (an inline (?i) too), a
+             * non-ASCII byte may fold: only other bytes are certain */
+            unsigned char c = (unsigned char)scratch[k];
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80) continue;
+            if (best == UINT32_MAX || count[c] < count[best]) best = c;
+        }
+        r->need = best == UINT32_MAX ? 0 : best + 1;
+        free(scratch);
+    }
     for (uint32_t i = 0; i < b->preds.n; i++) {
         sgm_pred *p = &b->preds.v[i];
         if (p->op != SGM_OP_CONTAINS) continue;
@@ -1341,9 +1389,9 @@ int c_emit_program(sg_arena *arena, sg_diags *diags, const sg_ir_rule *const *ru
     for (uint32_t i = 0; i < t.n_regexes; i++) {
         sg_buf_add_cstr(out, "    {");
         c_emit_str(out, t.regexes[i].pattern);
-        sg_buf_printf(out, ", %uu},\n", (unsigned)t.regexes[i].flags);
+        sg_buf_printf(out, ", %uu, %uu},\n", (unsigned)t.regexes[i].flags, (unsigned)t.regexes[i].need);
     }
-    if (!t.n_regexes) sg_buf_add_cstr(out, "    {{0u, 0u}, 0u},\n");
+    if (!t.n_regexes) sg_buf_add_cstr(out, "    {{0u, 0u}, 0u, 0u},\n");
     sg_buf_add_cstr(out, "};\n\nstatic const sgm_cidr sgm_t_cidrs[] = {\n");
     for (uint32_t i = 0; i < t.n_cidrs; i++) {
         sg_buf_printf(out, "    {%u, %u, {", t.cidrs[i].family, t.cidrs[i].prefix);

@@ -92,6 +92,8 @@ typedef struct sgm_pred {
 typedef struct sgm_regex {
     sgm_str pattern;
     uint32_t flags;      /* SGM_RE_* */
+    uint32_t need;       /* a byte every match holds, plus 1 (looked for with memchr
+                            before the regex runs); 0: none known */
 } sgm_regex;
 
 enum {

@@ -190,6 +190,8 @@ static bool sgm_cidr_has(const sgm_cidr *c, const char *p, size_t len) {
 static bool sgm_regex_match(sgm_engine *e, uint32_t index, const char *p, size_t len) {
     pcre2_code *re = e->regexes[index];
     if (!re) return false;
+    uint32_t need = e->t->regexes[index].need;
+    if (need && need <= 256 && !memchr(p, (int)(need - 1), len)) return false; /* no match can lack it */
     if (!e->regex_jitted[index]) { /* on first use; without JIT the interpreter runs it */
         pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
         e->regex_jitted[index] = 1;

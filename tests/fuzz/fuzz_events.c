@@ -108,7 +108,7 @@ static const sgm_pred fe_preds[] = {
     {SGM_OP_LT, 0, 0, 0, 0, 0, S(fe_s_empty), 100},                          /* 12 */
 };
 
-static const sgm_regex fe_regexes[] = {{S(fe_s_i_b_invoke_iex_b_http), 0}};
+static const sgm_regex fe_regexes[] = {{S(fe_s_i_b_invoke_iex_b_http), 0, 0}};
 
 static const sgm_cidr fe_cidrs[] = {{4, 8, {10, 0, 0, 0}}};
 

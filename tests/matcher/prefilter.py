@@ -19,6 +19,7 @@ across two fields, near misses.  usage: prefilter.py SIGC
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -109,11 +110,21 @@ RULES = [
     (rule(13, "{category: process_creation, product: windows}",
           "    sel:\n        CommandLine|contains|cased: 'Ab^Cd'\n    condition: sel\n"),
      lambda ev: process_creation(ev) and isinstance(ev.get("CommandLine"), str) and "Ab^Cd" in ev["CommandLine"]),
+    # regexes: an escape's argument is no literal text (\x41 is 'A', not "41"); a byte
+    # every match holds ('`') is looked for first
+    (rule(14, "{product: windows}", "    sel:\n        Data|re: '\\x41BCDEFG'\n    condition: sel\n"),
+     lambda ev: "Channel" in ev and isinstance(ev.get("Data"), str) and "ABCDEFG" in ev["Data"]),
+    (rule(15, "{product: windows}", "    sel:\n        Data|re: '\\QAB.D\\E'\n    condition: sel\n"),
+     lambda ev: "Channel" in ev and isinstance(ev.get("Data"), str) and "AB.D" in ev["Data"]),
+    (rule(16, "{category: process_creation, product: windows}",
+          "    sel:\n        CommandLine|re: '\\w+`\\w+`'\n    condition: sel\n"),
+     lambda ev: process_creation(ev) and isinstance(ev.get("CommandLine"), str)
+     and re.search(r"\w+`\w+`", ev["CommandLine"], re.ASCII) is not None),
 ]
 
 FIELDS = ["CommandLine", "Image", "Message", "Data", "User", "ParentImage", "TargetFilename"]
-CASED_WORDS = ["Ab^Cd"]
-WORDS = WIN_WORDS + APP_WORDS + SEC_WORDS + BUCKET_WORDS + ["whoami /priv", "\\rundll32.exe", "zq!", " -q", ".exe", "beacon"]
+CASED_WORDS = ["Ab^Cd", "ABCDEFG", "AB.D"]
+WORDS = WIN_WORDS + APP_WORDS + SEC_WORDS + BUCKET_WORDS + ["whoami /priv", "\\rundll32.exe", "zq!", " -q", ".exe", "beacon", "ABCDEFG", "AB.D", "ab`cd`"]
 
 
 def text_with(rnd, word):
@@ -142,7 +153,8 @@ def event(rnd, i):
     ev["RecordID"] = i
     for f in rnd.sample(FIELDS, rnd.randrange(1, 5)):
         if rnd.random() < 0.5:
-            own = {"CommandLine": rnd.choice(["whoami /priv", " -q", "Ab^Cd", "beacon"]), "Image": "\\rundll32.exe"}.get(f)
+            own = {"CommandLine": rnd.choice(["whoami /priv", " -q", "Ab^Cd", "beacon", "ab`cd`"]),
+                   "Image": "\\rundll32.exe", "Data": rnd.choice(["ABCDEFG", "AB.D"])}.get(f)
             ev[f] = text_with(rnd, own if own and rnd.random() < 0.4 else rnd.choice(WORDS))
         else:
             ev[f] = "".join(rnd.choice("abcdefghijklmnop \\") for _ in range(rnd.randrange(0, 30)))
