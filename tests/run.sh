@@ -4,6 +4,10 @@
 #   1. gcc, -Werror, debugoptimized (build-test/)
 #   2. clang with AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/)
 # Both include the SigmaHQ corpus tests when ../shared is beside the checkout.
+# Then every libFuzzer target for a bounded time (tests/fuzz/run-bounded.sh,
+# its own build in build-fuzz/; SIGC_FUZZ_SECONDS per target, default 30,
+# about 3 minutes in all): what it finds is kept in tests/fuzz/regress*/
+# and fails the run.
 set -eu
 cd "$(dirname "$0")/.."
 tools/setup.sh
@@ -23,12 +27,20 @@ fi
 ninja -C build-asan >/tmp/sigc-ninja.log 2>&1 || { cat /tmp/sigc-ninja.log; exit 1; }
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     meson test -C build-asan --print-errorlogs --timeout-multiplier 4 || status=1
-# One closing line over both builds, from meson's own summaries.
+fuzz_status=0
+tests/fuzz/run-bounded.sh || fuzz_status=$?
+# One closing line over both builds, from meson's own summaries, and the
+# fuzz run counted as one more test.
 summary() { sed -n "s/^$2: *\([0-9]*\).*/\1/p" "$1/meson-logs/testlog.txt" | tail -1; }
 ok=0 bad=0 skipped=0
 for b in build-test build-asan; do
     ok=$((ok + $(summary $b Ok) + 0)); bad=$((bad + $(summary $b Fail) + $(summary $b Timeout) + 0))
     skipped=$((skipped + $(summary $b Skipped) + 0))
 done
-echo "$ok passed, $bad failed, $skipped skipped"
+case $fuzz_status in
+0) ok=$((ok + 1)) fuzz=passed ;;
+77) skipped=$((skipped + 1)) fuzz=skipped ;;
+*) bad=$((bad + 1)) fuzz=failed status=1 ;;
+esac
+echo "$ok passed, $bad failed, $skipped skipped (the fuzz run $fuzz)"
 exit $status

@@ -11,6 +11,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Kept equal to pipeline_rules.yml, which replay.sh converts with each
+ * kept pipeline crasher (regress/*.pipeline.yml). */
 static const char RULES[] =
     "title: a\nid: 11111111-2222-4333-8444-555555555555\nname: a\n"
     "logsource: {category: process_creation, product: windows, service: sysmon}\n"
