@@ -80,8 +80,11 @@ static bool sg_corr_condition(sg_ruleset *rs, sg_rule *r, sg_ynode *c, const cha
             sg_rule_diag(rs, r, id, k, "%s takes exactly one comparison", diag_what);
             return false;
         }
+        /* !(x >= 0) also refuses .nan; an integer is checked as written, not
+         * as the double it rounds to (2^53 + 1 is not 2^53). */
         if (v->kind != SG_YN_SCALAR || (v->type != SG_YT_INT && v->type != SG_YT_FLOAT) || v->int_overflow ||
-            v->fval < 0 || v->fval > 9007199254740992.0) {
+            !(v->fval >= 0 && v->fval <= 9007199254740992.0) ||
+            (v->type == SG_YT_INT && v->ival > ((int64_t)1 << 53))) {
             sg_rule_diag(rs, r, id, v, "the threshold must be a number from 0 to 2^53");
             return false;
         }

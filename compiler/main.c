@@ -292,8 +292,15 @@ static int sg_write_atomic(const char *path, const char *data, size_t len, char 
      * would replace the device node or link itself.  A symbolic link to a
      * regular file is followed, so the link stays and its target changes. */
     struct stat st;
-    bool special = strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc/", 6) == 0;
-    if (special || (stat(path, &st) == 0 && !S_ISREG(st.st_mode))) {
+    bool exists = stat(path, &st) == 0;
+    if (tmp_out && exists && !S_ISREG(st.st_mode)) {
+        /* One of several files renamed into place together (-o DIR/): a
+         * directory, pipe or device of that name cannot be one of them. */
+        errno = S_ISDIR(st.st_mode) ? EISDIR : EEXIST;
+        return -1;
+    }
+    bool special = !tmp_out && (strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc/", 6) == 0);
+    if (special || (exists && !S_ISREG(st.st_mode))) {
         FILE *f = fopen(path, "w");
         if (!f) return -1;
         size_t w = fwrite(data, 1, len, f);
@@ -509,8 +516,10 @@ static int sg_cmd_check_or_dump(int argc, char **argv, bool dump) {
         sg_buf_free(&b);
         sg_report_opts ro = {sg_want_color(color, stderr), SIGC_VERSION};
         sg_report_write(stderr, &run.diags, SG_REPORT_TEXT, &ro);
-        if (fflush(stdout) != 0 || ferror(stdout)) status = SG_EXIT_IO;
-        else if (run.io_error) status = SG_EXIT_IO;
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            fprintf(stderr, "sigc dump-ir: cannot write the output\n");
+            status = SG_EXIT_IO;
+        } else if (run.io_error) status = SG_EXIT_IO;
         else if (run.diags.by_severity[SG_SEV_ERROR]) status = SG_EXIT_FINDINGS;
         goto done;
     }
@@ -582,9 +591,10 @@ static void sg_rule_file_name(sg_buf *b, const sg_converted *c, size_t index, co
 }
 
 /* -o DIR/: every file is written to a temporary first; only when all are
- * written are they renamed into place.  On any failure none is. */
+ * written are they renamed into place.  On any failure none is, and
+ * *failed names the file that could not be written. */
 static int sg_write_dir(const char *dir, const sg_backend *be, sg_out_format fmt, const sg_convert_result *res,
-                        sg_diags *diags) {
+                        sg_diags *diags, sg_buf *failed) {
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) return -1;
     char **tmps = sg_xmalloc((res->count + 1) * sizeof *tmps);
     char **finals = sg_xmalloc((res->count + 1) * sizeof *finals);
@@ -617,8 +627,12 @@ static int sg_write_dir(const char *dir, const sg_backend *be, sg_out_format fmt
             rc = -1;
     }
     int saved = errno;
+    if (rc != 0 && path.len) sg_buf_add_cstr(failed, path.data);
     for (size_t j = 0; j < done; j++) {
-        if (rc == 0 && rename(tmps[j], finals[j]) != 0) rc = -1, saved = errno;
+        if (rc == 0 && rename(tmps[j], finals[j]) != 0) {
+            rc = -1, saved = errno;
+            sg_buf_add_cstr(failed, finals[j]);
+        }
         if (rc != 0) unlink(tmps[j]);
         free(tmps[j]);
         free(finals[j]);
@@ -838,14 +852,21 @@ static int sg_cmd_convert(int argc, char **argv) {
     sg_progress_start(&run.progress, progress);
     sg_load_inputs(&run, argv + optind, argc - optind, NULL);
     sg_convert(&run.rs, be, pipes, n_pipes, known, n_known, &copts, &res);
+    /* An error that belongs to no converted rule (a file over the size
+     * limit, YAML that does not load, a document that is no rule) fails the
+     * run as a rule that does not convert does. */
     if (run.io_error) status = SG_EXIT_IO;
-    else if (res.n_skipped && !skip) status = SG_EXIT_FINDINGS;
+    else if ((res.n_skipped || run.diags.by_severity[SG_SEV_ERROR]) && !skip) status = SG_EXIT_FINDINGS;
     if (status == SG_EXIT_OK) {
         if (to_dir) {
-            if (sg_write_dir(output, be, fmt, &res, &run.diags) != 0) {
-                fprintf(stderr, "sigc convert: cannot write to '%s': %s (nothing written)\n", output, strerror(errno));
+            sg_buf failed;
+            sg_buf_init(&failed);
+            if (sg_write_dir(output, be, fmt, &res, &run.diags, &failed) != 0) {
+                fprintf(stderr, "sigc convert: cannot write '%s': %s (nothing written to '%s')\n",
+                        failed.len ? failed.data : output, strerror(errno), output);
                 status = SG_EXIT_IO;
             }
+            sg_buf_free(&failed);
         } else {
             int wrc;
             if (be->emit_all ? sg_emit_all(be, &res, &run.diags, &out) != 0
@@ -988,7 +1009,7 @@ static int sg_cmd_match(int argc, char **argv) {
         sg_load_inputs(&run, (char **)rule_args, (int)n_rules, NULL);
         sg_convert(&run.rs, be, pipes, n_pipes, known, n_known, &copts, &res);
         if (run.io_error) status = SG_EXIT_IO;
-        else if (res.n_skipped && !skip) status = SG_EXIT_FINDINGS;
+        else if ((res.n_skipped || run.diags.by_severity[SG_SEV_ERROR]) && !skip) status = SG_EXIT_FINDINGS;
     }
     sgm_tables tables;
     if (status == SG_EXIT_OK) {
@@ -1014,12 +1035,18 @@ static int sg_cmd_match(int argc, char **argv) {
         }
     }
     if (engine) {
-        for (size_t i = 0; i < n_events; i++) sgm_engine_scan(engine, event_args[i]);
+        /* the engine stops at an output that failed (a reader gone, a full
+         * disk): the inputs after it are not read */
+        for (size_t i = 0; i < n_events && !sgm_engine_output_error(engine); i++)
+            sgm_engine_scan(engine, event_args[i]);
         uint64_t matches = sgm_engine_finish(engine);
         bool unreadable = sgm_engine_unreadable(engine) > 0;
+        int out_errno = sgm_engine_output_error(engine);
         sgm_engine_free(engine);
-        if (fflush(stdout) != 0 && errno != EPIPE) {
-            fprintf(stderr, "sigc match: cannot write the output: %s\n", strerror(errno));
+        errno = 0;
+        if (!out_errno && (fflush(stdout) != 0 || ferror(stdout))) out_errno = errno ? errno : EIO;
+        if (out_errno) { /* exit 3; a reader that went away (EPIPE) needs no message */
+            if (out_errno != EPIPE) fprintf(stderr, "sigc match: cannot write the output: %s\n", strerror(out_errno));
             status = SG_EXIT_IO;
         } else {
             status = unreadable ? SG_EXIT_IO : matches ? SG_EXIT_FINDINGS : SG_EXIT_OK;

@@ -330,6 +330,9 @@ uint64_t sgm_engine_finish(sgm_engine *e);
 void sgm_engine_free(sgm_engine *e);
 /* Inputs that could not be opened or read at all. */
 uint64_t sgm_engine_unreadable(const sgm_engine *e);
+/* 0, or the errno of a write to the output that failed (the scan stopped
+ * there: later inputs are not read). */
+int sgm_engine_output_error(const sgm_engine *e);
 
 /* The generated program's main: [options] [FILE...] (stdin without files).
  * Exit codes: 0 no match, 1 matches, 2 usage or input errors. */

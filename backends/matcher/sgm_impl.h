@@ -79,6 +79,9 @@ struct sgm_engine {
     uint32_t *feeds;
     struct sgm_agg_state *agg;  /* per aggregation */
     sgm_stats st;
+    uint64_t matches_flushed;   /* st.matches at the last flush of the output */
+    int out_errno;              /* the output failed (a closed pipe, a full disk): its errno;
+                                   the scan stops, as nothing more can be reported */
     char *keybuf;               /* group key scratch */
     size_t keybuf_cap;
     int64_t last_time_us;       /* for events without a time */
@@ -135,6 +138,9 @@ struct sgm_engine {
 /* sgm_run.c: the progress line, redrawn at most four times a second; cleared
  * before anything else is written to the terminal. */
 void sgm_progress_tick(sgm_engine *e);
+/* Flushes the matches reported since the last flush, so a reader downstream
+ * sees them now; false once the output has failed (e->out_errno). */
+bool sgm_out_flush(sgm_engine *e);
 void sgm_progress_clear(sgm_engine *e);
 
 /* A hash of n bytes, eight a step: field names in the engine's field table

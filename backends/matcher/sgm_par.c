@@ -265,12 +265,11 @@ static bool sgm_par_play(sgm_engine *e, sgm_reader *rd) {
         own->state = SGM_CHUNK_DONE;
     }
     pthread_mutex_unlock(&p->mu);
-    uint64_t matches_before = e->st.matches;
     bool ok = true;
     if (c->raw || c->failed) ok = sgm_reader_feed(rd, c->buf, c->len);
     else
         for (uint32_t i = 0; ok && i < c->n_lines; i++) ok = sgm_par_play_line(e, rd, c, &c->lines[i]);
-    if (e->st.matches != matches_before) fflush(e->o.out);
+    sgm_out_flush(e);
     sgm_progress_tick(e);
     c->state = SGM_CHUNK_FREE;
     p->head++;
@@ -296,6 +295,7 @@ static bool sgm_par_ready(FILE *in) {
  * or no memory (reported). */
 static int sgm_par_fill(sgm_engine *e, sgm_reader *rd, const char *name, FILE *in) {
     sgm_par *p = e->par;
+    if (e->out_errno) return 1; /* the output failed: read no more */
     while (p->tail - p->head == p->n_ring || (p->tail != p->head && !sgm_par_ready(in)))
         if (!sgm_par_play(e, rd)) goto oom; /* the ring is full, or the input has nothing yet */
     sgm_chunk *c = &p->ring[p->tail % p->n_ring];

@@ -584,6 +584,18 @@ void sgm_engine_free(sgm_engine *e) {
 
 uint64_t sgm_engine_unreadable(const sgm_engine *e) { return e->st.failed_inputs; }
 
+int sgm_engine_output_error(const sgm_engine *e) { return e->out_errno; }
+
+bool sgm_out_flush(sgm_engine *e) {
+    if (e->out_errno) return false;
+    if (e->st.matches == e->matches_flushed && !ferror(e->o.out)) return true;
+    e->matches_flushed = e->st.matches;
+    errno = 0;
+    if (fflush(e->o.out) == 0 && !ferror(e->o.out)) return true;
+    e->out_errno = errno ? errno : EIO;
+    return false;
+}
+
 /* ---- output ------------------------------------------------------------- */
 
 /* Output is written by the reading thread alone, a report at a time with
@@ -1419,11 +1431,10 @@ static int sgm_scan_stream(sgm_engine *e, const char *name, FILE *in) {
             rc = -1;
             break;
         }
-        uint64_t matches_before = e->st.matches;
         sgm_reader_scan(&rd, eof);
-        if (e->st.matches != matches_before) fflush(e->o.out); /* a reader downstream sees them now */
+        bool out_ok = sgm_out_flush(e);
         sgm_progress_tick(e);
-        if (eof) break;
+        if (eof || !out_ok) break;
     }
     free(rd.buf);
     return rc;
@@ -1454,7 +1465,10 @@ static int sgm_evtx_on_event(void *ctx, const char *json, size_t len, uint64_t r
     e->ev.record = record_id;
     e->ev.is_record = true;
     e->bytes_done += len;
-    if ((record_id & 1023) == 0) sgm_progress_tick(e);
+    if ((record_id & 1023) == 0) {
+        sgm_progress_tick(e);
+        if (!sgm_out_flush(e)) return 1; /* the output failed: stop reading */
+    }
     if (sgm_json_parse_event(e, json, len, &err_off, &msg) != 0) {
         e->st.evtx_damaged++;
         sgm_progress_clear(e);
@@ -1526,7 +1540,7 @@ uint64_t sgm_engine_finish(sgm_engine *e) {
     e->ev.file = NULL;
     e->ev.has_time = false;
     sgm_agg_finish(e);
-    fflush(e->o.out);
+    sgm_out_flush(e);
     const sgm_stats *s = &e->st;
     if (e->o.summary) {
         FILE *f = e->o.err;
@@ -1588,12 +1602,14 @@ int sgm_main(const sgm_tables *t, int argc, char **argv) {
         return 2;
     }
     if (first_file >= argc) sgm_engine_scan(e, "-");
-    for (int i = first_file; i < argc; i++) sgm_engine_scan(e, argv[i]);
+    for (int i = first_file; i < argc && !e->out_errno; i++) sgm_engine_scan(e, argv[i]);
     uint64_t matches = sgm_engine_finish(e);
-    int failed = e->st.failed_inputs > 0;
+    int failed = e->st.failed_inputs > 0, out_errno = e->out_errno;
     sgm_engine_free(e);
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "%s: error: writing the output failed\n", o.prog);
+    errno = 0;
+    if (!out_errno && (fflush(stdout) != 0 || ferror(stdout))) out_errno = errno ? errno : EIO;
+    if (out_errno) { /* a reader that went away (EPIPE) needs no message */
+        if (out_errno != EPIPE) fprintf(stderr, "%s: error: cannot write the output: %s\n", o.prog, strerror(out_errno));
         return 2;
     }
     return failed ? 2 : matches ? 1 : 0;
