@@ -80,6 +80,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "encode.h"
 
 typedef struct spl_ctx {
     sg_diags *diags;
@@ -320,8 +321,9 @@ static bool spl_is_bidi(uint32_t cp) {
 
 /* One ``` comment ``` line.  Backticks are dropped (three end the
  * comment, one starts a macro), line breaks become spaces, other control
- * characters and invalid bytes are shown as \xHH, C1 controls and bidi
- * controls as \uXXXX, so the line reads the same in any viewer. */
+ * characters and invalid bytes are shown as \xHH, C1 controls, bidi
+ * controls and the (zero-width) BOM as \uXXXX, so the line reads the same
+ * in any viewer. */
 static void spl_emit_comment(sg_buf *out, sg_str text) {
     sg_buf_add_cstr(out, "``` ");
     for (size_t i = 0; i < text.len;) {
@@ -338,7 +340,7 @@ static void spl_emit_comment(sg_buf *out, sg_str text) {
             sg_buf_add_byte(out, ' ');
         } else if (cp < 0x20 || cp == 0x7f) {
             sg_buf_printf(out, "\\x%02x", (unsigned)cp);
-        } else if ((cp >= 0x80 && cp < 0xa0) || spl_is_bidi(cp)) {
+        } else if ((cp >= 0x80 && cp < 0xa0) || spl_is_bidi(cp) || cp == 0xfeff) {
             sg_buf_printf(out, "\\u%04X", (unsigned)cp);
         } else {
             sg_buf_add(out, text.ptr + i, n);
@@ -443,6 +445,19 @@ static void spl_check_pred(spl_ctx *c, const sg_ir_pred *p) {
     if (!p->field.len && !spl_is_string_pred(p)) {
         spl_unsupported(c, l, k, "this keyword cannot be expressed in SPL");
         return;
+    }
+    if (spl_is_string_pred(p)) {
+        /* the quoting functions copy bytes >= 0x80 as they are: SPL text is
+         * UTF-8, so other bytes (from |wide, |utf16...) cannot be said */
+        bool utf8 = sg_utf8_check(p->text.ptr, p->text.len) == (size_t)-1;
+        for (size_t i = 0; i < p->pattern.n; i++)
+            if (p->pattern.parts[i].kind == SG_SP_LIT)
+                utf8 &= sg_utf8_check(p->pattern.parts[i].text.ptr, p->pattern.parts[i].text.len) == (size_t)-1;
+        if (!utf8) {
+            spl_unsupported(c, l, k, "the value holds bytes that are not valid UTF-8 (e.g. from |wide); SPL "
+                                     "strings are Unicode text");
+            return;
+        }
     }
     if (p->timepart) {
         if (!spl_is_event_time(c, p->field)) {

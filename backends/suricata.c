@@ -45,6 +45,12 @@
 
 #define SUR_MAX_BRANCHES 64
 #define SUR_BLOCK 100u
+/* What Suricata 7 reads: a rule line of at most 8191 bytes (its rule reader
+ * reads lines into DETECT_MAX_RULE_SIZE, 8192, and takes what is left over
+ * for another rule), and, as Debian builds it (Hyperscan for single
+ * patterns, spm-hs), contents of at most 4000 bytes. */
+#define SUR_MAX_LINE 8191u
+#define SUR_MAX_CONTENT 4000u
 #define SUR_SLOTS 10000000u
 #define SUR_DEFAULT_BASE 1000000000u
 
@@ -112,10 +118,12 @@ static void sur_pcre(sg_buf *out, const char *p, size_t n) {
     }
 }
 
-/* A literal byte string as a regex (for wildcards and URI parts). */
-static void sur_pcre_literal(sg_buf *out, const char *p, size_t n) {
+/* A literal byte string as a regex (for wildcards and URI parts), in
+ * lower case for a buffer Suricata lowercases (as sur_content). */
+static void sur_pcre_literal(sg_buf *out, const char *p, size_t n, bool lower) {
     for (size_t i = 0; i < n; i++) {
         unsigned char b = (unsigned char)p[i];
+        if (lower && b >= 'A' && b <= 'Z') b = (unsigned char)(b + 32);
         if (sur_pcre_hide(b) || b == '\\') sg_buf_printf(out, "\\x%02X", b);
         else if (strchr(".^$|?*+()[]{}", b)) sg_buf_add_byte(out, '\\'), sg_buf_add_byte(out, (char)b);
         else sg_buf_add_byte(out, (char)b);
@@ -132,21 +140,29 @@ static void sur_text(sg_buf *out, const char *p, size_t n) {
     }
 }
 
-/* # comment lines: no line breaks, controls or bidi controls. */
+/* # comment lines: line breaks and other controls (C0, DEL, C1) become
+ * spaces; the bidi controls, U+2028/U+2029 and the BOM are written \uXXXX,
+ * so a comment can neither end early nor reorder what a reader sees. */
 static void sur_emit_comment(sg_buf *out, sg_str text) {
+    const unsigned char *p = (const unsigned char *)text.ptr;
     sg_buf_add_cstr(out, "# ");
     for (size_t i = 0; i < text.len; i++) {
-        unsigned char b = (unsigned char)text.ptr[i];
-        /* U+202A..U+202E and U+2066..U+2069 (E2 80 AA..AE, E2 81 A6..A9) */
-        if (b == 0xE2 && i + 2 < text.len) {
-            unsigned char b1 = (unsigned char)text.ptr[i + 1], b2 = (unsigned char)text.ptr[i + 2];
-            if ((b1 == 0x80 && b2 >= 0xAA && b2 <= 0xAE) || (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9)) {
-                sg_buf_printf(out, "\\u%04X", b1 == 0x80 ? 0x2000 + (b2 - 0x80) : 0x2040 + (b2 - 0x80));
-                i += 2;
-                continue;
-            }
-        }
-        sg_buf_add_byte(out, b < 0x20 || b == 0x7f ? ' ' : (char)b);
+        uint32_t cp = p[i];
+        size_t n = 1; /* other bytes, and 4-byte sequences, are copied a byte at a time */
+        if (p[i] >= 0xC2 && p[i] <= 0xDF && i + 1 < text.len && (p[i + 1] & 0xC0) == 0x80)
+            cp = (uint32_t)(p[i] & 0x1F) << 6 | (p[i + 1] & 0x3F), n = 2;
+        else if ((p[i] & 0xF0) == 0xE0 && i + 2 < text.len && (p[i + 1] & 0xC0) == 0x80 && (p[i + 2] & 0xC0) == 0x80)
+            cp = (uint32_t)(p[i] & 0x0F) << 12 | (uint32_t)(p[i + 1] & 0x3F) << 6 | (p[i + 2] & 0x3F), n = 3;
+        if (cp < 0x20 || cp == 0x7f || (n == 2 && cp < 0xA0))
+            sg_buf_add_byte(out, ' ');
+        else if (n == 3 && (cp == 0x200E || cp == 0x200F || (cp >= 0x2028 && cp <= 0x202E) ||
+                            (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF))
+            sg_buf_printf(out, "\\u%04X", (unsigned)cp);
+        else if (n == 2 && cp == 0x061C)
+            sg_buf_add_cstr(out, "\\u061C");
+        else
+            sg_buf_add(out, p + i, n);
+        i += n - 1;
     }
     sg_buf_add_byte(out, '\n');
 }
@@ -383,8 +399,10 @@ static bool sur_port(sur_ctx *c, sur_side *s, const sur_lit *l, const char *what
 
 /* A wildcard pattern as the body of an anchored regex: `*` any run, `?` one
  * UTF-8 character; within a URI stem (stem) neither runs past a '?'.  The
- * longest literal part goes to *lit, for a content prefilter. */
-static void sur_glob_regex(sg_buf *out, const sg_sstring *g, sg_buf *lit, bool stem) {
+ * literal parts are lowercased when lower is set (http.host, which Suricata
+ * lowercases).  The longest literal part goes to *lit, for a content
+ * prefilter. */
+static void sur_glob_regex(sg_buf *out, const sg_sstring *g, sg_buf *lit, bool stem, bool lower) {
     for (size_t i = 0; i < g->n; i++) {
         const sg_spart *part = &g->parts[i];
         if (part->kind == SG_SP_STAR) {
@@ -393,7 +411,7 @@ static void sur_glob_regex(sg_buf *out, const sg_sstring *g, sg_buf *lit, bool s
             sg_buf_add_cstr(out, stem ? "(?:[\\x00-\\x3E\\x40-\\x7F]|[\\xC0-\\xF7][\\x80-\\xBF]+)"
                                       : "(?:[\\x00-\\x7F]|[\\xC0-\\xF7][\\x80-\\xBF]+)");
         } else {
-            sur_pcre_literal(out, part->text.ptr, part->text.len);
+            sur_pcre_literal(out, part->text.ptr, part->text.len, lower);
             if (part->text.len > lit->len) sg_buf_reset(lit), sg_buf_add(lit, part->text.ptr, part->text.len);
         }
     }
@@ -494,6 +512,11 @@ static bool sur_buffer_item(sur_ctx *c, sg_buf *opts, const sur_lit *l, sg_str *
             sg_buf_add_cstr(opts, l->neg ? "bsize:>0; " : "bsize:0; ");
             return true;
         }
+        if (p->text.len > SUR_MAX_CONTENT) {
+            sur_error(c, p->line, p->col, "a %zu-byte value: Suricata takes contents of at most %u bytes",
+                      p->text.len, SUR_MAX_CONTENT);
+            return false;
+        }
         sg_buf_add_cstr(opts, l->neg ? "content:!\"" : "content:\"");
         sur_content(opts, p->text.ptr, p->text.len, host);
         sg_buf_add_cstr(opts, "\"; ");
@@ -510,29 +533,29 @@ static bool sur_buffer_item(sur_ctx *c, sg_buf *opts, const sur_lit *l, sg_str *
     switch (p->op) {
     case SG_OP_EQ:
         sg_buf_add_cstr(&re, lead);
-        sur_pcre_literal(&re, p->text.ptr, p->text.len);
+        sur_pcre_literal(&re, p->text.ptr, p->text.len, false);
         sg_buf_add_cstr(&re, part == SUR_STEM ? "(?:\\?|$)" : "$");
         sg_buf_add(&lit, p->text.ptr, p->text.len);
         break;
     case SG_OP_STARTSWITH:
         sg_buf_add_cstr(&re, lead);
-        sur_pcre_literal(&re, p->text.ptr, p->text.len);
+        sur_pcre_literal(&re, p->text.ptr, p->text.len, false);
         sg_buf_add(&lit, p->text.ptr, p->text.len);
         break;
     case SG_OP_ENDSWITH:
         sg_buf_add_cstr(&re, part == SUR_QUERY ? "\\?.*" : part == SUR_STEM ? "^[^?]*" : "");
-        sur_pcre_literal(&re, p->text.ptr, p->text.len);
+        sur_pcre_literal(&re, p->text.ptr, p->text.len, false);
         sg_buf_add_cstr(&re, part == SUR_STEM ? "(?:\\?|$)" : "$");
         sg_buf_add(&lit, p->text.ptr, p->text.len);
         break;
     case SG_OP_CONTAINS:
         sg_buf_add_cstr(&re, part == SUR_QUERY ? "\\?.*" : "^[^?]*");
-        sur_pcre_literal(&re, p->text.ptr, p->text.len);
+        sur_pcre_literal(&re, p->text.ptr, p->text.len, false);
         sg_buf_add(&lit, p->text.ptr, p->text.len);
         break;
     case SG_OP_GLOB:
         sg_buf_add_cstr(&re, lead);
-        sur_glob_regex(&re, &p->pattern, &lit, part == SUR_STEM);
+        sur_glob_regex(&re, &p->pattern, &lit, part == SUR_STEM, host && !p->cased);
         sg_buf_add_cstr(&re, part == SUR_STEM ? "(?:\\?|$)" : "$");
         break;
     default: /* SG_OP_REGEX */
@@ -545,10 +568,11 @@ static bool sur_buffer_item(sur_ctx *c, sg_buf *opts, const sur_lit *l, sg_str *
         sg_buf_add(&re, p->text.ptr, p->text.len);
         break;
     }
-    /* a literal part of the value, as the fast pattern a pcre wants */
+    /* a literal part of the value, as the fast pattern a pcre wants (its
+     * first SUR_MAX_CONTENT bytes: any part of it is in a match as well) */
     if (!l->neg && lit.len >= 2 && p->op != SG_OP_REGEX) {
         sg_buf_add_cstr(opts, "content:\"");
-        sur_content(opts, lit.data, lit.len, host);
+        sur_content(opts, lit.data, lit.len < SUR_MAX_CONTENT ? lit.len : SUR_MAX_CONTENT, host);
         sg_buf_add_cstr(opts, "\"; ");
         if (nocase) sg_buf_add_cstr(opts, "nocase; ");
     }
@@ -959,6 +983,10 @@ static int sur_render(sg_diags *diags, const sg_ir_rule *rule, uint64_t first_si
                 sg_buf_add(&line, t->data ? t->data : "", t->len);
                 sg_buf_add(&line, meta.data, meta.len);
                 sg_buf_printf(&line, "sid:%llu; rev:1;)\n", (unsigned long long)(first_sid + *n_out + 0));
+                if (!c.failed && line.len - 1 > SUR_MAX_LINE)
+                    sur_error(&c, det->expr->line, det->expr->col,
+                              "the Suricata rule would be %zu bytes long: Suricata reads at most %u bytes per rule",
+                              line.len - 1, SUR_MAX_LINE);
                 if (!c.failed) {
                     sg_buf_add(&all, line.data, line.len);
                     (*n_out)++;

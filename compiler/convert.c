@@ -226,15 +226,22 @@ static int sg_yaml_write(void *data, unsigned char *buffer, size_t size) {
 
 static bool sg_emit(yaml_emitter_t *em, yaml_event_t *ev) { return yaml_emitter_emit(em, ev) != 0; }
 
-static bool sg_emit_scalar(yaml_emitter_t *em, const char *s, size_t len, bool literal_block) {
+/* How a scalar is written: as libyaml picks (keys and sigc's own values,
+ * such as the number 0 of triggerThreshold), as rule text (never plain:
+ * libyaml's emitter has no resolver, so it would write `null`, `yes`, `123`,
+ * `2024-01-01` or an empty string plain, and a reader gets another type
+ * back), or as the query's literal block. */
+typedef enum { SG_YAML_FIXED, SG_YAML_TEXT, SG_YAML_BLOCK } sg_yaml_style;
+
+static bool sg_emit_scalar(yaml_emitter_t *em, const char *s, size_t len, sg_yaml_style style) {
     yaml_event_t ev;
-    yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)(uintptr_t)s, (int)len, 1, 1,
-                                 literal_block ? YAML_LITERAL_SCALAR_STYLE : YAML_ANY_SCALAR_STYLE);
+    yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)(uintptr_t)s, (int)len, style != SG_YAML_TEXT, 1,
+                                 style == SG_YAML_BLOCK ? YAML_LITERAL_SCALAR_STYLE : YAML_ANY_SCALAR_STYLE);
     return sg_emit(em, &ev);
 }
 
-static bool sg_emit_kv(yaml_emitter_t *em, const char *key, const char *v, size_t len, bool block) {
-    return sg_emit_scalar(em, key, strlen(key), false) && sg_emit_scalar(em, v, len, block);
+static bool sg_emit_kv(yaml_emitter_t *em, const char *key, const char *v, size_t len, sg_yaml_style style) {
+    return sg_emit_scalar(em, key, strlen(key), SG_YAML_FIXED) && sg_emit_scalar(em, v, len, style);
 }
 
 static const char *sg_sentinel_severity(sg_str level) {
@@ -288,7 +295,7 @@ static void sg_iso_span(sg_buf *out, int64_t seconds) {
 static bool sg_emit_list(yaml_emitter_t *em, const char *key, const sg_strlist *tags,
                          bool (*conv)(sg_str, sg_buf *)) {
     yaml_event_t ev;
-    if (!sg_emit_scalar(em, key, strlen(key), false)) return false;
+    if (!sg_emit_scalar(em, key, strlen(key), SG_YAML_FIXED)) return false;
     yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE);
     if (!sg_emit(em, &ev)) return false;
     sg_buf item;
@@ -302,7 +309,7 @@ static bool sg_emit_list(yaml_emitter_t *em, const char *key, const sg_strlist *
         for (size_t k = 0; k < n_seen && !dup; k++) dup = strcmp(seen[k], item.data) == 0;
         if (dup) continue;
         if (n_seen < 64) memcpy(seen[n_seen++], item.data, item.len + 1);
-        if (!sg_emit_scalar(em, item.data, item.len, false)) return sg_buf_free(&item), false;
+        if (!sg_emit_scalar(em, item.data, item.len, SG_YAML_FIXED)) return sg_buf_free(&item), false;
     }
     sg_buf_free(&item);
     yaml_sequence_end_event_initialize(&ev);
@@ -334,26 +341,27 @@ static int sg_sentinel(const sg_converted *c, sg_diags *d, sg_buf *out) {
     ok &= sg_emit(&em, &ev);
     yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE);
     ok &= sg_emit(&em, &ev);
-    ok &= sg_emit_kv(&em, "id", m->id.ptr ? m->id.ptr : "", m->id.len, false);
-    ok &= sg_emit_kv(&em, "name", m->title.ptr ? m->title.ptr : "", m->title.len, false);
-    ok &= sg_emit_kv(&em, "description", m->description.ptr ? m->description.ptr : "", m->description.len, false);
+    ok &= sg_emit_kv(&em, "id", m->id.ptr ? m->id.ptr : "", m->id.len, SG_YAML_TEXT);
+    ok &= sg_emit_kv(&em, "name", m->title.ptr ? m->title.ptr : "", m->title.len, SG_YAML_TEXT);
+    ok &= sg_emit_kv(&em, "description", m->description.ptr ? m->description.ptr : "", m->description.len,
+                     SG_YAML_TEXT);
     const char *sev = sg_sentinel_severity(m->level);
-    ok &= sg_emit_kv(&em, "severity", sev, strlen(sev), false);
-    ok &= sg_emit_scalar(&em, "requiredDataConnectors", 22, false);
+    ok &= sg_emit_kv(&em, "severity", sev, strlen(sev), SG_YAML_FIXED);
+    ok &= sg_emit_scalar(&em, "requiredDataConnectors", 22, SG_YAML_FIXED);
     yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_FLOW_SEQUENCE_STYLE);
     ok &= sg_emit(&em, &ev);
     yaml_sequence_end_event_initialize(&ev);
     ok &= sg_emit(&em, &ev);
     sg_iso_span(&tmp, period);
-    ok &= sg_emit_kv(&em, "queryFrequency", tmp.data, tmp.len, false);
-    ok &= sg_emit_kv(&em, "queryPeriod", tmp.data, tmp.len, false);
-    ok &= sg_emit_kv(&em, "triggerOperator", "gt", 2, false);
-    ok &= sg_emit_kv(&em, "triggerThreshold", "0", 1, false);
+    ok &= sg_emit_kv(&em, "queryFrequency", tmp.data, tmp.len, SG_YAML_FIXED);
+    ok &= sg_emit_kv(&em, "queryPeriod", tmp.data, tmp.len, SG_YAML_FIXED);
+    ok &= sg_emit_kv(&em, "triggerOperator", "gt", 2, SG_YAML_FIXED);
+    ok &= sg_emit_kv(&em, "triggerThreshold", "0", 1, SG_YAML_FIXED);
     ok &= sg_emit_list(&em, "tactics", &m->tags, sg_sentinel_tactic);
     ok &= sg_emit_list(&em, "relevantTechniques", &m->tags, sg_sentinel_technique);
-    ok &= sg_emit_kv(&em, "query", c->query.ptr, c->query.len, true);
-    ok &= sg_emit_kv(&em, "version", "1.0.0", 5, false);
-    ok &= sg_emit_kv(&em, "kind", "Scheduled", 9, false);
+    ok &= sg_emit_kv(&em, "query", c->query.ptr, c->query.len, SG_YAML_BLOCK);
+    ok &= sg_emit_kv(&em, "version", "1.0.0", 5, SG_YAML_FIXED);
+    ok &= sg_emit_kv(&em, "kind", "Scheduled", 9, SG_YAML_FIXED);
     yaml_mapping_end_event_initialize(&ev);
     ok &= sg_emit(&em, &ev);
     yaml_document_end_event_initialize(&ev, 0);

@@ -451,6 +451,17 @@ static void test_hostile_line_breaks(void **state) {
     check_det_unsupported("  sel:\n    A|re: \"a\\nb\"\n  condition: sel\n", 5, 11, "control character");
 }
 
+/* Bytes that are not UTF-8 (|utf16le of a non-ASCII letter) cannot be an
+ * SPL string: refused at the value, never written raw (nor as U+FFFD by
+ * -f json). */
+static void test_non_utf8_unsupported(void **state) {
+    (void)state;
+    check_det_unsupported("  sel:\n    A|utf16le|contains: 'caf\xc3\xa9'\n  condition: sel\n", 5, 25, "not valid UTF-8");
+    check_det_unsupported("  sel:\n    B|wide: 'x\xc3\xa9'\n  condition: sel\n", 5, 13, "not valid UTF-8");
+    /* |wide of ASCII is UTF-8 with NULs: a where test, as any control character */
+    check_det("  sel:\n    A|wide: 'ab'\n  condition: sel\n", "*\n| where match('A', \"(?i)^a\\\\x00b\\\\x00\\\\z\")");
+}
+
 static void test_field_names(void **state) {
     (void)state;
     check_det("  sel:\n    'c-uri': x\n    Event.Data.Name: y\n    'field name': z\n    OR: w\n  condition: sel\n",
@@ -477,6 +488,7 @@ static void test_comment(void **state) {
         {"ls \xe2\x80\xa8 ps \xe2\x80\xa9 nel \xc2\x85", "``` ls   ps   nel   ```\n"},
         {"bell \x07 del \x7f bad \xff\xc3", "``` bell \\x07 del \\x7f bad \\xff\\xc3 ```\n"},
         {"caf\xc3\xa9 \xf0\x9f\x94\x92", "``` caf\xc3\xa9 \xf0\x9f\x94\x92 ```\n"},
+        {"bom \xef\xbb\xbfx alm \xd8\x9c", "``` bom \\uFEFFx alm \\u061C ```\n"},
         {"", "```  ```\n"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -822,6 +834,7 @@ int main(void) {
         cmocka_unit_test(test_constants),
         cmocka_unit_test(test_hostile_values),
         cmocka_unit_test(test_hostile_line_breaks),
+        cmocka_unit_test(test_non_utf8_unsupported),
         cmocka_unit_test(test_field_names),
         cmocka_unit_test(test_comment),
         cmocka_unit_test(test_legacy_count),
