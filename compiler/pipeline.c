@@ -747,10 +747,11 @@ static bool sg_apply_one(sg_ruleset *rs, const sg_pipeline *pipe, sg_ir_rule *ou
         return false;
     }
     if ((!src && pipe->n_sources) || (src && src->fallback)) {
-        /* the guard names the rule's own fields, not the entry's conditions */
-        sg_pipe_source plain;
-        if (src) plain = *src, plain.conditions = NULL;
-        if (!sg_apply_source(rs, pipe, src ? &plain : NULL, out, mp_out)) return false;
+        /* the guard names the rule's own fields, not the entry's conditions
+         * (a copy in the arena: *mp_out points into it after this returns) */
+        sg_pipe_source *plain = NULL;
+        if (src) plain = SG_NEW(rs->arena, sg_pipe_source), *plain = *src, plain->conditions = NULL;
+        if (!sg_apply_source(rs, pipe, plain, out, mp_out)) return false;
         sg_guard_unplaced(rs, out);
         if (src && src->conditions && out->expr) {
             sg_ir_expr *kids[2] = {src->conditions, out->expr};
