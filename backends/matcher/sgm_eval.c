@@ -73,8 +73,26 @@ bool sgm_value_number(const char *p, size_t len, double *out) {
     return true;
 }
 
+/* Eight bytes at once as sgm_fold does them: 'A'..'Z' get 0x20 added.  Per
+ * byte b under 0x80, b + 0x3f reaches 0x80 from 'A' on and b + 0x25 from
+ * one past 'Z' on; no sum carries into the next byte. */
+static inline uint64_t sgm_fold8(uint64_t x) {
+    const uint64_t low7 = 0x7f7f7f7f7f7f7f7full, highs = 0x8080808080808080ull;
+    uint64_t h = x & low7;
+    uint64_t upper = (h + 0x3f3f3f3f3f3f3f3full) & ~(h + 0x2525252525252525ull) & ~x & highs;
+    return x | upper >> 2;
+}
+
+/* a folded to compare with b, which is folded already (a needle). */
 static bool sgm_eq_fold(const char *a, const char *b, size_t n) {
-    for (size_t i = 0; i < n; i++)
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x, y;
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (sgm_fold8(x) != y) return false;
+    }
+    for (; i < n; i++)
         if (sgm_fold[(unsigned char)a[i]] != (unsigned char)b[i]) return false;
     return true;
 }
@@ -353,9 +371,190 @@ static bool sgm_eval_pred(sgm_engine *e, const sgm_pred *pr) {
     return false;
 }
 
+/* ---- value sets ------------------------------------------------------
+ * An OR over SGM_VSET_MIN or more tests of one field with one operator
+ * (equals, startswith or endswith; cased or not), as a rule's value list
+ * gives, is one hash lookup per value of the field, not one test per item.
+ * The key: for equals, a hash of the whole (folded) value; for startswith
+ * and endswith, its first or last SGM_VSET_EDGE bytes (folded), so only
+ * items that long or longer join a set.  A slot whose key matches is
+ * confirmed by its item's own test.  The OR's other kids are tested after
+ * its sets: an OR's kids have no effects, so their order is free. */
+#define SGM_VSET_MIN 4
+#define SGM_VSET_EDGE 8
+
+typedef struct sgm_vset {
+    uint32_t field;
+    uint8_t op;
+    bool cased;
+    uint32_t mask;    /* slots - 1 */
+    uint64_t *keys;
+    uint32_t *preds;  /* per slot: the item's predicate + 1; 0: empty */
+} sgm_vset;
+
+typedef struct sgm_or_plan {
+    uint32_t first_set, n_sets; /* in e->vsets */
+    uint32_t first_kid, n_kids; /* in e->plan_kids: the kids in no set */
+} sgm_or_plan;
+
+static uint64_t sgm_vset_key(uint8_t op, bool cased, const char *p, size_t n) {
+    uint64_t w;
+    if (op != SGM_OP_EQ) { /* n >= SGM_VSET_EDGE */
+        memcpy(&w, op == SGM_OP_STARTSWITH ? p : p + n - SGM_VSET_EDGE, 8);
+        return cased ? w : sgm_fold8(w);
+    }
+    uint64_t h = 0x243F6A8885A308D3ull ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, p + i, 8);
+        h = (h ^ (cased ? w : sgm_fold8(w))) * 0x9E3779B97F4A7C15ull;
+        h ^= h >> 29;
+    }
+    if (i < n) {
+        w = 0;
+        memcpy(&w, p + i, n - i);
+        h = (h ^ (cased ? w : sgm_fold8(w))) * 0x9E3779B97F4A7C15ull;
+    }
+    return h ^ h >> 32;
+}
+
+static uint32_t sgm_vset_slot(uint64_t key, uint32_t mask) {
+    return (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+}
+
+/* Whether the predicate can be an item of a value set. */
+static bool sgm_vset_item(const sgm_tables *t, uint32_t kid) {
+    const sgm_node *k = &t->nodes[kid];
+    if (k->kind != SGM_N_PRED) return false;
+    const sgm_pred *p = &t->preds[k->arg];
+    if (p->field == SGM_NONE || p->timepart) return false;
+    return p->op == SGM_OP_EQ ||
+           ((p->op == SGM_OP_STARTSWITH || p->op == SGM_OP_ENDSWITH) && p->text.len >= SGM_VSET_EDGE);
+}
+
+static bool sgm_vset_same(const sgm_tables *t, uint32_t kid_a, uint32_t kid_b) {
+    const sgm_pred *a = &t->preds[t->nodes[kid_a].arg], *b = &t->preds[t->nodes[kid_b].arg];
+    return a->field == b->field && a->op == b->op && (a->flags & SGM_PF_CASED) == (b->flags & SGM_PF_CASED);
+}
+
+#define SGM_GROW(arr, n, cap)                                                                         \
+    ((n) < (cap) || ((cap) = (cap) ? (cap) * 2 : 16,                                                  \
+                     (arr) = sgm_vsets_grow((arr), (cap), sizeof *(arr)), (arr) != NULL))
+
+static void *sgm_vsets_grow(void *p, uint32_t cap, size_t size) {
+    void *n = realloc(p, (size_t)cap * size);
+    if (!n) free(p);
+    return n;
+}
+
+bool sgm_vsets_init(sgm_engine *e) {
+    const sgm_tables *t = e->t;
+    uint32_t n_sets = 0, cap_sets = 0, n_plans = 0, cap_plans = 0, n_kids = 0, cap_kids = 0;
+    uint32_t *group = NULL, cap_group = 0; /* per kid of the node: the index of its group's first kid, or
+                                              SGM_NONE; then the groups' first kids */
+    e->or_plan = malloc((t->n_nodes ? t->n_nodes : 1) * sizeof *e->or_plan);
+    if (!e->or_plan) return false;
+    for (uint32_t node = 0; node < t->n_nodes; node++) {
+        e->or_plan[node] = SGM_NONE;
+        const sgm_node *n = &t->nodes[node];
+        if (n->kind != SGM_N_OR || n->count < SGM_VSET_MIN) continue;
+        const uint32_t *kids = t->kids + n->arg;
+        if (n->count > cap_group) {
+            uint32_t *g = realloc(group, 2 * (size_t)n->count * sizeof *g);
+            if (!g) goto oom;
+            group = g;
+            cap_group = n->count;
+        }
+        /* each item kid joins the group of the first kid like it (the
+         * groups' first kids are listed at the end of group[], from the top) */
+        uint32_t n_heads = 0;
+        for (uint32_t i = 0; i < n->count; i++) {
+            group[i] = SGM_NONE;
+            if (!sgm_vset_item(t, kids[i])) continue;
+            for (uint32_t h = 0; h < n_heads && group[i] == SGM_NONE; h++)
+                if (sgm_vset_same(t, kids[i], kids[group[n->count + h]])) group[i] = group[n->count + h];
+            if (group[i] == SGM_NONE) group[i] = i, group[n->count + n_heads++] = i;
+        }
+        uint32_t first_set = n_sets, first_kid = n_kids;
+        for (uint32_t hd = 0; hd < n_heads; hd++) {
+            uint32_t i = group[n->count + hd];
+            uint32_t members = 0;
+            for (uint32_t j = i; j < n->count; j++) members += group[j] == i;
+            if (members < SGM_VSET_MIN) continue;
+            if (!SGM_GROW(e->vsets, n_sets, cap_sets)) goto oom;
+            sgm_vset *s = &e->vsets[n_sets++];
+            const sgm_pred *p0 = &t->preds[t->nodes[kids[i]].arg];
+            uint32_t slots = 16;
+            while (slots < members * 2) slots *= 2;
+            *s = (sgm_vset){p0->field, p0->op, (p0->flags & SGM_PF_CASED) != 0, slots - 1, NULL, NULL};
+            s->keys = malloc(slots * sizeof *s->keys);
+            s->preds = calloc(slots, sizeof *s->preds);
+            if (!s->keys || !s->preds) goto oom;
+            for (uint32_t j = i; j < n->count; j++) {
+                if (group[j] != i) continue;
+                uint32_t pi = t->nodes[kids[j]].arg;
+                const sgm_pred *p = &t->preds[pi];
+                uint64_t key = sgm_vset_key(s->op, s->cased, sgm_text(t, p->text), p->text.len);
+                uint32_t h = sgm_vset_slot(key, s->mask);
+                while (s->preds[h]) h = (h + 1) & s->mask;
+                s->keys[h] = key;
+                s->preds[h] = pi + 1;
+                group[j] = SGM_NONE - 1; /* in a set */
+            }
+        }
+        if (n_sets == first_set) continue; /* no list here: the OR stays as it is */
+        for (uint32_t i = 0; i < n->count; i++) {
+            if (group[i] == SGM_NONE - 1) continue;
+            if (!SGM_GROW(e->plan_kids, n_kids, cap_kids)) goto oom;
+            e->plan_kids[n_kids++] = kids[i];
+        }
+        if (!SGM_GROW(e->or_plans, n_plans, cap_plans)) goto oom;
+        e->or_plans[n_plans] = (sgm_or_plan){first_set, n_sets - first_set, first_kid, n_kids - first_kid};
+        e->or_plan[node] = n_plans++;
+    }
+    free(group);
+    e->n_vsets = n_sets;
+    return true;
+oom:
+    free(group);
+    e->n_vsets = n_sets;
+    return false;
+}
+
+void sgm_vsets_free(sgm_engine *e) {
+    for (uint32_t i = 0; e->vsets && i < e->n_vsets; i++) {
+        free(e->vsets[i].keys);
+        free(e->vsets[i].preds);
+    }
+    free(e->vsets);
+    free(e->or_plans);
+    free(e->plan_kids);
+    free(e->or_plan);
+}
+
+static bool sgm_vset_has(sgm_engine *e, const sgm_vset *s) {
+    const sgm_event *ev = &e->ev;
+    for (uint32_t v = ev->head[s->field]; v != SGM_NONE; v = ev->vals[v].next) {
+        const sgm_value *val = &ev->vals[v];
+        if (val->type == SGM_V_NULL || (s->op != SGM_OP_EQ && val->len < SGM_VSET_EDGE)) continue;
+        uint64_t key = sgm_vset_key(s->op, s->cased, ev->text + val->off, val->len);
+        for (uint32_t h = sgm_vset_slot(key, s->mask); s->preds[h]; h = (h + 1) & s->mask)
+            if (s->keys[h] == key && sgm_pred_value(e, &e->t->preds[s->preds[h] - 1], val)) return true;
+    }
+    return false;
+}
+
 bool sgm_eval_node(sgm_engine *e, uint32_t node) {
     const sgm_tables *t = e->t;
     const sgm_node *n = &t->nodes[node];
+    if (n->kind == SGM_N_OR && e->or_plan[node] != SGM_NONE) {
+        const sgm_or_plan *pl = &e->or_plans[e->or_plan[node]];
+        for (uint32_t i = 0; i < pl->n_sets; i++)
+            if (sgm_vset_has(e, &e->vsets[pl->first_set + i])) return true;
+        for (uint32_t i = 0; i < pl->n_kids; i++)
+            if (sgm_eval_node(e, e->plan_kids[pl->first_kid + i])) return true;
+        return false;
+    }
     switch (n->kind) {
     case SGM_N_TRUE: return true;
     case SGM_N_FALSE: return false;

@@ -124,6 +124,14 @@ struct sgm_engine {
     bool hits_failed;           /* out of memory while collecting */
     uint32_t *hits, n_hits, cap_hits;
     struct sgm_par *par;        /* the worker threads, once started */
+    /* A rule's value list (an OR of many equality, startswith or endswith
+     * tests of one field) is looked up in a hash set, not tested value by
+     * value (sgm_eval.c): per node, its plan or SGM_NONE. */
+    uint32_t *or_plan;
+    struct sgm_or_plan *or_plans;
+    struct sgm_vset *vsets;
+    uint32_t *plan_kids;        /* the kids of a planned OR in no set */
+    uint32_t n_vsets;
     /* the progress line */
     bool progress_on;
     bool out_is_terminal;       /* matches and the line share the screen */
@@ -193,6 +201,9 @@ bool sgm_parse_time(const char *p, size_t len, int64_t *out_us);
 
 /* sgm_eval.c */
 bool sgm_eval_node(sgm_engine *e, uint32_t node);
+/* Builds the value sets of the tables' value lists; false: out of memory. */
+bool sgm_vsets_init(sgm_engine *e);
+void sgm_vsets_free(sgm_engine *e);
 bool sgm_value_number(const char *p, size_t len, double *out);
 /* ASCII case folding table. */
 extern const unsigned char sgm_fold[256];

@@ -71,7 +71,9 @@ static uint32_t sgm_json_field_id(const sgm_engine *e, const char *p, size_t len
 typedef struct sgm_path_ids {
     uint32_t len;                      /* 0: empty slot */
     uint32_t shape;                    /* the #text / #attributes context, as in sgm_json_leaf */
+    uint32_t n_ids;                    /* the field ids the path has (none twice) */
     uint32_t ids[3];
+    uint64_t tail;                     /* its last 8 bytes, or all of a shorter path */
     char text[SGM_PATH_CACHE_TEXT];
 } sgm_path_ids;
 
@@ -138,10 +140,21 @@ static bool sgm_json_leaf(sgm_json_parser *ps, uint32_t off, uint32_t len, uint8
         if (ps->path_len >= 8) memcpy(&tail, ps->path + ps->path_len - 8, 8);
         else memcpy(&tail, ps->path, ps->path_len);
         c = &ps->cache[((tail ^ ps->path_len ^ (uint64_t)shape << 32) * 0x9E3779B97F4A7C15ull) >> 56];
-        if (c->len == ps->path_len && c->shape == shape && memcmp(c->text, ps->path, ps->path_len) == 0) {
-            for (int i = 0; i < 3; i++) sgm_json_link(ev, c->ids[i], v);
-            return true;
+        if (c->len == ps->path_len && c->shape == shape && c->tail == tail) {
+            /* the tail matched: the bytes before it, a word at a time */
+            bool same = true;
+            for (size_t i = 0; same && i + 8 < ps->path_len; i += 8) {
+                uint64_t x, y;
+                memcpy(&x, c->text + i, 8);
+                memcpy(&y, ps->path + i, 8);
+                same = x == y;
+            }
+            if (same) {
+                for (uint32_t i = 0; i < c->n_ids; i++) sgm_json_link(ev, c->ids[i], v);
+                return true;
+            }
         }
+        c->tail = tail; /* the slot is this path's from here on */
     }
     uint32_t ids[3] = {SGM_NONE, SGM_NONE, SGM_NONE};
     sgm_engine *e = ps->e;
@@ -163,7 +176,12 @@ static bool sgm_json_leaf(sgm_json_parser *ps, uint32_t off, uint32_t len, uint8
     if (c) {
         c->len = (uint32_t)ps->path_len;
         c->shape = shape;
-        memcpy(c->ids, ids, sizeof ids);
+        c->n_ids = 0;
+        for (int i = 0; i < 3; i++) {
+            bool dup = ids[i] == SGM_NONE;
+            for (uint32_t j = 0; j < c->n_ids && !dup; j++) dup = c->ids[j] == ids[i];
+            if (!dup) c->ids[c->n_ids++] = ids[i];
+        }
         memcpy(c->text, ps->path, ps->path_len);
     }
     return true;
@@ -427,6 +445,49 @@ static void sgm_json_pop_key(sgm_json_parser *ps, size_t saved_len) {
     ps->depth--;
 }
 
+/* A key at ps->p (on the quote).  Nearly every key has no escape, control
+ * or non-ASCII byte: its text is then taken where it stands in the event,
+ * found sixteen bytes at a time (or byte by byte near the end); any other
+ * key is unescaped into ev->text, which the caller takes back. */
+static bool sgm_json_key(sgm_json_parser *ps, const char **k, uint32_t *n) {
+    const char *p = ps->p + 1, *q = p;
+#if defined(SGM_JSON_SSE2)
+    while (ps->end - q >= 16) {
+        __m128i w = _mm_loadu_si128((const __m128i *)(const void *)q);
+        __m128i quote = _mm_cmpeq_epi8(w, _mm_set1_epi8('"'));
+        __m128i special = _mm_or_si128(_mm_or_si128(quote, _mm_cmpeq_epi8(w, _mm_set1_epi8('\\'))),
+                                       _mm_cmplt_epi8(w, _mm_set1_epi8(0x20)));
+        unsigned mask = (unsigned)_mm_movemask_epi8(special);
+        if (!mask) {
+            q += 16;
+            continue;
+        }
+        unsigned at = (unsigned)__builtin_ctz(mask);
+        if (!((unsigned)_mm_movemask_epi8(quote) >> at & 1)) goto general;
+        q += at;
+        goto found;
+    }
+#endif
+    while (q < ps->end && *q != '"') {
+        if (*q == '\\' || (unsigned char)*q < 0x20 || (unsigned char)*q >= 0x80) goto general;
+        q++;
+    }
+    if (q >= ps->end) goto general; /* unterminated: reported there */
+#if defined(SGM_JSON_SSE2)
+found:
+#endif
+    *k = p;
+    *n = (uint32_t)(q - p);
+    ps->p = q + 1;
+    return true;
+general: {
+    uint32_t off;
+    if (!sgm_json_string(ps, &off, n)) return false;
+    *k = ps->e->ev.text + off;
+    return true;
+}
+}
+
 static bool sgm_json_object(sgm_json_parser *ps) {
     ps->p++;
     sgm_json_ws(ps);
@@ -439,11 +500,12 @@ static bool sgm_json_object(sgm_json_parser *ps) {
         sgm_json_ws(ps);
         if (ps->p >= ps->end || *ps->p != '"') return sgm_json_fail(ps, "expected a key");
         size_t mark = ev->text_len;
-        uint32_t koff, klen;
-        if (!sgm_json_string(ps, &koff, &klen)) return false;
-        ev->text_len = mark; /* the key's text is copied into the path */
+        const char *key;
+        uint32_t klen;
+        if (!sgm_json_key(ps, &key, &klen)) return false;
         size_t saved = ps->path_len;
-        if (!sgm_json_push_key(ps, ev->text + koff, klen)) return false;
+        if (!sgm_json_push_key(ps, key, klen)) return false;
+        ev->text_len = mark; /* the key's text is in the path now */
         sgm_json_ws(ps);
         if (ps->p >= ps->end || *ps->p != ':') return sgm_json_fail(ps, "expected ':'");
         ps->p++;

@@ -537,7 +537,7 @@ sgm_engine *sgm_engine_new(const sgm_tables *t, const sgm_options *o, char *err,
             return NULL;
         }
     }
-    if (sgm_agg_init(e) != 0) {
+    if (sgm_agg_init(e) != 0 || !sgm_vsets_init(e)) {
         snprintf(err, errlen, "out of memory");
         sgm_engine_free(e);
         return NULL;
@@ -556,6 +556,7 @@ void sgm_engine_free(sgm_engine *e) {
     pcre2_match_data_free(e->match_data);
     pcre2_match_context_free(e->match_ctx);
     sgm_agg_free(e);
+    sgm_vsets_free(e);
     sgm_event_free(&e->ev);
     free(e->slots);
     free(e->rule_matches);

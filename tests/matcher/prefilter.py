@@ -55,6 +55,13 @@ def process_creation(ev):  # the windows-events pipeline: Sysmon 1 or Security 4
     return (channel_is(ev, SYSMON) and eid(ev) == 1) or (channel_is(ev, SEC) and eid(ev) == 4688)
 
 
+def alower(s):  # sigc folds ASCII letters only
+    return s.translate(ASCII_LOWER)
+
+
+ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
 def contains(ev, field, word):
     return isinstance(ev.get(field), str) and word in ev[field].lower()
 
@@ -63,6 +70,10 @@ WIN_WORDS = ["sekurlsa::", "invoke-mimikatz", "lsadump::sam"]      # every Windo
 APP_WORDS = ["hktl", "trojan.win", "exploit/"]                     # Application only, stride 1
 SEC_WORDS = ["kerberoast-tool-x", "golden-ticket-x"]               # Security only, stride 12
 BUCKET_WORDS = ["bucketword"]                                      # EventID 4624 only
+IMAGE_ENDS = ["\\rundll32.exe", "\\svchost.exe", "\\PowerShell.exe", "\\cmd.exe", ".hta", "\\Äpfel-tool.exe"]
+USERS = ["NT AUTHORITY\\SYSTEM", "LOCAL SERVICE", "Admin", "root", "guest-account-with-a-long-name"]
+PARENT_STARTS = ["C:\\Windows\\System32\\", "C:\\Program Files\\", "C:\\Users\\Public\\", "D:\\tools\\x", "E:\\"]
+TARGETS = ["report.docx", "Keep.txt", "a", "C:\\Temp\\payload-with-a-longer-name.dll", "notes.md", "x.y"]
 RULES = [
     (rule(1, "{product: windows}", "    keywords:\n" + "".join("        - '%s'\n" % w for w in WIN_WORDS)
           + "    condition: keywords\n"),
@@ -120,6 +131,28 @@ RULES = [
           "    sel:\n        CommandLine|re: '\\w+`\\w+`'\n    condition: sel\n"),
      lambda ev: process_creation(ev) and isinstance(ev.get("CommandLine"), str)
      and re.search(r"\w+`\w+`", ev["CommandLine"], re.ASCII) is not None),
+    # value lists (the matcher looks them up in hash sets): endswith and
+    # startswith items of 8 bytes or more, a shorter one beside them, equals
+    # with and without case
+    (rule(17, "{category: process_creation, product: windows}",
+          "    sel:\n        Image|endswith:\n" + "".join("            - '%s'\n" % w for w in IMAGE_ENDS)
+          + "    condition: sel\n"),
+     # (Security 4688 names the image NewProcessName, which these events lack)
+     lambda ev: channel_is(ev, SYSMON) and eid(ev) == 1 and isinstance(ev.get("Image"), str)
+     and any(alower(ev["Image"]).endswith(alower(w)) for w in IMAGE_ENDS)),
+    (rule(18, "{product: windows}",
+          "    sel:\n        User|cased:\n" + "".join("            - '%s'\n" % w for w in USERS) + "    condition: sel\n"),
+     lambda ev: "Channel" in ev and ev.get("User") in USERS),
+    (rule(19, "{product: windows}",
+          "    sel:\n        ParentImage|startswith:\n" + "".join("            - '%s'\n" % w for w in PARENT_STARTS)
+          + "    condition: sel\n"),
+     lambda ev: "Channel" in ev and isinstance(ev.get("ParentImage"), str)
+     and any(alower(ev["ParentImage"]).startswith(alower(w)) for w in PARENT_STARTS)),
+    (rule(20, "{product: windows}",
+          "    sel:\n        TargetFilename:\n" + "".join("            - '%s'\n" % w for w in TARGETS)
+          + "    filter:\n        TargetFilename: 'Keep.TXT'\n    condition: sel and not filter\n"),
+     lambda ev: "Channel" in ev and isinstance(ev.get("TargetFilename"), str)
+     and alower(ev["TargetFilename"]) in [alower(w) for w in TARGETS] and alower(ev["TargetFilename"]) != "keep.txt"),
 ]
 
 FIELDS = ["CommandLine", "Image", "Message", "Data", "User", "ParentImage", "TargetFilename"]
@@ -163,6 +196,25 @@ def event(rnd, i):
         ev["Part1"], ev["Part2"] = w[:4], w[4:]
     if rnd.random() < 0.3:
         ev["IntegrityLevel"] = rnd.choice(["System", "SYSTEM", "High", "Medium"])
+    # the value lists' items: exact, in another case, cut or grown by a byte
+    def near(w):
+        x = rnd.random()
+        if x < 0.3:
+            return "".join(c.upper() if rnd.random() < 0.5 else c.lower() for c in w)
+        if x < 0.4:
+            return w[1:] if rnd.random() < 0.5 else w[:-1]
+        if x < 0.5:
+            return w + rnd.choice("ax\\")
+        return w
+    filler = lambda: "".join(rnd.choice("abcdefghij \\:./-") for _ in range(rnd.randrange(0, 20)))
+    if rnd.random() < 0.25:
+        ev["Image"] = filler() + near(rnd.choice(IMAGE_ENDS))
+    if rnd.random() < 0.2:
+        ev["User"] = near(rnd.choice(USERS))
+    if rnd.random() < 0.2:
+        ev["ParentImage"] = near(rnd.choice(PARENT_STARTS)) + filler()
+    if rnd.random() < 0.2:
+        ev["TargetFilename"] = near(rnd.choice(TARGETS))
     return ev
 
 
