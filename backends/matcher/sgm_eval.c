@@ -33,6 +33,10 @@ bool sgm_value_number(const char *p, size_t len, double *out) {
      * integer m and m / 10^k are exact in a double, so the value is what
      * strtod reads (the quotient of two exact doubles is rounded once) */
     static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    if (len == 1 && p[0] >= '0' && p[0] <= '9') { /* the commonest: Level, Task, LogonType... */
+        *out = p[0] - '0';
+        return true;
+    }
     size_t at = len && (p[0] == '-' || p[0] == '+') ? 1 : 0, digits = 0, frac = 0, dot = 0;
     uint64_t m = 0;
     for (; at < len && digits <= 15; at++) {
@@ -299,8 +303,8 @@ static bool sgm_pred_value(sgm_engine *e, const sgm_pred *pr, const sgm_value *v
     case SGM_OP_CIDR: return sgm_cidr_has(&e->t->cidrs[pr->arg], s, n);
     case SGM_OP_NUM_EQ: {
         double d;
-        if (v->type != SGM_V_STR || sgm_value_number(s, n, &d)) return sgm_value_number(s, n, &d) && d == pr->num;
-        return n == pr->text.len && sgm_eq_fold(s, sgm_text(e->t, pr->text), n);
+        if (sgm_value_number(s, n, &d)) return d == pr->num;
+        return v->type == SGM_V_STR && n == pr->text.len && sgm_eq_fold(s, sgm_text(e->t, pr->text), n);
     }
     case SGM_OP_LT:
     case SGM_OP_LTE:

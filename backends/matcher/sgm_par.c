@@ -31,7 +31,10 @@
 
 #include "sgm_impl.h"
 
-#define SGM_CHUNK_BYTES (1u << 20)
+/* What the reading thread reads at a time: small enough that a worker
+ * parses it while it is still in a cache the two cores share (1 MiB chunks
+ * made -j 2 1.4x, 128 KiB 1.8x; an event longer than this grows its chunk) */
+#define SGM_CHUNK_BYTES (1u << 17)
 #define SGM_CHUNK_MAX (1u << 30) /* a chunk's lines are indexed by 32-bit offsets */
 
 enum { SGM_LINE_OK, SGM_LINE_BLANK, SGM_LINE_SLOW };
