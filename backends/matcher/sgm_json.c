@@ -66,7 +66,7 @@ static uint32_t sgm_json_field_id(const sgm_engine *e, const char *p, size_t len
  * element_attribute), remembered per path: events of one source repeat a few
  * dozen paths, and a hit costs one comparison instead of up to three hash
  * lookups.  Paths longer than SGM_PATH_CACHE_TEXT are looked up each time. */
-#define SGM_PATH_CACHE 256
+#define SGM_PATH_CACHE 1024 /* slots, a power of two; a path takes one (by a hash of its tail): few collide */
 #define SGM_PATH_CACHE_TEXT 56
 typedef struct sgm_path_ids {
     uint32_t len;                      /* 0: empty slot */
@@ -139,7 +139,7 @@ static bool sgm_json_leaf(sgm_json_parser *ps, uint32_t off, uint32_t len, uint8
         uint64_t tail = 0; /* the last 8 bytes, or all of a shorter path */
         if (ps->path_len >= 8) memcpy(&tail, ps->path + ps->path_len - 8, 8);
         else memcpy(&tail, ps->path, ps->path_len);
-        c = &ps->cache[((tail ^ ps->path_len ^ (uint64_t)shape << 32) * 0x9E3779B97F4A7C15ull) >> 56];
+        c = &ps->cache[((tail ^ ps->path_len ^ (uint64_t)shape << 32) * 0x9E3779B97F4A7C15ull) >> 54];
         if (c->len == ps->path_len && c->shape == shape && c->tail == tail) {
             /* the tail matched: the bytes before it, a word at a time */
             bool same = true;
