@@ -139,7 +139,7 @@ static bool sgm_json_leaf(sgm_json_parser *ps, uint32_t off, uint32_t len, uint8
         uint64_t tail = 0; /* the last 8 bytes, or all of a shorter path */
         if (ps->path_len >= 8) memcpy(&tail, ps->path + ps->path_len - 8, 8);
         else memcpy(&tail, ps->path, ps->path_len);
-        c = &ps->cache[((tail ^ ps->path_len ^ (uint64_t)shape << 32) * 0x9E3779B97F4A7C15ull) >> 54];
+        c = &ps->cache[((tail ^ ps->path_len) * 0x9E3779B97F4A7C15ull) >> 54]; /* the shape is compared, not hashed */
         if (c->len == ps->path_len && c->shape == shape && c->tail == tail) {
             /* the tail matched: the bytes before it, a word at a time */
             bool same = true;
