@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark of the C matcher (figures only, never part of the tests).
 
-  bench/matcher.py [--build DIR] [--rules DIR] [--mb M] [--runs N]
+  bench/matcher.py [--build DIR] [--rules DIR] [--mb M] [--net-mb M] [--runs N]
 
 Writes event data with bench/gen-events.py (Windows events from SigmaHQ's
 regression data: the evtx_dump layout and a flat one) into bench/out/,
@@ -14,8 +14,19 @@ machine slows all of them alike), and prints the median per configuration: event
 prefilter off, on two threads (-j 2), peak RSS (GNU time), start-up time
 (empty input), the compile time of the generated file, and an event_count correlation over
 100,000 live groups (bench/rules/).
+
+Then the network log sources, on smaller sets (--net-mb each) that
+bench/gen-net.py writes: the whole corpus over web-server access events,
+over proxy events and over Suricata EVE JSON, and the SigmaHQ web folder
+alone (rules/web: webserver, proxy, apache and nginx rules) over the
+web-server and proxy events together (both files in one run).  These rows
+are timed in the same rounds as the others.  Each configuration is also
+run once, untimed, with its matches written, and the line under the table
+gives the matches, the events that match and the rules that fire, so a
+reader sees the data exercises the rules.
 """
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -56,6 +67,20 @@ def count_lines(path):
         return sum(buf.count(b"\n") for buf in iter(lambda: f.read(1 << 20), b""))
 
 
+def count_matches(cmd):
+    """(matches, events matched, rules fired) of one run: the matcher's
+    output with --no-event is one JSON object per match, naming the rule,
+    the file and the line."""
+    out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout
+    matches, events, rules = 0, set(), set()
+    for line in out.splitlines():
+        m = json.loads(line)
+        matches += 1
+        events.add((m.get("file"), m.get("line")))
+        rules.add(m.get("id"))
+    return matches, len(events), len(rules)
+
+
 def build_matcher(sigc, rules, out_c, out_exe):
     sh([sigc, "convert", "-q", "-s", "-t", "c", rules, "-o", out_c], stderr=subprocess.DEVNULL)
     start = time.perf_counter()
@@ -83,6 +108,7 @@ def main():
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--rules", default=os.path.join(ROOT, "..", "shared", "corpus", "sigmahq", "rules"))
     ap.add_argument("--mb", type=float, default=100)
+    ap.add_argument("--net-mb", type=float, default=40, help="size of each web-server, proxy and EVE set")
     ap.add_argument("--runs", type=int, default=5)
     a = ap.parse_args()
     sigc = os.path.join(a.build, "sigc")
@@ -97,6 +123,17 @@ def main():
                    stdout=f)
             os.rename(path + ".tmp", path)
         data[layout] = (path, count_lines(path), os.path.getsize(path))
+    for kind in ("web", "proxy", "eve"):
+        path = os.path.join(out, f"{kind}-{int(a.net_mb)}mb.jsonl")
+        if not os.path.exists(path):
+            with open(path + ".tmp", "w") as f:
+                sh([sys.executable, os.path.join(HERE, "gen-net.py"), "--kind", kind, "--mb", str(a.net_mb),
+                    "--rules", a.rules], stdout=f)
+            os.rename(path + ".tmp", path)
+        data[kind] = (path, count_lines(path), os.path.getsize(path))
+    # the web rules over both of their log sources, one run over both files
+    data["web+proxy"] = ([data["web"][0], data["proxy"][0]], data["web"][1] + data["proxy"][1],
+                         data["web"][2] + data["proxy"][2])
     empty = os.path.join(out, "empty.jsonl")
     open(empty, "w").close()
     # matchers: the whole corpus, a tenth of it (every tenth file in path
@@ -114,6 +151,8 @@ def main():
         sets["a tenth"] = few
         sets["no rules"] = none
         sets["correlation"] = os.path.join(HERE, "rules")
+        sets["web rules"] = os.path.join(a.rules, "web")
+        n_web = sum(1 for f in files if f.startswith(sets["web rules"] + os.sep))
         exe, compile_s = {}, {}
         for name, rules in sets.items():
             c = os.path.join(out, name.replace(" ", "_") + ".c")
@@ -128,8 +167,23 @@ def main():
                 ("whole corpus, -j 2", "whole corpus", "nested", ["-j", "2"]),
                 (f"a tenth of the rules ({len(tenth)} files)", "a tenth", "nested", []),
                 ("no rules (reading only)", "no rules", "nested", []),
-                ("event_count correlation, 100,000 live groups", "correlation", "corr", [])]
-        cmds = [[exe[name], "--no-event", "--quiet", *extra, data[layout][0]] for _, name, layout, extra in runs]
+                ("event_count correlation, 100,000 live groups", "correlation", "corr", []),
+                ("whole corpus, web-server access events", "whole corpus", "web", []),
+                ("whole corpus, proxy events", "whole corpus", "proxy", []),
+                ("whole corpus, Suricata EVE events", "whole corpus", "eve", []),
+                (f"rules/web ({n_web} files), web-server + proxy", "web rules", "web+proxy", [])]
+
+        def inputs(layout):
+            paths = data[layout][0]
+            return paths if isinstance(paths, list) else [paths]
+
+        cmds = [[exe[name], "--no-event", "--quiet", *extra, *inputs(layout)] for _, name, layout, extra in runs]
+        # what each configuration matches, once, untimed (-j 2 matches what
+        # one thread does)
+        counts = {}
+        for _, name, layout, _ in runs:
+            if (name, layout) not in counts:
+                counts[name, layout] = count_matches([exe[name], "--no-event", *inputs(layout)])
         # interleaved: each round runs every command once, so a slow spell of
         # this shared machine slows all of them, not one figure
         times = [[] for _ in cmds]
@@ -153,6 +207,8 @@ def main():
     n_rules = len(files)
     print(f"matcher benchmark: {n_rules} rule files, {data['nested'][1]:,} events "
           f"({data['nested'][2] / 1e6:.0f} MB nested, {data['flat'][2] / 1e6:.0f} MB flat), median of {a.runs} runs")
+    print("network sets: " + ", ".join(f"{kind} {data[kind][1]:,} events ({data[kind][2] / 1e6:.0f} MB)"
+                                       for kind in ("web", "proxy", "eve")))
     print(f"{'':46} {'events/s':>12} {'MB/s':>8} {'seconds':>8}")
     for label, eps, mbs, s in rows:
         print(f"{label:46} {eps:12,.0f} {mbs:8.1f} {s:8.3f}")
@@ -162,6 +218,11 @@ def main():
     print(f"start-up, whole corpus (empty input): {startup * 1000:.1f} ms")
     print(f"compile time of the generated file (cc -O2), whole corpus: {compile_s['whole corpus']:.1f} s")
     print(f"-j 2 speed-up, whole corpus: {t_full / t_j2:.2f}x on {os.cpu_count()} cores")
+    print("matches (one untimed run each; the prefilter-off row matches what the first does):")
+    for label, name, layout, _ in runs:
+        m, ev, nr = counts[name, layout]
+        n = data[layout][1]
+        print(f"  {label:46} {m:9,} matches in {ev:9,} of {n:9,} events ({ev / n:6.2%}), {nr:3} rules")
     return 0
 
 
