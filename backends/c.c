@@ -723,8 +723,9 @@ static void c_glob_literal(sg_str g, char *out, uint32_t *out_len) {
     *out_len = best;
 }
 
-/* Text that fills ordinary Windows logs (paths, process and registry names,
- * channels, users, hashes), folded.  Its grams tell which literals would be
+/* Text that fills ordinary logs (Windows paths, process and registry
+ * names, channels, users, hashes; HTTP methods, user agents, URLs and MIME
+ * types of web-server and proxy logs), folded.  Its grams tell which literals would be
  * found in almost every event, so neither serves as an anchor nor is
  * chosen as a rule's atom when a rarer one is at hand. */
 static const char c_common_text[] =
@@ -753,7 +754,18 @@ static const char c_common_text[] =
     "https://www.microsoft.com http://www.example.com .com .net .org .local .corp "
     "2024-01-01 00:00:00.000 {00000000-0000-0000-0000-000000000000} 0x0 0x1 true false - "
     ".exe .dll .sys .tmp .log .txt .ps1 .bat .lnk .dat .ini .xml .json .etl .evtx "
-    "windows defender windowsapps system32 syswow64 program files appdata local roaming ";
+    "windows defender windowsapps system32 syswow64 program files appdata local roaming "
+    /* web-server, proxy and network logs */
+    "get get get get get get get get post post post head options put "
+    "http/1.1 http/1.1 http/2.0 https:// http:// "
+    "mozilla/5.0 (windows nt 10.0; win64; x64) applewebkit/537.36 (khtml, like gecko) chrome/124.0.0.0 safari/537.36 "
+    "mozilla/5.0 (macintosh; intel mac os x 10_15_7) applewebkit/605.1.15 (khtml, like gecko) version/17.4 safari/605.1.15 "
+    "mozilla/5.0 (x11; linux x86_64; rv:125.0) gecko/20100101 firefox/125.0 microsoft-cryptoapi/10.0 "
+    "/index.html /favicon.ico /robots.txt /images/logo.png /static/js/app.js /static/css/site.css /api/v1/ "
+    ".html .js .css .png .jpg .gif .svg .woff2 ?id=1&page=2&utm_source=newsletter "
+    "text/html application/json application/javascript image/png 200 301 302 304 404 500 "
+    "www.example.com cdn.example.net api.example.org login.microsoftonline.com "
+    "tcp udp dns tls http flow alert 10.0.0.1 192.168.1.10 443 80 53 ";
 
 static uint32_t c_gram(const char *p, uint32_t len) {
     uint32_t g = 0;
