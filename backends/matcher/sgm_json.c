@@ -609,15 +609,29 @@ int sgm_json_parse_event(sgm_engine *e, const char *text, size_t len, size_t *er
     e->ev.raw_len = len;
     /* event time: the first time field present that reads as a time */
     const sgm_tables *t = e->t;
+    const sgm_value *day = NULL; /* the value it came from when that is a date alone */
     for (uint32_t i = 0; i < t->n_time_fields && !e->ev.has_time; i++) {
         uint32_t id = t->time_fields[i];
         for (uint32_t v = e->ev.head[id]; v != SGM_NONE; v = e->ev.vals[v].next) {
             const sgm_value *val = &e->ev.vals[v];
             if (sgm_parse_time(e->ev.text + val->off, val->len, &e->ev.time_us)) {
                 e->ev.has_time = true;
+                if (val->len == 10) day = val;
                 break;
             }
         }
+    }
+    /* W3C extended logs (IIS, and servers writing its fields) give the day
+     * and the time of day apart, in UTC: date 2026-04-20, time 10:00:01 */
+    uint32_t tod = day ? sgm_json_field_id(e, "time", 4) : SGM_NONE;
+    for (uint32_t v = tod == SGM_NONE ? SGM_NONE : e->ev.head[tod]; v != SGM_NONE; v = e->ev.vals[v].next) {
+        const sgm_value *val = &e->ev.vals[v];
+        char both[48];
+        if (val->len < 8 || val->len > sizeof both - 11) continue;
+        memcpy(both, e->ev.text + day->off, 10);
+        both[10] = 'T';
+        memcpy(both + 11, e->ev.text + val->off, val->len);
+        if (sgm_parse_time(both, 11 + val->len, &e->ev.time_us)) break;
     }
     return 0;
 }

@@ -105,6 +105,36 @@ run "$sigc" match --no-event "$tmp/whoami.yml" "$tmp/winlogbeat.json"
 check "Winlogbeat: Sysmon 1 and Security 4688 fire, 4624 does not" \
     sh -c "[ $st -eq 1 ] && [ \"\$(sed -n 's/.*\"timestamp\":\"\([^\"]*\)\".*\"line\":\([0-9]*\)}\$/\1@\2/p' '$tmp/out' | tr '\n' ' ')\" = '2026-03-01T10:00:00.123000Z@1 2026-03-01T10:00:01.000000Z@2 ' ]"
 
+# W3C extended logs (IIS): the day in date, the time of day in time (UTC);
+# the two make the event's time, so a one-minute threshold counts within the
+# minute.  A time that is no time of day leaves the day alone (midnight).
+cat >"$tmp/w3c.yml" <<'YAML'
+title: W3C burst
+id: 9d1b4a44-1111-4c2e-9a7e-000000000099
+level: low
+logsource: {category: webserver}
+detection:
+    sel:
+        cs-method: GET
+    timeframe: 1m
+    condition: sel | count() by c-ip > 2
+YAML
+cat >"$tmp/w3c.jsonl" <<'JSON'
+{"date":"2026-04-20","time":"10:00:01","c-ip":"192.0.2.7","cs-method":"GET","cs-uri-stem":"/"}
+{"date":"2026-04-20","time":"10:00:30.25","c-ip":"192.0.2.7","cs-method":"GET","cs-uri-stem":"/a"}
+{"date":"2026-04-20","time":"12:00:00","c-ip":"192.0.2.7","cs-method":"GET","cs-uri-stem":"/b"}
+{"date":"2026-04-20","time":"12:30:00","c-ip":"192.0.2.7","cs-method":"GET","cs-uri-stem":"/c"}
+{"date":"2026-04-20","time":"13:00:00","c-ip":"192.0.2.7","cs-method":"GET","cs-uri-stem":"/d"}
+JSON
+run "$sigc" match --no-event "$tmp/w3c.yml" "$tmp/w3c.jsonl"
+check "W3C date and time: five requests over three hours make no burst" sh -c "[ $st -eq 0 ] && [ ! -s '$tmp/out' ]"
+sed 's/"time":"1[23]:[0-9:]*"/"time":"10:00:45"/' "$tmp/w3c.jsonl" >"$tmp/w3c2.jsonl"
+run "$sigc" match --no-event "$tmp/w3c.yml" "$tmp/w3c2.jsonl"
+check "W3C date and time: three in a minute fire, timed to the second" sh -c "[ $st -eq 1 ] && grep -q '\"timestamp\":\"2026-04-20T10:00:45.000000Z\".*\"window\":{\"first\":\"2026-04-20T10:00:01.000000Z\"' '$tmp/out'"
+sed 's/"time":"[0-9:.]*"/"time":"late"/' "$tmp/w3c.jsonl" >"$tmp/w3c3.jsonl"
+run "$sigc" match --no-event "$tmp/w3c.yml" "$tmp/w3c3.jsonl"
+check "W3C: a time that is no time of day leaves the day (midnight)" sh -c "[ $st -eq 1 ] && grep -q '\"first\":\"2026-04-20T00:00:00.000000Z\"' '$tmp/out'"
+
 # A file that is one JSON array of events: each element is an event.
 printf '[\n%s,\n%s, 7,\n%s\n]\n' "{$sysmon,\"Image\":\"C:\\\\x\\\\whoami.exe\"}" "{$sysmon,\"Image\":\"C:\\\\x\\\\calc.exe\"}" \
     "{$sysmon,\"Image\":\"C:\\\\y\\\\whoami.exe\"}" >"$tmp/array.json"
