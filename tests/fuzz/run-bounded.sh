@@ -4,12 +4,13 @@
 #   1. builds the targets in their own build directory (clang, -Dfuzz=true,
 #      AddressSanitizer + UndefinedBehaviorSanitizer, UB fatal), reusing it
 #      when it is already set up;
-#   2. builds seed corpora in a temporary directory: SigmaHQ rules (a
-#      deterministic sample: every Nth of the sorted list) and sigc's own
-#      rule files for fuzz_rule and fuzz_convert, their `condition:` lines
-#      for fuzz_cond, the built-in pipelines for fuzz_pipeline, SigmaHQ's
-#      regression events (as written and joined to one line) for
-#      fuzz_events; every kept crasher seeds its target too;
+#   2. builds seed corpora in a temporary directory: every SigmaHQ rule, one
+#      per file, for fuzz_rule and a deterministic sample of them (every Nth
+#      of the sorted list) for fuzz_convert, each with sigc's own rule
+#      files; the SigmaHQ rules' `condition:` lines for fuzz_cond, the
+#      built-in pipelines for fuzz_pipeline, SigmaHQ's regression events (as
+#      written and joined to one line) for fuzz_events; every kept crasher
+#      seeds its target too;
 #   3. runs each target for SIGC_FUZZ_SECONDS (default 30) with the
 #      dictionaries tests/fuzz/sigma.dict and tests/fuzz/json.dict.
 # A target that crashes, leaks, trips a sanitizer, times out or runs out
@@ -26,7 +27,8 @@
 #   SIGC_FUZZ_SECONDS     seconds per target (default 30)
 #   SIGC_FUZZ_TARGETS     targets to run (default: all five)
 #   SIGC_FUZZ_BUILD       build directory (default build-fuzz in the checkout)
-#   SIGC_FUZZ_MAX_SEEDS   SigmaHQ rules used as seeds (default 400)
+#   SIGC_FUZZ_MAX_SEEDS   SigmaHQ rules that seed fuzz_convert (default 400;
+#                         fuzz_rule takes them all; 0: all for both)
 #   SIGC_SHARED_DIR       the shared folder (default ../shared)
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -94,19 +96,24 @@ copy_numbered() {
     done
 }
 
-# rules: every Nth SigmaHQ rule of the sorted list, at most max_seeds, then
-# sigc's own rules, examples and golden inputs, and the kept crashers
+# rules: every SigmaHQ rule, one per file, for fuzz_rule (about 400 inputs a
+# second: the corpus is read in about 10 s); for fuzz_convert, which runs
+# each input through every backend and pipeline (about 50 a second), every
+# Nth of the sorted list, at most max_seeds, so it has time left to mutate;
+# then sigc's own rules, examples and golden inputs, and the kept crashers
 LC_ALL=C find "$rules_dir" -name '*.yml' -type f | LC_ALL=C sort >"$tmp/all-rules"
 total=$(wc -l <"$tmp/all-rules")
 stride=1
 [ "$max_seeds" -gt 0 ] && [ "$total" -gt "$max_seeds" ] && stride=$(((total + max_seeds - 1) / max_seeds))
-{
-    awk -v s="$stride" '(NR - 1) % s == 0' "$tmp/all-rules"
+own_rules() {
     LC_ALL=C find "$root/rules" "$root/examples" "$root/tests/golden" -name '*.yml' -type f | LC_ALL=C sort
     for f in "$here"/regress/*.yml; do
         case $f in *.pipeline.yml) ;; *) [ -f "$f" ] && echo "$f" ;; esac
     done
-} | copy_numbered "$seeds/rules"
+}
+mkdir -p "$seeds/rules-sample"
+{ cat "$tmp/all-rules"; own_rules; } | copy_numbered "$seeds/rules"
+{ awk -v s="$stride" '(NR - 1) % s == 0' "$tmp/all-rules"; own_rules; } | copy_numbered "$seeds/rules-sample"
 
 # conditions: each distinct one-line `condition:` of every SigmaHQ rule
 # (quotes taken off; correlation conditions are mappings and left out)
@@ -144,8 +151,8 @@ cat >"$seeds/events/flat.json" <<'EOF'
 EOF
 for f in "$here"/regress_events/*.json; do [ -f "$f" ] && cp "$f" "$seeds/events/regress-$(basename "$f")"; done
 
-for d in rules cond pipeline events; do printf '%s %s seeds, ' "$d" "$(find "$seeds/$d" -type f | wc -l)"; done
-echo "(SigmaHQ rules: 1 in $stride of $total)"
+for d in rules rules-sample cond pipeline events; do printf '%s %s seeds, ' "$d" "$(find "$seeds/$d" -type f | wc -l)"; done
+echo "(the sample: 1 in $stride of $total SigmaHQ rules)"
 
 # ---- 3. run -------------------------------------------------------------------
 
@@ -155,7 +162,8 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}halt_on_error=1:print_sta
 
 seed_dir() {
     case $1 in
-    fuzz_rule | fuzz_convert) echo "$seeds/rules" ;;
+    fuzz_rule) echo "$seeds/rules" ;;
+    fuzz_convert) echo "$seeds/rules-sample" ;;
     fuzz_cond) echo "$seeds/cond" ;;
     fuzz_pipeline) echo "$seeds/pipeline" ;;
     fuzz_events) echo "$seeds/events" ;;
