@@ -383,7 +383,9 @@ static bool sgm_eval_pred(sgm_engine *e, const sgm_pred *pr) {
  * and endswith, its first or last SGM_VSET_EDGE bytes (folded), so only
  * items that long or longer join a set.  A slot whose key matches is
  * confirmed by its item's own test.  The OR's other kids are tested after
- * its sets: an OR's kids have no effects, so their order is free. */
+ * its sets: an OR's kids have no effects (but for the count of regexes that
+ * hit a PCRE2 limit, which may then count one fewer), so their order is
+ * free. */
 #define SGM_VSET_MIN 4
 #define SGM_VSET_EDGE 8
 
