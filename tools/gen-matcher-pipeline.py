@@ -124,6 +124,31 @@ def main():
                       ("issuer", "tls.issuerdn"), ("version", "tls.version"), ("ja3", "tls.ja3.hash"),
                       ("ja3s", "tls.ja3s.hash")]:
         out.append(f"      {zeek}: {eve}")
+    out.append("  # Suricata's EVE JSON for the proxy and DNS rules, and for Zeek's http")
+    out.append("  # log: an http event is one request (http.url: its path and query), a dns")
+    out.append("  # event one query or answer.  A field EVE does not have stays unmapped, so")
+    out.append("  # a selection on it never holds there (these rules name such fields only")
+    out.append("  # in selections).  Not Zeek's dns rules: they test Zeek's own flags (Z,")
+    out.append("  # rejected) under `not`, which would hold on every EVE event.  DNS logs of")
+    out.append("  # other kinds keep their own names (query...), as proxy logs do.")
+    proxy_eve = [("c-uri", "http.url"), ("cs-host", "http.hostname"), ("c-useragent", "http.http_user_agent"),
+                 ("cs-method", "http.http_method"), ("sc-status", "http.status"), ("cs-referrer", "http.http_refer"),
+                 ("src_ip", "src_ip"), ("dst_ip", "dest_ip")]
+    zeek_http_eve = [("id.orig_h", "src_ip"), ("id.orig_p", "src_port"), ("id.resp_h", "dest_ip"),
+                     ("id.resp_p", "dest_port"), ("host", "http.hostname"), ("uri", "http.url"),
+                     ("user_agent", "http.http_user_agent"), ("method", "http.http_method"),
+                     ("status_code", "http.status"), ("referrer", "http.http_refer")]
+    dns_eve = [("query", "dns.rrname"), ("record_type", "dns.rrtype"), ("answer", "dns.answers.rdata")]
+    for match, event_type, native, fields in [
+            ("{category: proxy}", "http", None, proxy_eve),
+            ("{category: dns}", "dns", "{query|exists: true, Channel|exists: false}", dns_eve),
+            ("{product: zeek, service: http}", "http", "{uid|exists: true, Channel|exists: false}", zeek_http_eve)]:
+        if native:
+            out.append(f"  - match: {match}")
+            out.append(f"    conditions: {native}")
+        out.append(f"  - match: {match}")
+        out.append(f"    conditions: {{event_type: {event_type}}}")
+        out.append("    fields: {" + ", ".join(f"{a}: {b}" for a, b in fields) + "}")
     out.append("  # Fallbacks, for rules no entry above places.  A Windows rule of another")
     out.append("  # log source (file_access, a service of its own) holds on Windows events")
     out.append("  # that carry one of its fields; a rule of any other product (Linux, web,")

@@ -105,6 +105,41 @@ run "$sigc" match --no-event "$tmp/whoami.yml" "$tmp/winlogbeat.json"
 check "Winlogbeat: Sysmon 1 and Security 4688 fire, 4624 does not" \
     sh -c "[ $st -eq 1 ] && [ \"\$(sed -n 's/.*\"timestamp\":\"\([^\"]*\)\".*\"line\":\([0-9]*\)}\$/\1@\2/p' '$tmp/out' | tr '\n' ' ')\" = '2026-03-01T10:00:00.123000Z@1 2026-03-01T10:00:01.000000Z@2 ' ]"
 
+# Suricata EVE JSON meets the proxy and DNS rules (the windows-events
+# pipeline maps their fields onto EVE's http and dns events), and proxy and
+# DNS logs of their own still do; an EVE event of another type does not.
+cat >"$tmp/ua.yml" <<'YAML'
+title: Hack tool user agent
+id: 9d1b4a44-1111-4c2e-9a7e-000000000097
+level: high
+logsource: {category: proxy}
+detection:
+    sel:
+        c-useragent|contains: 'sqlmap/'
+        cs-host|endswith: '.example.org'
+    condition: sel
+YAML
+cat >"$tmp/dnsq.yml" <<'YAML'
+title: Mining pool lookup
+id: 9d1b4a44-1111-4c2e-9a7e-000000000096
+level: high
+logsource: {category: dns}
+detection:
+    sel:
+        query|endswith: '.minexmr.com'
+    condition: sel
+YAML
+cat >"$tmp/eve.jsonl" <<'JSON'
+{"timestamp":"2026-04-20T10:00:00.000000+0000","event_type":"http","src_ip":"10.1.2.3","dest_ip":"192.0.2.10","http":{"hostname":"shop.example.org","url":"/p?id=1","http_user_agent":"sqlmap/1.8","http_method":"GET","status":200}}
+{"timestamp":"2026-04-20T10:00:01.000000+0000","event_type":"dns","src_ip":"10.1.2.3","dns":{"type":"query","rrname":"pool.minexmr.com","rrtype":"A"}}
+{"timestamp":"2026-04-20T10:00:02.000000+0000","event_type":"tls","src_ip":"10.1.2.3","tls":{"sni":"pool.minexmr.com"},"http":{"http_user_agent":"sqlmap/1.8","hostname":"a.example.org"}}
+{"timestamp":"2026-04-20T10:00:03.000000+0000","c-uri":"https://a.example.org/","cs-host":"a.example.org","c-useragent":"sqlmap/1.7"}
+{"timestamp":"2026-04-20T10:00:04.000000+0000","query":"x.minexmr.com","answer":"192.0.2.1"}
+JSON
+run "$sigc" match --no-event "$tmp/ua.yml" "$tmp/dnsq.yml" "$tmp/eve.jsonl"
+check "EVE: the proxy rule on the http event and the proxy log, the DNS rule on the dns event and the DNS log, none on tls" \
+    sh -c "[ $st -eq 1 ] && [ \"\$(sed -n 's/.*\"id\":\"[^\"]*0\\(9[67]\\)\".*\"line\":\\([0-9]*\\)}\$/\\1@\\2/p' '$tmp/out' | tr '\\n' ' ')\" = '97@1 96@2 97@4 96@5 ' ]"
+
 # W3C extended logs (IIS): the day in date, the time of day in time (UTC);
 # the two make the event's time, so a one-minute threshold counts within the
 # minute.  A time that is no time of day leaves the day alone (midnight).
