@@ -829,7 +829,7 @@ static const char *c_regex_escape_end(char n, const char *p, const char *end) {
         while (p < end && !(p[0] == '\\' && p + 1 < end && p[1] == 'E')) p++;
         return p < end ? p + 2 : end;
     }
-    if (p < end && strchr("xopPNgk", n) && strchr("{<'", *p)) {
+    if (p < end && *p && strchr("xopPNgk", n) && strchr("{<'", *p)) { /* (strchr finds a NUL too) */
         close = *p == '{' ? "}" : *p == '<' ? ">" : "'";
         while (p < end && *p != *close) p++;
         return p < end ? p + 1 : end;
