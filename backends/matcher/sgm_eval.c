@@ -77,16 +77,6 @@ bool sgm_value_number(const char *p, size_t len, double *out) {
     return true;
 }
 
-/* Eight bytes at once as sgm_fold does them: 'A'..'Z' get 0x20 added.  Per
- * byte b under 0x80, b + 0x3f reaches 0x80 from 'A' on and b + 0x25 from
- * one past 'Z' on; no sum carries into the next byte. */
-static inline uint64_t sgm_fold8(uint64_t x) {
-    const uint64_t low7 = 0x7f7f7f7f7f7f7f7full, highs = 0x8080808080808080ull;
-    uint64_t h = x & low7;
-    uint64_t upper = (h + 0x3f3f3f3f3f3f3f3full) & ~(h + 0x2525252525252525ull) & ~x & highs;
-    return x | upper >> 2;
-}
-
 /* a folded to compare with b, which is folded already (a needle). */
 static bool sgm_eq_fold(const char *a, const char *b, size_t n) {
     size_t i = 0;
@@ -404,24 +394,10 @@ typedef struct sgm_or_plan {
 } sgm_or_plan;
 
 static uint64_t sgm_vset_key(uint8_t op, bool cased, const char *p, size_t n) {
-    uint64_t w;
-    if (op != SGM_OP_EQ) { /* n >= SGM_VSET_EDGE */
-        memcpy(&w, op == SGM_OP_STARTSWITH ? p : p + n - SGM_VSET_EDGE, 8);
-        return cased ? w : sgm_fold8(w);
-    }
-    uint64_t h = 0x243F6A8885A308D3ull ^ n;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        memcpy(&w, p + i, 8);
-        h = (h ^ (cased ? w : sgm_fold8(w))) * 0x9E3779B97F4A7C15ull;
-        h ^= h >> 29;
-    }
-    if (i < n) {
-        w = 0;
-        memcpy(&w, p + i, n - i);
-        h = (h ^ (cased ? w : sgm_fold8(w))) * 0x9E3779B97F4A7C15ull;
-    }
-    return h ^ h >> 32;
+    if (op == SGM_OP_EQ) return sgm_hash_as(p, n, !cased);
+    uint64_t w; /* n >= SGM_VSET_EDGE */
+    memcpy(&w, op == SGM_OP_STARTSWITH ? p : p + n - SGM_VSET_EDGE, 8);
+    return cased ? w : sgm_fold8(w);
 }
 
 static uint32_t sgm_vset_slot(uint64_t key, uint32_t mask) {

@@ -151,23 +151,38 @@ void sgm_progress_tick(sgm_engine *e);
 bool sgm_out_flush(sgm_engine *e);
 void sgm_progress_clear(sgm_engine *e);
 
-/* A hash of n bytes, eight a step: field names in the engine's field table
- * (built in sgm_run.c, looked up for every value in sgm_json.c), group keys
- * and counted values of aggregations (sgm_agg.c). */
-static inline uint64_t sgm_hash(const char *p, size_t n) {
+/* Eight bytes at once as sgm_fold does them: 'A'..'Z' get 0x20 added.  Per
+ * byte b under 0x80, b + 0x3f reaches 0x80 from 'A' on and b + 0x25 from
+ * one past 'Z' on; no sum carries into the next byte. */
+static inline uint64_t sgm_fold8(uint64_t x) {
+    const uint64_t low7 = 0x7f7f7f7f7f7f7f7full, highs = 0x8080808080808080ull;
+    uint64_t h = x & low7;
+    uint64_t upper = (h + 0x3f3f3f3f3f3f3f3full) & ~(h + 0x2525252525252525ull) & ~x & highs;
+    return x | upper >> 2;
+}
+
+/* A hash of n bytes, eight a step, of the bytes as they are or ASCII-folded
+ * (fold: the hash of the folded text, for case-insensitive value sets in
+ * sgm_eval.c). */
+static inline uint64_t sgm_hash_as(const char *p, size_t n, bool fold) {
     uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
     for (; n >= 8; p += 8, n -= 8) {
         uint64_t w;
         memcpy(&w, p, 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h = (h ^ (fold ? sgm_fold8(w) : w)) * 0xff51afd7ed558ccdull;
         h ^= h >> 32;
     }
     uint64_t w = 0;
     memcpy(&w, p, n);
-    h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+    h = (h ^ (fold ? sgm_fold8(w) : w)) * 0xc4ceb9fe1a85ec53ull;
     h ^= h >> 29;
     return h;
 }
+
+/* The bytes as they are: field names in the engine's field table (built in
+ * sgm_run.c, looked up for every value in sgm_json.c), group keys and
+ * counted values of aggregations (sgm_agg.c). */
+static inline uint64_t sgm_hash(const char *p, size_t n) { return sgm_hash_as(p, n, false); }
 
 /* sgm_run.c: whether the prefilter looked for atom in this event (when it
  * did and did not find it, a predicate that needs it is false). */
