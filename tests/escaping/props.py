@@ -75,7 +75,11 @@ import sys
 import tempfile
 import time
 
-STAR, ONE = ("*",), ("?",)  # the same wildcards as tests/spl/check_spl.py
+# The wildcards and the glob normal form are tests/spl/check_spl.py's (the
+# SPL check reads its globs back with them).
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "spl"))
+from check_spl import ONE, STAR, glob_norm as gnorm  # noqa: E402
 
 # ---------------------------------------------------------------------------
 # Known failures: (target, context, key) -> what is wrong.  A failure whose
@@ -206,22 +210,6 @@ def norm(parts):
     out = list(gnorm(parts))
     if not any(isinstance(p, str) for p in out):
         out.append("x")
-    return tuple(out)
-
-
-def gnorm(parts):
-    """Merged literal runs, no empty literals, no STAR STAR."""
-    out = []
-    for p in parts:
-        if isinstance(p, str):
-            if not p:
-                continue
-            if out and isinstance(out[-1], str):
-                out[-1] += p
-                continue
-        elif p == STAR and out and out[-1] == STAR:
-            continue
-        out.append(p)
     return tuple(out)
 
 
@@ -635,6 +623,23 @@ def case_errors(cases, diags, path):
                 by.setdefault(c.idx, []).append(d)
                 break
     return by
+
+
+def check_refusals(rep, T, cases, got, errs, reject_reason):
+    """Each case converted (its id in got) exactly when reject_reason finds
+    nothing to refuse; a refusal carries an error located in the rule."""
+    for c in cases:
+        reason = reject_reason(c)
+        if c.id in got and reason:
+            rep.fail(T, reason[0], reason[1], "converted, but %s" % reason[2], c)
+        elif c.id not in got and not reason:
+            rep.fail(T, "convert", c.title, "not converted: %s" % ("; ".join(d[5] for d in errs.get(c.idx, []))
+                                                                   or "(no located error)"), c)
+        elif c.id not in got:
+            if not errs.get(c.idx):
+                rep.fail(T, reason[0], reason[1], "refused without an error located in the rule", c)
+            else:
+                rep.count(T, "refused as expected (located)")
 
 
 def short(v, n=240):
@@ -1069,18 +1074,7 @@ def check_kql(rep, sigc, src, tmp, cases, rng):
     by_id = {c.id: c for c in cases}
     got = {it["id"]: it for it in items}
     errs = case_errors(cases, diagnostics(err), path)
-    for c in cases:
-        reason = kql_reject_reason(c)
-        if c.id in got and reason:
-            rep.fail(T, reason[0], reason[1], "converted, but %s" % reason[2], c)
-        elif c.id not in got and not reason:
-            rep.fail(T, "convert", c.title, "not converted: %s" % ("; ".join(d[5] for d in errs.get(c.idx, []))
-                                                                   or "(no located error)"), c)
-        elif c.id not in got:
-            if not errs.get(c.idx):
-                rep.fail(T, reason[0], reason[1], "refused without an error located in the rule", c)
-            else:
-                rep.count(T, "refused as expected (located)")
+    check_refusals(rep, T, cases, got, errs, kql_reject_reason)
     # default format and sentinel YAML
     rc, out_def, err = run(base + [path])
     split_default(rep, T, out_def.decode("utf-8"), items, by_id, re.compile(r"^// (id|title|level|source): ?(.*)$"),
@@ -1309,18 +1303,7 @@ def check_spl(rep, sigc, src, tmp, cases, rng):
     by_id = {c.id: c for c in cases}
     got = {it["id"]: it for it in items}
     errs = case_errors(cases, diagnostics(err), path)
-    for c in cases:
-        reason = spl_reject_reason(c)
-        if c.id in got and reason:
-            rep.fail(T, reason[0], reason[1], "converted, but %s" % reason[2], c)
-        elif c.id not in got and not reason:
-            rep.fail(T, "convert", c.title, "not converted: %s" % ("; ".join(d[5] for d in errs.get(c.idx, []))
-                                                                   or "(no located error)"), c)
-        elif c.id not in got:
-            if not errs.get(c.idx):
-                rep.fail(T, reason[0], reason[1], "refused without an error located in the rule", c)
-            else:
-                rep.count(T, "refused as expected (located)")
+    check_refusals(rep, T, cases, got, errs, spl_reject_reason)
     rc, out_def, err = run(base + [path])
     try:
         def_text = out_def.decode("utf-8")

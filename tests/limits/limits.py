@@ -223,18 +223,19 @@ RULE = """title: {title}
 id: {id}
 status: test
 logsource:
-    category: process_creation
-    product: windows
+{logsource}
 detection:
 {detection}
 level: high
 """
+PROCESS_CREATION = "    category: process_creation\n    product: windows"
+WEB_FLOOD = "    sel:\n        cs-uri-stem|startswith: /\n    timeframe: 1h\n    condition: sel | count() by c-ip > 5"
 
 SYSMON = '"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational"'
 
 
-def rule(title, rid, detection):
-    return RULE.format(title=title, id=rid, detection=detection)
+def rule(title, rid, detection, logsource=PROCESS_CREATION):
+    return RULE.format(title=title, id=rid, detection=detection, logsource=logsource)
 
 
 # ---------------------------------------------------------------------------
@@ -329,18 +330,8 @@ def test_huge_inputs(tmp):
 
     # `sigc match` on an endless line: 300 MB without a newline, then the
     # pipe delivers events again, then closes.
-    rulef = write(os.path.join(tmp, "web_flood_rule.yml"), """title: web flood
-id: 99999999-9999-4999-8999-000000000001
-status: test
-logsource:
-    category: webserver
-detection:
-    sel:
-        cs-uri-stem|startswith: /
-    timeframe: 1h
-    condition: sel | count() by c-ip > 5
-level: high
-""")
+    rulef = write(os.path.join(tmp, "web_flood_rule.yml"),
+                  rule("web flood", "99999999-9999-4999-8999-000000000001", WEB_FLOOD, "    category: webserver"))
 
     def long_line(total):
         yield b'{"cs-uri-stem":"'
@@ -737,18 +728,8 @@ def key_stream(n, tail=b""):
 
 
 def test_many_groups(tmp):
-    legacy = write(os.path.join(tmp, "groups_legacy.yml"), """title: many groups
-id: 99999999-9999-4999-8999-000000000002
-status: test
-logsource:
-    category: webserver
-detection:
-    sel:
-        cs-uri-stem|startswith: /
-    timeframe: 1h
-    condition: sel | count() by c-ip > 5
-level: high
-""")
+    legacy = write(os.path.join(tmp, "groups_legacy.yml"),
+                   rule("many groups", "99999999-9999-4999-8999-000000000002", WEB_FLOOD, "    category: webserver"))
     corr = write(os.path.join(tmp, "groups_corr.yml"), """title: request
 id: 99999999-9999-4999-8999-000000000003
 name: web_request
