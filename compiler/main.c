@@ -1041,10 +1041,8 @@ static int sg_cmd_match(int argc, char **argv) {
             sgm_engine_scan(engine, event_args[i]);
         uint64_t matches = sgm_engine_finish(engine);
         bool unreadable = sgm_engine_unreadable(engine) > 0;
-        int out_errno = sgm_engine_output_error(engine);
+        int out_errno = sgm_engine_output_error(engine); /* finish flushed it all */
         sgm_engine_free(engine);
-        errno = 0;
-        if (!out_errno && (fflush(stdout) != 0 || ferror(stdout))) out_errno = errno ? errno : EIO;
         if (out_errno) { /* exit 3; a reader that went away (EPIPE) needs no message */
             if (out_errno != EPIPE) fprintf(stderr, "sigc match: cannot write the output: %s\n", strerror(out_errno));
             status = SG_EXIT_IO;

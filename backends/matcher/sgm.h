@@ -331,7 +331,8 @@ void sgm_engine_free(sgm_engine *e);
 /* Inputs that could not be opened or read at all. */
 uint64_t sgm_engine_unreadable(const sgm_engine *e);
 /* 0, or the errno of a write to the output that failed (the scan stopped
- * there: later inputs are not read). */
+ * there: later inputs are not read); after sgm_engine_finish, which flushes
+ * what is left, it covers every write. */
 int sgm_engine_output_error(const sgm_engine *e);
 
 /* The generated program's main: [options] [FILE...] (stdin without files).

@@ -146,9 +146,10 @@ struct sgm_engine {
 /* sgm_run.c: the progress line, redrawn at most four times a second; cleared
  * before anything else is written to the terminal. */
 void sgm_progress_tick(sgm_engine *e);
-/* Flushes the matches reported since the last flush, so a reader downstream
- * sees them now; false once the output has failed (e->out_errno). */
-bool sgm_out_flush(sgm_engine *e);
+/* Flushes the matches reported since the last flush (always: whatever is
+ * pending), so a reader downstream sees them now; false once the output has
+ * failed (e->out_errno). */
+bool sgm_out_flush(sgm_engine *e, bool always);
 void sgm_progress_clear(sgm_engine *e);
 
 /* Eight bytes at once as sgm_fold does them: 'A'..'Z' get 0x20 added.  Per

@@ -272,7 +272,7 @@ static bool sgm_par_play(sgm_engine *e, sgm_reader *rd) {
     if (c->raw || c->failed) ok = sgm_reader_feed(rd, c->buf, c->len);
     else
         for (uint32_t i = 0; ok && i < c->n_lines; i++) ok = sgm_par_play_line(e, rd, c, &c->lines[i]);
-    sgm_out_flush(e);
+    sgm_out_flush(e, false);
     sgm_progress_tick(e);
     c->state = SGM_CHUNK_FREE;
     p->head++;

@@ -587,9 +587,9 @@ uint64_t sgm_engine_unreadable(const sgm_engine *e) { return e->st.failed_inputs
 
 int sgm_engine_output_error(const sgm_engine *e) { return e->out_errno; }
 
-bool sgm_out_flush(sgm_engine *e) {
+bool sgm_out_flush(sgm_engine *e, bool always) {
     if (e->out_errno) return false;
-    if (e->st.matches == e->matches_flushed && !ferror(e->o.out)) return true;
+    if (!always && e->st.matches == e->matches_flushed && !ferror(e->o.out)) return true;
     e->matches_flushed = e->st.matches;
     errno = 0;
     if (fflush(e->o.out) == 0 && !ferror(e->o.out)) return true;
@@ -1433,7 +1433,7 @@ static int sgm_scan_stream(sgm_engine *e, const char *name, FILE *in) {
             break;
         }
         sgm_reader_scan(&rd, eof);
-        bool out_ok = sgm_out_flush(e);
+        bool out_ok = sgm_out_flush(e, false);
         sgm_progress_tick(e);
         if (eof || !out_ok) break;
     }
@@ -1468,7 +1468,7 @@ static int sgm_evtx_on_event(void *ctx, const char *json, size_t len, uint64_t r
     e->bytes_done += len;
     if ((record_id & 1023) == 0) {
         sgm_progress_tick(e);
-        if (!sgm_out_flush(e)) return 1; /* the output failed: stop reading */
+        if (!sgm_out_flush(e, false)) return 1; /* the output failed: stop reading */
     }
     if (sgm_json_parse_event(e, json, len, &err_off, &msg) != 0) {
         e->st.evtx_damaged++;
@@ -1541,7 +1541,7 @@ uint64_t sgm_engine_finish(sgm_engine *e) {
     e->ev.file = NULL;
     e->ev.has_time = false;
     sgm_agg_finish(e);
-    sgm_out_flush(e);
+    sgm_out_flush(e, true); /* the last word on the output: sgm_engine_output_error */
     const sgm_stats *s = &e->st;
     if (e->o.summary) {
         FILE *f = e->o.err;
@@ -1607,8 +1607,6 @@ int sgm_main(const sgm_tables *t, int argc, char **argv) {
     uint64_t matches = sgm_engine_finish(e);
     int failed = e->st.failed_inputs > 0, out_errno = e->out_errno;
     sgm_engine_free(e);
-    errno = 0;
-    if (!out_errno && (fflush(stdout) != 0 || ferror(stdout))) out_errno = errno ? errno : EIO;
     if (out_errno) { /* a reader that went away (EPIPE) needs no message */
         if (out_errno != EPIPE) fprintf(stderr, "%s: error: cannot write the output: %s\n", o.prog, strerror(out_errno));
         return 2;
