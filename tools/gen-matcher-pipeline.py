@@ -113,11 +113,12 @@ def main():
     out.append("    conditions: {c-uri|exists: true, Channel|exists: false}")
     out.append("  # Zeek's ssl log, one record per TLS session, and the same sessions as")
     out.append("  # Suricata writes them (EVE JSON, event_type tls), with Zeek's names")
-    out.append("  # mapped onto EVE's.")
+    out.append("  # mapped onto EVE's.  EVE events carry no Channel: saying so keeps these")
+    out.append("  # rules out of the Windows events' dispatch buckets.")
     out.append("  - match: {product: zeek, service: ssl}")
     out.append("    conditions: {uid|exists: true, established|exists: true, Channel|exists: false}")
     out.append("  - match: {product: zeek, service: ssl}")
-    out.append("    conditions: {event_type: tls}")
+    out.append("    conditions: {event_type: tls, Channel|exists: false}")
     out.append("    fields:")
     for zeek, eve in [("id.orig_h", "src_ip"), ("id.orig_p", "src_port"), ("id.resp_h", "dest_ip"),
                       ("id.resp_p", "dest_port"), ("server_name", "tls.sni"), ("subject", "tls.subject"),
@@ -147,7 +148,7 @@ def main():
             out.append(f"  - match: {match}")
             out.append(f"    conditions: {native}")
         out.append(f"  - match: {match}")
-        out.append(f"    conditions: {{event_type: {event_type}}}")
+        out.append(f"    conditions: {{event_type: {event_type}, Channel|exists: false}}")
         out.append("    fields: {" + ", ".join(f"{a}: {b}" for a, b in fields) + "}")
     out.append("  # Fallbacks, for rules no entry above places.  A Windows rule of another")
     out.append("  # log source (file_access, a service of its own) holds on Windows events")
