@@ -76,6 +76,7 @@ typedef struct c_builder {
     C_VEC(uint32_t) scan_fields;
     uint8_t *prefiltered;
     uint32_t keyword_atoms, short_atoms;
+    uint32_t common_bytes[256]; /* how often each byte occurs in c_common_text */
     uint64_t *common_keys; /* grams of c_common_text (c_common_key) -> common_counts */
     uint32_t *common_counts;
     uint32_t common_mask;
@@ -746,6 +747,9 @@ static const char c_common_text[] =
     "microsoft-windows-sysmon/operational microsoft-windows-sysmon security system application "
     "microsoft-windows-security-auditing microsoft-windows-powershell/operational windows powershell "
     "nt authority\\system nt authority\\local service nt authority\\network service "
+    /* the user and the parent of most processes: weighed as they occur */
+    "nt authority\\system nt authority\\system nt authority\\system nt authority\\system "
+    "c:\\windows\\explorer.exe c:\\windows\\explorer.exe c:\\windows\\explorer.exe c:\\windows\\explorer.exe "
     "microsoft corporation microsoft windows operating system microsoft windows "
     "hklm\\software\\microsoft\\windows\\currentversion\\run hklm\\system\\currentcontrolset\\services\\ "
     "hku\\s-1-5-21- hkcu\\software\\microsoft\\windows\\currentversion\\explorer\\ hklm\\software\\classes\\ "
@@ -843,6 +847,27 @@ static const char *c_regex_escape_end(char n, const char *p, const char *end) {
     return p;
 }
 
+/* The one ASCII byte an escape stands for (p at its letter: \n \t \r \f
+ * \e \a, \x0a, \x{0a}), with *next just after it; -1 for any other escape
+ * (\v is a class in PCRE2, not the vertical tab). */
+static int c_regex_escape_byte(const char *p, const char *end, const char **next) {
+    static const char letters[] = "ntrfea", bytes[] = "\n\t\r\f\x1b\a";
+    const char *l = memchr(letters, *p, sizeof letters - 1);
+    *next = p + 1;
+    if (l) return bytes[l - letters];
+    if (*p != 'x') return -1;
+    bool braced = p + 1 < end && p[1] == '{';
+    const char *q = p + 1 + braced;
+    int value = 0, digits = 0;
+    for (; q < end && isxdigit((unsigned char)*q) && (braced || digits < 2); q++, digits++) {
+        value = value * 16 + (isdigit((unsigned char)*q) ? *q - '0' : (tolower((unsigned char)*q) - 'a' + 10));
+        if (value >= 0x80) return -1; /* a code point of several bytes in UTF mode */
+    }
+    if (!digits || (braced && (q >= end || *q != '}'))) return -1;
+    *next = q + braced;
+    return value;
+}
+
 /* The longest run of literal text every match of a regex holds: its top
  * level read as a sequence (groups, classes, anchors and escapes that are
  * not punctuation end a run; a character that may repeat zero times is not
@@ -876,10 +901,18 @@ static void c_regex_literal(sg_str re, bool caseless, char *out, uint32_t *out_l
         if (c == '|') return; /* an alternation at the top: no one literal is needed */
         if (c == '\\' && p + 1 < end) {
             char n = p[1];
+            const char *after;
+            int byte = c_regex_escape_byte(p + 1, end, &after);
             literal = !((n >= 'a' && n <= 'z') || (n >= 'A' && n <= 'Z') || (n >= '0' && n <= '9'));
             lit = n;
             p += 2;
-            if (!literal) p = c_regex_escape_end(n, p, end); /* \x41, \p{L}, \Q...\E: their text is no literal */
+            if (byte >= 0) { /* \n, \t, \x0a: one byte */
+                literal = true;
+                lit = (char)byte;
+                p = after;
+            } else if (!literal) {
+                p = c_regex_escape_end(n, p, end); /* \p{L}, \Q...\E, \x{263a}: their text is no literal */
+            }
         } else if (c == '(') {
             depth = 1;
             p++;
@@ -919,6 +952,14 @@ static void c_regex_literal(sg_str re, bool caseless, char *out, uint32_t *out_l
     *out_len = best;
 }
 
+/* An ASCII byte that is neither a letter, a digit nor a blank, and rare in
+ * c_common_text (not '\\', '.', ':', '-', '/', ...): the bytes of a 2-byte
+ * atom in ASCII text (sgm_run.c looks for those grams where such a byte is). */
+static bool c_rare_punct(const c_builder *b, char c) {
+    unsigned char u = (unsigned char)c;
+    return u > ' ' && u < 0x7f && !isalnum(u) && b->common_bytes[u] < 4;
+}
+
 /* The atom a predicate tests, or UINT32_MAX. */
 static uint32_t c_pred_atom(c_builder *b, const sgm_pred *p) {
     /* a keyword (field SGM_NONE) gives an atom of any value; the log-source
@@ -942,8 +983,11 @@ static uint32_t c_pred_atom(c_builder *b, const sgm_pred *p) {
         return UINT32_MAX;
     }
     /* 4 bytes or more; 3; or 2 that are not ASCII (a letter of another
-     * script, rare in logs), so a short gram still picks out few events */
-    bool short_ok = len == 3 || (len == 2 && ((unsigned char)text[0] >= 0x80 || (unsigned char)text[1] >= 0x80));
+     * script, rare in logs) or, in a field, both punctuation rare in logs
+     * ('^^', '&&'), so a short gram still picks out few events */
+    bool short_ok = len == 3 || (len == 2 && ((unsigned char)text[0] >= 0x80 || (unsigned char)text[1] >= 0x80 ||
+                                              (p->field != SGM_NONE && c_rare_punct(b, text[0]) &&
+                                               c_rare_punct(b, text[1]))));
     if (len >= C_GRAM || short_ok) id = c_atom(b, p->field, text, len);
     free(scratch);
     return id;
@@ -1020,8 +1064,7 @@ static c_atoms c_atoms_of(c_builder *b, uint32_t node, int depth) {
  * regex, need: the rarest such byte of the literal text every match holds
  * (c_regex_literal), so most values are turned down by memchr, not PCRE2. */
 static void c_rare_bytes(c_builder *b) {
-    uint32_t count[256] = {0};
-    for (const char *c = c_common_text; *c; c++) count[(unsigned char)*c]++;
+    const uint32_t *count = b->common_bytes;
     for (uint32_t i = 0; i < b->regexes.n; i++) {
         sgm_regex *r = &b->regexes.v[i];
         sg_str re = c_str_back(b, r->pattern);
@@ -1063,6 +1106,7 @@ static void c_prefilter(c_builder *b) {
     C_VEC(uint32_t) pair_rule;
     memset(&pair_atom, 0, sizeof pair_atom);
     memset(&pair_rule, 0, sizeof pair_rule);
+    for (const char *c = c_common_text; *c; c++) b->common_bytes[(unsigned char)*c]++;
     c_rare_bytes(b);
     c_count_atoms(b);
     c_common_build(b);

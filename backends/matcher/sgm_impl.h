@@ -113,6 +113,9 @@ struct sgm_engine {
     uint8_t *bucket_kw;         /* per bucket: 1 when its own rules have keyword atoms */
     const struct sgm_kw_scan *kw_now; /* this event's; NULL: every keyword atom, at every byte */
     char kw_fold[256];          /* the event's channel, folded */
+    /* per byte: 1 when an atom of 2 ASCII bytes (rare punctuation: '^^',
+     * '&&') ends with it; ASCII text is looked at for 2-byte grams there only */
+    uint8_t pair_end[256];
     /* the dispatch lists without the prefiltered rules (those come from cand) */
     uint32_t *np, *np_bucket, *np_bucket_n;
     uint32_t np_present, n_np_present, np_absent, n_np_absent, np_all, n_np_all;

@@ -229,6 +229,10 @@ static bool sgm_prefilter_init(sgm_engine *e) {
     if (!e->cand || !e->order || !e->order2 || !e->rule_any || !e->np || !e->np_bucket || !e->np_bucket_n ||
         !e->atom_seen || !t->pred_atom || !sgm_scan_masks_init(e))
         return false;
+    for (uint32_t a = 0; a < t->n_atoms; a++) {
+        const unsigned char *text = (const unsigned char *)sgm_text(t, t->atoms[a].text);
+        if (t->atoms[a].text.len == 2 && text[0] < 0x80 && text[1] < 0x80) e->pair_end[text[1]] = 1;
+    }
     uint32_t pos = 0;
     for (uint32_t k = 0; k < t->n_buckets; k++) {
         e->np_bucket[k] = pos;
@@ -899,13 +903,16 @@ static void sgm_prefilter_value(sgm_engine *e, uint32_t f, const sgm_value *val,
         }
         return;
     }
-    if (len >= 3 && sgm_ascii(p, len)) { /* most values: no 2-byte atom can be in them */
+    if (len >= 3 && sgm_ascii(p, len)) { /* most values: 2-byte grams only where a rare punctuation byte ends one */
         g = (uint32_t)sgm_fold[p[0]] << 8 | (uint32_t)sgm_fold[p[1]] << 16 | (uint32_t)sgm_fold[p[2]] << 24;
+        if (e->pair_end[p[1]] && sgm_gram_bit(t, g >> 8 & 0xFFFF, 2)) sgm_prefilter_hit(e, f, p, len, 0, g >> 8 & 0xFFFF, 2);
+        if (e->pair_end[p[2]] && sgm_gram_bit(t, g >> 16, 2)) sgm_prefilter_hit(e, f, p, len, 1, g >> 16, 2);
         if (sgm_gram_bit(t, g >> 8, 3)) sgm_prefilter_hit(e, f, p, len, 0, g >> 8, 3);
         for (uint32_t i = 3; i < len; i++) {
             g = g >> 8 | (uint32_t)sgm_fold[p[i]] << 24;
             if (sgm_gram_bit(t, g, 4)) sgm_prefilter_hit(e, f, p, len, i - 3, g, 4);
             if (sgm_gram_bit(t, g >> 8, 3)) sgm_prefilter_hit(e, f, p, len, i - 2, g >> 8, 3);
+            if (e->pair_end[p[i]] && sgm_gram_bit(t, g >> 16, 2)) sgm_prefilter_hit(e, f, p, len, i - 1, g >> 16, 2);
         }
         return;
     }
@@ -913,8 +920,8 @@ static void sgm_prefilter_value(sgm_engine *e, uint32_t f, const sgm_value *val,
         g = g >> 8 | (uint32_t)sgm_fold[p[i]] << 24;
         if (i >= 3 && sgm_gram_bit(t, g, 4)) sgm_prefilter_hit(e, f, p, len, i - 3, g, 4);
         if (i >= 2 && sgm_gram_bit(t, g >> 8, 3)) sgm_prefilter_hit(e, f, p, len, i - 2, g >> 8, 3);
-        /* 2-byte atoms hold a non-ASCII byte: ASCII text has none */
-        if (i >= 1 && ((p[i] | p[i - 1]) & 0x80) && sgm_gram_bit(t, g >> 16, 2))
+        /* 2-byte atoms hold a non-ASCII byte, or end in a rare punctuation byte */
+        if (i >= 1 && ((p[i] | p[i - 1]) & 0x80 || e->pair_end[p[i]]) && sgm_gram_bit(t, g >> 16, 2))
             sgm_prefilter_hit(e, f, p, len, i - 1, g >> 16, 2);
     }
 }

@@ -153,10 +153,17 @@ RULES = [
           + "    filter:\n        TargetFilename: 'Keep.TXT'\n    condition: sel and not filter\n"),
      lambda ev: "Channel" in ev and isinstance(ev.get("TargetFilename"), str)
      and alower(ev["TargetFilename"]) in [alower(w) for w in TARGETS] and alower(ev["TargetFilename"]) != "keep.txt"),
+    # a regex: the escape of a control character (\t, \x{0A}, \x0d) is its byte, literal text
+    (rule(21, "{product: windows}", "    sel:\n        Data|re: 'q\\tw\\x{0A}e\\x0d'\n    condition: sel\n"),
+     lambda ev: "Channel" in ev and isinstance(ev.get("Data"), str) and "q\tw\ne\r" in ev["Data"]),
+    # a 2-byte atom of rare punctuation: its grams looked up where '^' ends one, in ASCII text and not
+    (rule(22, "{category: process_creation, product: windows}",
+          "    sel:\n        CommandLine|contains: '^^'\n    condition: sel\n"),
+     lambda ev: process_creation(ev) and contains(ev, "CommandLine", "^^")),
 ]
 
 FIELDS = ["CommandLine", "Image", "Message", "Data", "User", "ParentImage", "TargetFilename"]
-CASED_WORDS = ["Ab^Cd", "ABCDEFG", "AB.D"]
+CASED_WORDS = ["Ab^Cd", "ABCDEFG", "AB.D", "q\tw\ne\r"]
 WORDS = WIN_WORDS + APP_WORDS + SEC_WORDS + BUCKET_WORDS + ["whoami /priv", "\\rundll32.exe", "zq!", " -q", ".exe", "beacon", "ABCDEFG", "AB.D", "ab`cd`"]
 
 
@@ -186,8 +193,8 @@ def event(rnd, i):
     ev["RecordID"] = i
     for f in rnd.sample(FIELDS, rnd.randrange(1, 5)):
         if rnd.random() < 0.5:
-            own = {"CommandLine": rnd.choice(["whoami /priv", " -q", "Ab^Cd", "beacon", "ab`cd`"]),
-                   "Image": "\\rundll32.exe", "Data": rnd.choice(["ABCDEFG", "AB.D"])}.get(f)
+            own = {"CommandLine": rnd.choice(["whoami /priv", " -q", "Ab^Cd", "beacon", "ab`cd`", "^^", "\u00e9^^", "^^^"]),
+                   "Image": "\\rundll32.exe", "Data": rnd.choice(["ABCDEFG", "AB.D", "q\tw\ne\r"])}.get(f)
             ev[f] = text_with(rnd, own if own and rnd.random() < 0.4 else rnd.choice(WORDS))
         else:
             ev[f] = "".join(rnd.choice("abcdefghijklmnop \\") for _ in range(rnd.randrange(0, 30)))
