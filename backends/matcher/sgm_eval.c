@@ -370,19 +370,21 @@ static bool sgm_eval_pred(sgm_engine *e, const sgm_pred *pr) {
  * (equals, startswith or endswith; cased or not), as a rule's value list
  * gives, is one hash lookup per value of the field, not one test per item.
  * The key: for equals, a hash of the whole (folded) value; for startswith
- * and endswith, its first or last SGM_VSET_EDGE bytes (folded), so only
- * items that long or longer join a set.  A slot whose key matches is
+ * and endswith, its first or last edge bytes (folded): 8 in a set of items
+ * that long or longer, 4 in a set of items of 4 to 7 bytes (file
+ * extensions: '.exe', '.dll'); shorter items are tested one by one.  A
+ * slot whose key matches is
  * confirmed by its item's own test.  The OR's other kids are tested after
  * its sets: an OR's kids have no effects (but for the count of regexes that
  * hit a PCRE2 limit, which may then count one fewer), so their order is
  * free. */
 #define SGM_VSET_MIN 4
-#define SGM_VSET_EDGE 8
 
 typedef struct sgm_vset {
     uint32_t field;
     uint8_t op;
     bool cased;
+    uint8_t edge;     /* startswith, endswith: the bytes a key is made of (8 or 4) */
     uint32_t mask;    /* slots - 1 */
     uint64_t *keys;
     uint32_t *preds;  /* per slot: the item's predicate + 1; 0: empty */
@@ -393,11 +395,17 @@ typedef struct sgm_or_plan {
     uint32_t first_kid, n_kids; /* in e->plan_kids: the kids in no set */
 } sgm_or_plan;
 
-static uint64_t sgm_vset_key(uint8_t op, bool cased, const char *p, size_t n) {
+static uint64_t sgm_vset_key(uint8_t op, bool cased, uint8_t edge, const char *p, size_t n) {
     if (op == SGM_OP_EQ) return sgm_hash_as(p, n, !cased);
-    uint64_t w; /* n >= SGM_VSET_EDGE */
-    memcpy(&w, op == SGM_OP_STARTSWITH ? p : p + n - SGM_VSET_EDGE, 8);
+    uint64_t w = 0; /* n >= edge */
+    memcpy(&w, op == SGM_OP_STARTSWITH ? p : p + n - edge, edge);
     return cased ? w : sgm_fold8(w);
+}
+
+/* The edge of a startswith or endswith item (0: too short for a set). */
+static uint8_t sgm_vset_edge(const sgm_pred *p) {
+    if (p->op == SGM_OP_EQ) return 0;
+    return p->text.len >= 8 ? 8 : p->text.len >= 4 ? 4 : 0;
 }
 
 static uint32_t sgm_vset_slot(uint64_t key, uint32_t mask) {
@@ -410,13 +418,13 @@ static bool sgm_vset_item(const sgm_tables *t, uint32_t kid) {
     if (k->kind != SGM_N_PRED) return false;
     const sgm_pred *p = &t->preds[k->arg];
     if (p->field == SGM_NONE || p->timepart) return false;
-    return p->op == SGM_OP_EQ ||
-           ((p->op == SGM_OP_STARTSWITH || p->op == SGM_OP_ENDSWITH) && p->text.len >= SGM_VSET_EDGE);
+    return p->op == SGM_OP_EQ || ((p->op == SGM_OP_STARTSWITH || p->op == SGM_OP_ENDSWITH) && sgm_vset_edge(p));
 }
 
 static bool sgm_vset_same(const sgm_tables *t, uint32_t kid_a, uint32_t kid_b) {
     const sgm_pred *a = &t->preds[t->nodes[kid_a].arg], *b = &t->preds[t->nodes[kid_b].arg];
-    return a->field == b->field && a->op == b->op && (a->flags & SGM_PF_CASED) == (b->flags & SGM_PF_CASED);
+    return a->field == b->field && a->op == b->op && (a->flags & SGM_PF_CASED) == (b->flags & SGM_PF_CASED) &&
+           sgm_vset_edge(a) == sgm_vset_edge(b);
 }
 
 #define SGM_GROW(arr, n, cap)                                                                         \
@@ -468,7 +476,7 @@ bool sgm_vsets_init(sgm_engine *e) {
             const sgm_pred *p0 = &t->preds[t->nodes[kids[i]].arg];
             uint32_t slots = 16;
             while (slots < members * 2) slots *= 2;
-            *s = (sgm_vset){p0->field, p0->op, (p0->flags & SGM_PF_CASED) != 0, slots - 1, NULL, NULL};
+            *s = (sgm_vset){p0->field, p0->op, (p0->flags & SGM_PF_CASED) != 0, sgm_vset_edge(p0), slots - 1, NULL, NULL};
             s->keys = malloc(slots * sizeof *s->keys);
             s->preds = calloc(slots, sizeof *s->preds);
             if (!s->keys || !s->preds) goto oom;
@@ -476,7 +484,7 @@ bool sgm_vsets_init(sgm_engine *e) {
                 if (group[j] != i) continue;
                 uint32_t pi = t->nodes[kids[j]].arg;
                 const sgm_pred *p = &t->preds[pi];
-                uint64_t key = sgm_vset_key(s->op, s->cased, sgm_text(t, p->text), p->text.len);
+                uint64_t key = sgm_vset_key(s->op, s->cased, s->edge, sgm_text(t, p->text), p->text.len);
                 uint32_t h = sgm_vset_slot(key, s->mask);
                 while (s->preds[h]) h = (h + 1) & s->mask;
                 s->keys[h] = key;
@@ -518,8 +526,8 @@ static bool sgm_vset_has(sgm_engine *e, const sgm_vset *s) {
     const sgm_event *ev = &e->ev;
     for (uint32_t v = ev->head[s->field]; v != SGM_NONE; v = ev->vals[v].next) {
         const sgm_value *val = &ev->vals[v];
-        if (val->type == SGM_V_NULL || (s->op != SGM_OP_EQ && val->len < SGM_VSET_EDGE)) continue;
-        uint64_t key = sgm_vset_key(s->op, s->cased, ev->text + val->off, val->len);
+        if (val->type == SGM_V_NULL || val->len < s->edge) continue;
+        uint64_t key = sgm_vset_key(s->op, s->cased, s->edge, ev->text + val->off, val->len);
         for (uint32_t h = sgm_vset_slot(key, s->mask); s->preds[h]; h = (h + 1) & s->mask)
             if (s->keys[h] == key && sgm_pred_value(e, &e->t->preds[s->preds[h] - 1], val)) return true;
     }
