@@ -26,8 +26,9 @@
  * Escaping, one function per context: sur_content (content: printable bytes
  * as they are, every other byte and `"` `;` `:` `\` `|` as |HH|), sur_pcre
  * (a regex: `"` `;` `/` and non-printable bytes as \xHH, so nothing ends the
- * option or the pattern), sur_text (msg, reference and metadata text:
- * `"` `;` `\` backslash-escaped, controls as spaces) and sur_emit_comment.
+ * option or the pattern), sur_text (msg and metadata text: `"` `;` `\`
+ * backslash-escaped, controls as spaces), sur_reference_url (`"` `;` `\`
+ * percent-encoded) and sur_emit_comment.
  *
  * Sids: each Sigma rule owns a block of SUR_BLOCK sids, chosen from a hash
  * of its id within SUR_SLOTS blocks above the base (--sid-base, default
@@ -130,7 +131,18 @@ static void sur_pcre_literal(sg_buf *out, const char *p, size_t n, bool lower) {
     }
 }
 
-/* msg, reference and metadata text. */
+/* A reference:url address (printable, no space): the bytes Suricata's
+ * option syntax gives a meaning ('"', ';', '\\') percent-encoded, as a web
+ * address writes them, so the value holds no quote or escape at all. */
+static void sur_reference_url(sg_buf *out, const char *p, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        unsigned char b = (unsigned char)p[i];
+        if (b == '"' || b == ';' || b == '\\') sg_buf_printf(out, "%%%02X", b);
+        else sg_buf_add_byte(out, (char)b);
+    }
+}
+
+/* msg and metadata text. */
 static void sur_text(sg_buf *out, const char *p, size_t n) {
     for (size_t i = 0; i < n; i++) {
         unsigned char b = (unsigned char)p[i];
@@ -709,7 +721,7 @@ static void sur_meta(const sg_ir_rule *r, sg_buf *opts) {
         for (size_t k = skip; k < ref.len; k++) clean &= sur_printable((unsigned char)ref.ptr[k]) && ref.ptr[k] != ' ';
         if (!clean) continue;
         sg_buf_add_cstr(opts, "reference:url,");
-        sur_text(opts, ref.ptr + skip, ref.len - skip);
+        sur_reference_url(opts, ref.ptr + skip, ref.len - skip);
         sg_buf_add_cstr(opts, "; ");
     }
     sg_buf_add_cstr(opts, "metadata: sigma_id ");

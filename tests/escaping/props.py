@@ -36,9 +36,10 @@ converted by SIGC for every target and checked per target and context:
             stanza is [title - id], search = continues over lines to exactly
             the query, nothing else starts a stanza.
   suricata  (-t suricata, category proxy) every rule is one line that
-            parses into options at unescaped `;`; msg, reference and the
-            content strings decode to the exact bytes (|HH| hex, \" \; \\
-            \:), pcre patterns have no raw `"` `;` `/` and match the same
+            parses into options at unescaped `;`; msg and the content
+            strings decode to the exact bytes (|HH| hex, \" \; \\ \:), a
+            reference is the address with `"` `;` `\` as %22 %3B %5C,
+            pcre patterns have no raw `"` `;` `/` and match the same
             samples; `#` comments hold no line break, control or bidi
             character; `suricata -T` loads the whole file at the end (when
             Suricata 7 is installed).
@@ -1721,7 +1722,7 @@ def check_suricata_case(rep, c, lines):
                 elif name == "reference":
                     if not val.startswith("url,"):
                         raise SurErr("reference %r" % val[:80])
-                    facts.append((None, "reference", False, sur_unescape_text(val[4:]), []))
+                    facts.append((None, "reference", False, val[4:], []))
                 elif name in ("content", "pcre"):
                     neg, inner = sur_quoted(val)
                     facts.append((buf, name, neg, inner, []))
@@ -1765,7 +1766,9 @@ def check_suricata_case(rep, c, lines):
             body = ref[skip:]
             if not skip or not body or any(not (0x20 < ord(ch) < 0x7F) for ch in body):
                 continue
-            if not any(f[1] == "reference" and f[3] == body for f in facts):
+            # the bytes of Suricata's syntax percent-encoded, as a web address writes them
+            want = "".join("%%%02X" % ord(ch) if ch in '";\\' else ch for ch in body)
+            if not any(f[1] == "reference" and f[3] == want for f in facts):
                 rep.fail(T, "reference", ref, "no reference:url reads back as this reference", c)
             else:
                 rep.count(T, "references read back")
