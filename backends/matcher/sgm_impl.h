@@ -50,6 +50,8 @@ typedef struct sgm_field_slot {
     uint32_t id;          /* SGM_NONE: empty slot */
 } sgm_field_slot;
 
+#define SGM_FIELD_GRAM_LOG2 19
+
 struct sgm_agg_state; /* sgm_agg.c */
 typedef struct sgm_json_parser sgm_json_parser; /* sgm_json.c */
 
@@ -113,6 +115,10 @@ struct sgm_engine {
     uint8_t *bucket_kw;         /* per bucket: 1 when its own rules have keyword atoms */
     const struct sgm_kw_scan *kw_now; /* this event's; NULL: every keyword atom, at every byte */
     char kw_fold[256];          /* the event's channel, folded */
+    /* A filter of 2^SGM_FIELD_GRAM_LOG2 bits over (anchor gram, field) of
+     * every atom, keyword atoms with the field SGM_NONE (sgm_run.c,
+     * sgm_prefilter_hit). */
+    uint64_t *field_grams;
     /* per byte: 1 when an atom of 2 ASCII bytes (rare punctuation: '^^',
      * '&&') ends with it; ASCII text is looked at for 2-byte grams there only */
     uint8_t pair_end[256];

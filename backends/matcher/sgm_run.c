@@ -21,6 +21,7 @@
 #include "sgm_impl.h"
 
 static double sgm_now(void);
+static bool sgm_field_grams_init(sgm_engine *e);
 
 void sgm_options_default(sgm_options *o) {
     memset(o, 0, sizeof *o);
@@ -428,7 +429,8 @@ sgm_engine *sgm_engine_new(const sgm_tables *t, const sgm_options *o, char *err,
         dispatch_ok = dispatch_ok && t->prefiltered && t->gram_bits && t->grams && ((t->gram_mask + 1) & t->gram_mask) == 0;
         for (uint32_t i = 0; dispatch_ok && i < t->n_atoms; i++) {
             const sgm_atom *a = &t->atoms[i];
-            dispatch_ok = (a->field < t->n_fields || a->field == SGM_NONE) && (uint64_t)a->rules + a->n_rules <= t->n_pf;
+            dispatch_ok = (a->field < t->n_fields || a->field == SGM_NONE) && (uint64_t)a->rules + a->n_rules <= t->n_pf &&
+                          a->text.len >= 2 && (uint64_t)a->anchor + (a->text.len < 4 ? a->text.len : 4) <= a->text.len;
             for (uint32_t k = 0; dispatch_ok && k < a->n_rules; k++) dispatch_ok = t->pf[a->rules + k] < t->n_rules;
         }
         for (uint32_t i = 0; dispatch_ok && i <= t->gram_mask; i++) {
@@ -484,7 +486,7 @@ sgm_engine *sgm_engine_new(const sgm_tables *t, const sgm_options *o, char *err,
     e->regex_jitted = calloc(t->n_regexes ? t->n_regexes : 1, 1);
     e->stamp = calloc(t->n_rules ? t->n_rules : 1, sizeof *e->stamp);
     e->prefilter = t->n_atoms && t->prefiltered && !o->no_prefilter;
-    if (e->prefilter && (!sgm_prefilter_init(e) || !sgm_kw_init(e))) e->prefilter = false;
+    if (e->prefilter && (!sgm_prefilter_init(e) || !sgm_kw_init(e) || !sgm_field_grams_init(e))) e->prefilter = false;
     if (!e->slots || !e->rule_matches || !e->regexes || !e->regex_jitted || !e->stamp) {
         snprintf(err, errlen, "out of memory");
         sgm_engine_free(e);
@@ -574,6 +576,7 @@ void sgm_engine_free(sgm_engine *e) {
     free(e->np_bucket);
     free(e->np_bucket_n);
     free(e->atom_seen);
+    free(e->field_grams);
     free(e->scan_masks);
     for (uint32_t g = 0; e->kw_scans && g <= e->n_kw_channels; g++) {
         free(e->kw_scans[g].entries);
@@ -847,11 +850,43 @@ static void sgm_atom_found(sgm_engine *e, uint32_t atom) {
     }
 }
 
-/* A gram of an atom was found at pos of a value of field f: the atoms of
- * that gram that occur there mark their rules. */
+/* The bit of field_grams for an anchor gram of len bytes of an atom of
+ * field f (SGM_NONE: a keyword atom). */
+static uint32_t sgm_field_gram_bit(uint32_t g, uint32_t len, uint32_t f) {
+    uint64_t k = ((uint64_t)f << 32 | g) ^ (uint64_t)len << 61;
+    return (uint32_t)((k * 0x9E3779B97F4A7C15ull) >> (64 - SGM_FIELD_GRAM_LOG2));
+}
+
+static bool sgm_field_gram_has(const sgm_engine *e, uint32_t g, uint32_t len, uint32_t f) {
+    uint32_t bit = sgm_field_gram_bit(g, len, f);
+    return e->field_grams[bit >> 6] >> (bit & 63) & 1;
+}
+
+/* field_grams (see sgm_engine): each atom's anchor gram with its field. */
+static bool sgm_field_grams_init(sgm_engine *e) {
+    const sgm_tables *t = e->t;
+    e->field_grams = calloc(((size_t)1 << SGM_FIELD_GRAM_LOG2) / 64, sizeof *e->field_grams);
+    if (!e->field_grams) return false;
+    for (uint32_t a = 0; a < t->n_atoms; a++) {
+        const sgm_atom *at = &t->atoms[a];
+        uint32_t len = at->text.len < 4 ? at->text.len : 4, g = 0; /* anchor + len <= text.len: checked */
+        for (uint32_t i = 0; i < len; i++) g |= (uint32_t)(unsigned char)sgm_text(t, at->text)[at->anchor + i] << (8 * i);
+        uint32_t bit = sgm_field_gram_bit(g, len, at->field);
+        e->field_grams[bit >> 6] |= (uint64_t)1 << (bit & 63);
+    }
+    return true;
+}
+
+/* A gram of an atom was found at pos of a value of field f (SGM_NONE: the
+ * value is scanned for keyword atoms only): the atoms of that gram that
+ * occur there mark their rules.  Most grams found are the anchors of atoms
+ * of other fields (the paths of an event hold the anchors of many
+ * command-line atoms): field_grams turns those down before the grams table,
+ * whose slots are cache misses, is read. */
 static void sgm_prefilter_hit(sgm_engine *e, uint32_t f, const unsigned char *p, uint32_t len, uint32_t pos, uint32_t g,
                               uint32_t glen) {
     const sgm_tables *t = e->t;
+    if (!sgm_field_gram_has(e, g, glen, SGM_NONE) && (f == SGM_NONE || !sgm_field_gram_has(e, g, glen, f))) return;
     for (uint32_t h = SGM_GRAM_SLOT(g, glen) & t->gram_mask; t->grams[h].n_atoms; h = (h + 1) & t->gram_mask) {
         if (t->grams[h].gram != g || t->grams[h].len != glen) continue;
         for (uint32_t i = 0; i < t->grams[h].n_atoms; i++) {
