@@ -868,15 +868,78 @@ static int c_regex_escape_byte(const char *p, const char *end, const char **next
     return value;
 }
 
+/* Just past the class that opens at p ('['): a leading ']' and [:name:]
+ * are part of it, escapes are skipped whole. */
+static const char *c_regex_class_end(const char *p, const char *end) {
+    p++;
+    if (p < end && *p == '^') p++;
+    if (p < end && *p == ']') p++;
+    while (p < end && *p != ']') {
+        if (*p == '[' && p + 1 < end && p[1] == ':') { /* [:alpha:] */
+            const char *q = p + 2;
+            while (q + 1 < end && !(q[0] == ':' && q[1] == ']')) q++;
+            p = q + 1 < end ? q + 2 : end;
+        } else {
+            p += *p == '\\' && p + 1 < end ? 2 : 1;
+        }
+    }
+    return p < end ? p + 1 : end;
+}
+
+/* Just past the ')' of the group that opens at p ('('), classes, escapes
+ * and \Q...\E skipped whole; *alternation: it has a '|' of its own. */
+static const char *c_regex_group_end(const char *p, const char *end, bool *alternation) {
+    int depth = 0;
+    *alternation = false;
+    while (p < end) {
+        char c = *p;
+        if (c == '\\' && p + 1 < end) {
+            p = p[1] == 'Q' ? c_regex_escape_end('Q', p + 2, end) : p + 2;
+            continue;
+        }
+        if (c == '[') {
+            p = c_regex_class_end(p, end);
+            continue;
+        }
+        if (c == '(') depth++;
+        else if (c == ')' && --depth == 0) return p + 1;
+        else if (c == '|' && depth == 1) *alternation = true;
+        p++;
+    }
+    return end;
+}
+
+/* The text inside a group that every match of it passes through once or
+ * more (p at its '(', close just past its ')'): a capturing group, (?:...),
+ * (?>...) or (?i:...) with no alternation of its own, followed by no
+ * quantifier that allows none.  Lookarounds, comments, conditions and
+ * other kinds give none (false). */
+static bool c_regex_group_needed(const char *p, const char *close, const char *end, sg_str *inner) {
+    const char *body = p + 1;
+    if (body < close && *body == '?') {
+        const char *f = body + 1;
+        while (f < close && ((*f >= 'a' && *f <= 'z') || (*f >= 'A' && *f <= 'Z') || *f == '-')) f++;
+        if (f >= close || (*f != ':' && !(*f == '>' && f == body + 1))) return false;
+        body = f + 1;
+    }
+    if (close < end && (*close == '?' || *close == '*' || (*close == '{' && !(close + 1 < end && close[1] >= '1' && close[1] <= '9'))))
+        return false;
+    *inner = (sg_str){body, (size_t)(close - 1 - body)};
+    return close - 1 >= body;
+}
+
 /* The longest run of literal text every match of a regex holds: its top
  * level read as a sequence (groups, classes, anchors and escapes that are
  * not punctuation end a run; a character that may repeat zero times is not
- * part of one).  None (0) when the top level has an alternation. */
-static void c_regex_literal(sg_str re, bool caseless, char *out, uint32_t *out_len) {
+ * part of one).  None (0) when the top level has an alternation.  needed
+ * (unless NULL): the bytes every match holds are added, the literal
+ * characters of the top level and of the groups every match passes
+ * through (c_regex_group_needed), whatever runs they are in. */
+static void c_regex_literal(sg_str re, bool caseless, char *out, uint32_t *out_len, bool *needed) {
     uint32_t best = 0, cur = 0;
     char *run = out + re.len + 1;
     const char *p = re.ptr, *end = re.ptr + re.len;
-    int depth = 0;
+    bool mine[256] = {false}; /* this level's needed bytes, given to the caller's at the end */
     *out_len = 0;
     /* inline options: x changes what a space means (give up); i makes the
      * pattern caseless, where PCRE2 folds beyond ASCII */
@@ -889,13 +952,6 @@ static void c_regex_literal(sg_str re, bool caseless, char *out, uint32_t *out_l
     }
     while (p < end) {
         char c = *p;
-        if (depth > 0) { /* inside a group: skipped whole */
-            if (c == '\\' && p + 1 < end) p++;
-            else if (c == '(') depth++;
-            else if (c == ')') depth--;
-            p++;
-            continue;
-        }
         bool literal = false;
         char lit = 0;
         if (c == '|') return; /* an alternation at the top: no one literal is needed */
@@ -913,15 +969,19 @@ static void c_regex_literal(sg_str re, bool caseless, char *out, uint32_t *out_l
             } else if (!literal) {
                 p = c_regex_escape_end(n, p, end); /* \p{L}, \Q...\E, \x{263a}: their text is no literal */
             }
-        } else if (c == '(') {
-            depth = 1;
-            p++;
+        } else if (c == '(') { /* a group ends a run; its own needed bytes are the pattern's when it must match */
+            bool alternation;
+            const char *close = c_regex_group_end(p, end, &alternation);
+            sg_str inner;
+            if (needed && !alternation && c_regex_group_needed(p, close, end, &inner)) {
+                char *scratch = sg_xmalloc(2 * inner.len + 2);
+                uint32_t ignored;
+                c_regex_literal(inner, caseless, scratch, &ignored, mine);
+                free(scratch);
+            }
+            p = close;
         } else if (c == '[') { /* a class: to its end */
-            p++;
-            if (p < end && *p == '^') p++;
-            if (p < end && *p == ']') p++;
-            while (p < end && *p != ']') p += *p == '\\' && p + 1 < end ? 2 : 1;
-            p++;
+            p = c_regex_class_end(p, end);
         } else if (c == '{') { /* a count ({2}, {1,64}) is no literal text: skipped whole */
             const char *q = p + 1;
             while (q < end && ((*q >= '0' && *q <= '9') || *q == ',' || *q == ' ')) q++;
@@ -942,7 +1002,7 @@ static void c_regex_literal(sg_str re, bool caseless, char *out, uint32_t *out_l
          * ({0,n}, {,n}: anything but a count that starts at 1 or more) */
         bool optional = p < end && (*p == '?' || *p == '*' || (*p == '{' && !(p + 1 < end && p[1] >= '1' && p[1] <= '9')));
         bool repeats = p < end && (*p == '+' || *p == '{');
-        if (literal && !optional) run[cur++] = lit;
+        if (literal && !optional) run[cur++] = lit, mine[(unsigned char)lit] = true;
         if (!literal || optional || repeats) {
             if (cur > best) memcpy(out, run, cur), best = cur;
             cur = 0;
@@ -950,6 +1010,7 @@ static void c_regex_literal(sg_str re, bool caseless, char *out, uint32_t *out_l
     }
     if (cur > best) memcpy(out, run, cur), best = cur;
     *out_len = best;
+    for (int i = 0; needed && i < 256; i++) needed[i] |= mine[i];
 }
 
 /* An ASCII byte that is neither a letter, a digit nor a blank, and rare in
@@ -976,7 +1037,7 @@ static uint32_t c_pred_atom(c_builder *b, const sgm_pred *p) {
     } else if (p->op == SGM_OP_REGEX && p->arg < b->regexes.n) {
         sg_str re = c_str_back(b, b->regexes.v[p->arg].pattern);
         scratch = sg_xmalloc(2 * (size_t)re.len + 2);
-        c_regex_literal(re, (b->regexes.v[p->arg].flags & SGM_RE_I) != 0, scratch, &len);
+        c_regex_literal(re, (b->regexes.v[p->arg].flags & SGM_RE_I) != 0, scratch, &len, NULL);
         text = scratch;
     } else if (p->op != SGM_OP_EQ && p->op != SGM_OP_CONTAINS && p->op != SGM_OP_STARTSWITH &&
                p->op != SGM_OP_ENDSWITH) {
@@ -1061,8 +1122,9 @@ static c_atoms c_atoms_of(c_builder *b, uint32_t node, int depth) {
  * that case does not change (any byte when cased), so a needle such as
  * ' c^m^d' is looked for by its '^', not by every space of a command line;
  * SGM_NONE when every byte is a letter and case is ignored.  For each
- * regex, need: the rarest such byte of the literal text every match holds
- * (c_regex_literal), so most values are turned down by memchr, not PCRE2. */
+ * regex, need: the rarest such byte every match holds (c_regex_literal's
+ * needed bytes: '"(?:\{\d\})+"\s*-f' needs '}', not the '-' of its longest
+ * run), so most values are turned down by memchr, not PCRE2. */
 static void c_rare_bytes(c_builder *b) {
     const uint32_t *count = b->common_bytes;
     for (uint32_t i = 0; i < b->regexes.n; i++) {
@@ -1070,12 +1132,12 @@ static void c_rare_bytes(c_builder *b) {
         sg_str re = c_str_back(b, r->pattern);
         char *scratch = sg_xmalloc(2 * re.len + 2);
         uint32_t len, best = UINT32_MAX;
-        c_regex_literal(re, (r->flags & SGM_RE_I) != 0, scratch, &len);
-        for (uint32_t k = 0; k < len; k++) {
+        bool needed[256] = {false};
+        c_regex_literal(re, (r->flags & SGM_RE_I) != 0, scratch, &len, needed);
+        for (uint32_t c = 0; c < 0x80; c++) {
             /* a letter may match in either case (an inline (?i) too), a
              * non-ASCII byte may fold: only other bytes are certain */
-            unsigned char c = (unsigned char)scratch[k];
-            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80) continue;
+            if (!needed[c] || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) continue;
             if (best == UINT32_MAX || count[c] < count[best]) best = c;
         }
         r->need = best == UINT32_MAX ? 0 : best + 1;

@@ -162,12 +162,22 @@ RULES = [
     (rule(22, "{category: process_creation, product: windows}",
           "    sel:\n        CommandLine|contains: '^^'\n    condition: sel\n"),
      lambda ev: process_creation(ev) and contains(ev, "CommandLine", "^^")),
+    # regexes whose byte looked for first lies in a group every match passes through ('}'),
+    # and a group that may be skipped, with a ')' in a class (no literal of it is needed)
+    (rule(23, "{category: process_creation, product: windows}",
+          "    sel:\n        CommandLine|re: '\"(?:\\{\\d\\})+\"\\s*-f'\n    condition: sel\n"),
+     lambda ev: process_creation(ev) and isinstance(ev.get("CommandLine"), str)
+     and re.search(r'"(?:\{\d\})+"\s*-f', ev["CommandLine"], re.ASCII) is not None),
+    (rule(24, "{product: windows}", "    sel:\n        Data|re: '([)];wxyz)?e'\n    condition: sel\n"),
+     lambda ev: "Channel" in ev and isinstance(ev.get("Data"), str) and re.search(r"([)];wxyz)?e", ev["Data"]) is not None),
 ]
 
 FIELDS = ["CommandLine", "Image", "Message", "Data", "User", "ParentImage", "TargetFilename"]
-CASED_WORDS = ["Ab^Cd", "ABCDEFG", "AB.D", "q\tw\ne\r"]
+CASED_WORDS = ["Ab^Cd", "ABCDEFG", "AB.D", "q\tw\ne\r", '"{1}{2}" -f', '"{3}"-f', '"{x}" -f', '"{4}"  -f',
+               '"{5}{6}{7}"-f']
 WORDS = WIN_WORDS + APP_WORDS + SEC_WORDS + BUCKET_WORDS + ["whoami /priv", "\\rundll32.exe", "zq!", " -q", ".exe", "beacon", "ABCDEFG", "AB.D", "ab`cd`",
-                                                               "^^", "\u00e9^^", "^^^"]
+                                                               "^^", "\u00e9^^", "^^^", '"{1}{2}" -f', '"{3}"-f', '"{x}" -f',
+                                                               '"{4}"  -f', '"{5}{6}{7}"-f']
 
 
 def text_with(rnd, word):
