@@ -171,6 +171,22 @@ static inline uint64_t sgm_fold8(uint64_t x) {
     return x | upper >> 2;
 }
 
+/* sgm_fold8 on four bytes (32-bit constants, which fit in instructions). */
+static inline uint32_t sgm_fold4(uint32_t x) {
+    uint32_t h = x & 0x7f7f7f7fu;
+    uint32_t upper = (h + 0x3f3f3f3fu) & ~(h + 0x25252525u) & ~x & 0x80808080u;
+    return x | upper >> 2;
+}
+
+/* Four bytes read with memcpy, in text order: the first lowest (as grams hold them). */
+static inline uint32_t sgm_le32(uint32_t w) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return __builtin_bswap32(w);
+#else
+    return w;
+#endif
+}
+
 /* A hash of n bytes, eight a step, of the bytes as they are or ASCII-folded
  * (fold: the hash of the folded text, for case-insensitive value sets in
  * sgm_eval.c). */

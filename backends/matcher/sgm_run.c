@@ -267,6 +267,7 @@ typedef struct sgm_kw_entry {
 
 struct sgm_kw_scan {
     uint32_t step;              /* 0: an atom shorter than 4 bytes; not used */
+    uint32_t shortest;          /* a value shorter than this holds none */
     uint32_t n;
     sgm_kw_entry *entries;
     uint64_t bits[1024];        /* 2^16 bits, by SGM_KW_BIT */
@@ -306,6 +307,7 @@ static bool sgm_kw_build(const sgm_tables *t, const uint64_t *want, struct sgm_k
         if (sgm_mask_has(want, a) && t->atoms[a].text.len < shortest) shortest = t->atoms[a].text.len;
     if (shortest < 4) return true; /* step 0 */
     k->step = shortest == UINT32_MAX ? 1 : shortest - 3;
+    k->shortest = shortest == UINT32_MAX ? 4 : shortest;
     for (uint32_t a = 0; a < t->n_atoms; a++) n += sgm_mask_has(want, a) ? k->step : 0;
     k->entries = malloc(((size_t)n + 1) * sizeof *k->entries);
     k->atoms = malloc(((size_t)t->n_atoms / 64 + 1) * sizeof *k->atoms);
@@ -966,9 +968,11 @@ static void sgm_kw_value(sgm_engine *e, const struct sgm_kw_scan *k, const sgm_v
     const sgm_tables *t = e->t;
     const unsigned char *p = (const unsigned char *)e->ev.text + val->off;
     uint32_t len = val->len;
-    for (uint32_t pos = 0; len >= 4 && pos <= len - 4; pos += k->step) {
-        uint32_t g = (uint32_t)sgm_fold[p[pos]] | (uint32_t)sgm_fold[p[pos + 1]] << 8 |
-                     (uint32_t)sgm_fold[p[pos + 2]] << 16 | (uint32_t)sgm_fold[p[pos + 3]] << 24;
+    if (len < k->shortest) return;
+    for (uint32_t pos = 0; pos <= len - 4; pos += k->step) {
+        uint32_t g; /* four bytes folded at once, the first lowest */
+        memcpy(&g, p + pos, 4);
+        g = sgm_fold4(sgm_le32(g));
         if (!(k->bits[SGM_KW_BIT(g) >> 6] >> (SGM_KW_BIT(g) & 63) & 1)) continue;
         uint32_t lo = 0, hi = k->n;
         while (lo < hi) {
