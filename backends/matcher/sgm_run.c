@@ -880,15 +880,11 @@ static bool sgm_field_grams_init(sgm_engine *e) {
 }
 
 /* A gram of an atom was found at pos of a value of field f (SGM_NONE: the
- * value is scanned for keyword atoms only): the atoms of that gram that
- * occur there mark their rules.  Most grams found are the anchors of atoms
- * of other fields (the paths of an event hold the anchors of many
- * command-line atoms): field_grams turns those down before the grams table,
- * whose slots are cache misses, is read. */
-static void sgm_prefilter_hit(sgm_engine *e, uint32_t f, const unsigned char *p, uint32_t len, uint32_t pos, uint32_t g,
-                              uint32_t glen) {
+ * value is scanned for keyword atoms only) and its (gram, field) is in
+ * field_grams: the atoms of that gram that occur there mark their rules. */
+static void sgm_prefilter_probe(sgm_engine *e, uint32_t f, const unsigned char *p, uint32_t len, uint32_t pos,
+                                uint32_t g, uint32_t glen) {
     const sgm_tables *t = e->t;
-    if (!sgm_field_gram_has(e, g, glen, SGM_NONE) && (f == SGM_NONE || !sgm_field_gram_has(e, g, glen, f))) return;
     for (uint32_t h = SGM_GRAM_SLOT(g, glen) & t->gram_mask; t->grams[h].n_atoms; h = (h + 1) & t->gram_mask) {
         if (t->grams[h].gram != g || t->grams[h].len != glen) continue;
         for (uint32_t i = 0; i < t->grams[h].n_atoms; i++) {
@@ -904,6 +900,17 @@ static void sgm_prefilter_hit(sgm_engine *e, uint32_t f, const unsigned char *p,
         }
         return;
     }
+}
+
+/* A gram of an atom was found at pos of a value of field f.  Most such
+ * grams are the anchors of atoms of other fields only (the paths of an
+ * event hold the anchors of many command-line atoms): field_grams turns
+ * those down here, inline, before the grams table, whose slots are cache
+ * misses, is read. */
+static inline void sgm_prefilter_hit(sgm_engine *e, uint32_t f, const unsigned char *p, uint32_t len, uint32_t pos,
+                                     uint32_t g, uint32_t glen) {
+    if (sgm_field_gram_has(e, g, glen, SGM_NONE) || (f != SGM_NONE && sgm_field_gram_has(e, g, glen, f)))
+        sgm_prefilter_probe(e, f, p, len, pos, g, glen);
 }
 
 /* One pass over the values of the fields atoms are about: every gram of
