@@ -912,10 +912,11 @@ static const char *c_regex_group_end(const char *p, const char *end, bool *alter
 /* The text inside a group that every match of it passes through once or
  * more (p at its '(', close just past its ')'): a capturing group, (?:...),
  * (?>...) or (?i:...) with no alternation of its own, followed by no
- * quantifier that allows none.  Lookarounds, comments, conditions and
- * other kinds give none (false). */
+ * quantifier that allows none.  Lookarounds, comments, conditions, verbs
+ * and other kinds give none (false). */
 static bool c_regex_group_needed(const char *p, const char *close, const char *end, sg_str *inner) {
     const char *body = p + 1;
+    if (body < close && *body == '*') return false; /* (*UTF), (*LIMIT_MATCH=9): a verb, no text */
     if (body < close && *body == '?') {
         const char *f = body + 1;
         while (f < close && ((*f >= 'a' && *f <= 'z') || (*f >= 'A' && *f <= 'Z') || *f == '-')) f++;
@@ -935,7 +936,14 @@ static bool c_regex_group_needed(const char *p, const char *close, const char *e
  * (unless NULL): the bytes every match holds are added, the literal
  * characters of the top level and of the groups every match passes
  * through (c_regex_group_needed), whatever runs they are in. */
+#define C_REGEX_GROUP_DEPTH 16 /* groups looked into for needed bytes, nested (PCRE2 allows 250) */
+static void c_regex_literal_at(sg_str re, bool caseless, char *out, uint32_t *out_len, bool *needed, int depth);
+
 static void c_regex_literal(sg_str re, bool caseless, char *out, uint32_t *out_len, bool *needed) {
+    c_regex_literal_at(re, caseless, out, out_len, needed, 0);
+}
+
+static void c_regex_literal_at(sg_str re, bool caseless, char *out, uint32_t *out_len, bool *needed, int depth) {
     uint32_t best = 0, cur = 0;
     char *run = out + re.len + 1;
     const char *p = re.ptr, *end = re.ptr + re.len;
@@ -973,10 +981,10 @@ static void c_regex_literal(sg_str re, bool caseless, char *out, uint32_t *out_l
             bool alternation;
             const char *close = c_regex_group_end(p, end, &alternation);
             sg_str inner;
-            if (needed && !alternation && c_regex_group_needed(p, close, end, &inner)) {
+            if (needed && depth < C_REGEX_GROUP_DEPTH && !alternation && c_regex_group_needed(p, close, end, &inner)) {
                 char *scratch = sg_xmalloc(2 * inner.len + 2);
                 uint32_t ignored;
-                c_regex_literal(inner, caseless, scratch, &ignored, mine);
+                c_regex_literal_at(inner, caseless, scratch, &ignored, mine, depth + 1);
                 free(scratch);
             }
             p = close;

@@ -170,6 +170,9 @@ RULES = [
      and re.search(r'"(?:\{\d\})+"\s*-f', ev["CommandLine"], re.ASCII) is not None),
     (rule(24, "{product: windows}", "    sel:\n        Data|re: '([)];wxyz)?e'\n    condition: sel\n"),
      lambda ev: "Channel" in ev and isinstance(ev.get("Data"), str) and re.search(r"([)];wxyz)?e", ev["Data"]) is not None),
+    # a verb is no group of text: '(*LIMIT_MATCH=...)' needs no '='
+    (rule(25, "{product: windows}", "    sel:\n        Data|re: '(*LIMIT_MATCH=100000)zq'\n    condition: sel\n"),
+     lambda ev: "Channel" in ev and isinstance(ev.get("Data"), str) and "zq" in ev["Data"]),
 ]
 
 FIELDS = ["CommandLine", "Image", "Message", "Data", "User", "ParentImage", "TargetFilename"]
