@@ -373,11 +373,10 @@ static bool sgm_eval_pred(sgm_engine *e, const sgm_pred *pr) {
  * and endswith, its first or last edge bytes (folded): 8 in a set of items
  * that long or longer, 4 in a set of items of 4 to 7 bytes (file
  * extensions: '.exe', '.dll'); shorter items are tested one by one.  A
- * slot whose key matches is
- * confirmed by its item's own test.  The OR's other kids are tested after
- * its sets: an OR's kids have no effects (but for the count of regexes that
- * hit a PCRE2 limit, which may then count one fewer), so their order is
- * free. */
+ * slot whose key matches is confirmed by its item's own test.  The OR's
+ * other kids are tested after its sets: an OR's kids have no effects (but
+ * for the count of regexes that hit a PCRE2 limit, which may then count one
+ * fewer), so their order is free. */
 #define SGM_VSET_MIN 4
 
 typedef struct sgm_vset {
