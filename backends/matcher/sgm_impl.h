@@ -50,6 +50,8 @@ typedef struct sgm_field_slot {
     uint32_t id;          /* SGM_NONE: empty slot */
 } sgm_field_slot;
 
+/* The size of sgm_engine.field_grams: 2^19 bits, 64 KiB (17,702 atoms with
+ * the whole corpus: about 3% of its bits set). */
 #define SGM_FIELD_GRAM_LOG2 19
 
 struct sgm_agg_state; /* sgm_agg.c */
