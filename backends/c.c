@@ -868,6 +868,12 @@ static int c_regex_escape_byte(const char *p, const char *end, const char **next
     return value;
 }
 
+/* The quantifier at q (if any) allows no repetition: ?, *, {0,n}, {,n}
+ * (anything but a count that starts at 1 or more). */
+static bool c_regex_may_skip(const char *q, const char *end) {
+    return q < end && (*q == '?' || *q == '*' || (*q == '{' && !(q + 1 < end && q[1] >= '1' && q[1] <= '9')));
+}
+
 /* Just past the class that opens at p ('['): a leading ']' and [:name:]
  * are part of it, escapes are skipped whole. */
 static const char *c_regex_class_end(const char *p, const char *end) {
@@ -923,8 +929,7 @@ static bool c_regex_group_needed(const char *p, const char *close, const char *e
         if (f >= close || (*f != ':' && !(*f == '>' && f == body + 1))) return false;
         body = f + 1;
     }
-    if (close < end && (*close == '?' || *close == '*' || (*close == '{' && !(close + 1 < end && close[1] >= '1' && close[1] <= '9'))))
-        return false;
+    if (c_regex_may_skip(close, end)) return false;
     *inner = (sg_str){body, (size_t)(close - 1 - body)};
     return close - 1 >= body;
 }
@@ -1006,9 +1011,7 @@ static void c_regex_literal_at(sg_str re, bool caseless, char *out, uint32_t *ou
         if (literal && caseless &&
             ((unsigned char)lit >= 0x80 || lit == 'k' || lit == 'K' || lit == 's' || lit == 'S'))
             literal = false;
-        /* what follows: a quantifier that allows none drops the character
-         * ({0,n}, {,n}: anything but a count that starts at 1 or more) */
-        bool optional = p < end && (*p == '?' || *p == '*' || (*p == '{' && !(p + 1 < end && p[1] >= '1' && p[1] <= '9')));
+        bool optional = c_regex_may_skip(p, end); /* what follows allows none: no character */
         bool repeats = p < end && (*p == '+' || *p == '{');
         if (literal && !optional) run[cur++] = lit, mine[(unsigned char)lit] = true;
         if (!literal || optional || repeats) {
