@@ -46,6 +46,8 @@ typedef struct sgm_group {
     uint32_t agg;
     uint32_t key_len, json_len;
     sgm_entry *ents;
+    int64_t *times;                 /* instead of ents when the table counts times only: the
+                                       first SGM_TIMES_INLINE after the key, then on the heap */
     uint32_t n, cap;
     uint32_t seq;
     int64_t last_t;                 /* the newest event time the group has seen */
@@ -60,12 +62,19 @@ typedef struct sgm_group_slot {
     sgm_group *g; /* NULL: empty */
 } sgm_group_slot;
 
+/* Times a counting group keeps in its own allocation: most groups of a
+ * flood or brute-force rule hold a few events in their window, so they
+ * need no second allocation, and their times sit beside their key. */
+#define SGM_TIMES_INLINE 8
+
 typedef struct sgm_agg_table {
     sgm_group_slot *slots;
     uint32_t n_slots, n_groups;
     uint32_t owner;      /* the rule reported when it fires */
     uint32_t entry_cap;  /* events kept per group */
     bool immediate;
+    bool times_only;     /* an event_count tested as events come: its groups keep their events'
+                            times only (sgm_agg_count) */
 } sgm_agg_table;
 
 struct sgm_agg_state {
@@ -122,27 +131,28 @@ int sgm_agg_init(sgm_engine *e) {
         if (g->type == SGM_AGG_EVENT_COUNT && at->immediate && g->threshold >= 0 && g->threshold + 2 < (double)cap)
             cap = (size_t)g->threshold + 2;
         at->entry_cap = (uint32_t)(cap > UINT32_MAX ? UINT32_MAX : cap);
+        at->times_only = g->type == SGM_AGG_EVENT_COUNT && at->immediate;
     }
     /* rule -> aggregations it feeds */
-    e->feed_first = calloc(t->n_rules ? t->n_rules : 1, sizeof *e->feed_first);
-    e->feed_count = calloc(t->n_rules ? t->n_rules : 1, sizeof *e->feed_count);
+    e->ix.feed_first = calloc(t->n_rules ? t->n_rules : 1, sizeof *e->ix.feed_first);
+    e->ix.feed_count = calloc(t->n_rules ? t->n_rules : 1, sizeof *e->ix.feed_count);
     size_t total = 0;
     for (uint32_t a = 0; a < t->n_aggs; a++) total += t->aggs[a].n_rules;
-    e->feeds = calloc(total ? total : 1, sizeof *e->feeds);
-    if (!e->feed_first || !e->feed_count || !e->feeds) return -1;
+    e->ix.feeds = calloc(total ? total : 1, sizeof *e->ix.feeds);
+    if (!e->ix.feed_first || !e->ix.feed_count || !e->ix.feeds) return -1;
     for (uint32_t a = 0; a < t->n_aggs; a++)
-        for (uint32_t j = 0; j < t->aggs[a].n_rules; j++) e->feed_count[t->u32[t->aggs[a].rules + j]]++;
+        for (uint32_t j = 0; j < t->aggs[a].n_rules; j++) e->ix.feed_count[t->u32[t->aggs[a].rules + j]]++;
     uint32_t at = 0;
     for (uint32_t r = 0; r < t->n_rules; r++) {
-        e->feed_first[r] = at;
-        at += e->feed_count[r];
-        e->feed_count[r] = 0;
+        e->ix.feed_first[r] = at;
+        at += e->ix.feed_count[r];
+        e->ix.feed_count[r] = 0;
     }
     for (uint32_t a = 0; a < t->n_aggs; a++)
         for (uint32_t j = 0; j < t->aggs[a].n_rules; j++) {
             uint32_t r = t->u32[t->aggs[a].rules + j];
             /* feeds[] holds (aggregation << 8 | position) would limit sizes; keep both in two slots */
-            e->feeds[e->feed_first[r] + e->feed_count[r]++] = a;
+            e->ix.feeds[e->ix.feed_first[r] + e->ix.feed_count[r]++] = a;
         }
     return 0;
 }
@@ -162,6 +172,12 @@ static void sgm_group_touch(struct sgm_agg_state *s, sgm_group *g) {
     if (s->newest) s->newest->newer = g;
     s->newest = g;
     if (!s->oldest) s->oldest = g;
+}
+
+/* Where a counting group's first times sit: after its key and JSON, aligned. */
+static int64_t *sgm_group_inline_times(sgm_group *g) {
+    uintptr_t p = (uintptr_t)(g->key + g->key_len + g->json_len);
+    return (int64_t *)((p + 7) & ~(uintptr_t)7);
 }
 
 /* Takes g out of its table: the slots after it that probed past its slot
@@ -186,6 +202,7 @@ static void sgm_group_free(struct sgm_agg_state *s, sgm_group *g) {
     sgm_group_unlink(s, g);
     s->live--;
     free(g->ents);
+    if (g->times != sgm_group_inline_times(g)) free(g->times);
     free(g);
 }
 
@@ -200,9 +217,6 @@ void sgm_agg_free(sgm_engine *e) {
     free(s->scratch);
     free(s);
     e->agg = NULL;
-    free(e->feed_first);
-    free(e->feed_count);
-    free(e->feeds);
 }
 
 static bool sgm_agg_grow(sgm_agg_table *at) {
@@ -325,7 +339,8 @@ static sgm_group *sgm_agg_group(sgm_engine *e, uint32_t a, uint32_t pos) {
     }
     if (!sgm_reserve(&s->json, &s->json_cap, jlen + 1)) return NULL;
     s->json[jlen++] = '}';
-    sgm_group *gr = malloc(sizeof *gr + klen + jlen + 1);
+    size_t inline_times = at->times_only ? (at->entry_cap < SGM_TIMES_INLINE ? at->entry_cap : SGM_TIMES_INLINE) : 0;
+    sgm_group *gr = malloc(sizeof *gr + klen + jlen + 1 + (inline_times ? 7 + inline_times * sizeof(int64_t) : 0));
     if (!gr) return NULL;
     memset(gr, 0, sizeof *gr);
     memcpy(gr->key, e->keybuf, klen);
@@ -334,6 +349,10 @@ static sgm_group *sgm_agg_group(sgm_engine *e, uint32_t a, uint32_t pos) {
     gr->key_len = (uint32_t)klen;
     gr->json_len = (uint32_t)jlen;
     gr->agg = a;
+    if (inline_times) {
+        gr->times = sgm_group_inline_times(gr);
+        gr->cap = (uint32_t)inline_times;
+    }
     uint32_t i = (uint32_t)h & (at->n_slots - 1);
     while (at->slots[i].g) i = (i + 1) & (at->n_slots - 1);
     at->slots[i] = (sgm_group_slot){h, gr};
@@ -507,12 +526,62 @@ void sgm_agg_sweep(sgm_engine *e, int64_t now) {
     }
 }
 
+/* An event at time now for a counting group (its table's times_only): what
+ * sgm_agg_feed does for an event_count tested as events come, on the
+ * events' times alone. */
+static void sgm_agg_count(sgm_engine *e, uint32_t a, sgm_group *gr, int64_t now) {
+    const sgm_agg *g = &e->t->aggs[a];
+    sgm_agg_table *at = &e->agg->tables[a];
+    int64_t *ts = gr->times;
+    /* late: older than the window that ends at the group's newest event */
+    if (gr->n && g->window_us && now < ts[gr->n - 1] - g->window_us) {
+        e->st.late_events++;
+        return;
+    }
+    if (gr->n == gr->cap) {
+        if (gr->cap >= at->entry_cap) {
+            memmove(ts, ts + 1, (size_t)(gr->n - 1) * sizeof *ts);
+            gr->n--;
+            e->st.dropped_entries++;
+        } else {
+            uint32_t cap = gr->cap * 2;
+            if (cap > at->entry_cap) cap = at->entry_cap;
+            bool inside = ts == sgm_group_inline_times(gr);
+            int64_t *nt = inside ? malloc((size_t)cap * sizeof *nt) : realloc(ts, (size_t)cap * sizeof *nt);
+            if (!nt) return;
+            if (inside) memcpy(nt, ts, (size_t)gr->n * sizeof *nt);
+            gr->times = ts = nt;
+            gr->cap = cap;
+        }
+    }
+    gr->seq++;
+    uint32_t i = gr->n;
+    while (i > 0 && ts[i - 1] > now) {
+        ts[i] = ts[i - 1];
+        i--;
+    }
+    ts[i] = now;
+    gr->n++;
+    /* the window ends at the newest event */
+    uint32_t k = 0;
+    if (g->window_us)
+        while (k < gr->n && ts[k] < ts[gr->n - 1] - g->window_us) k++;
+    if (k) {
+        memmove(ts, ts + k, (size_t)(gr->n - k) * sizeof *ts);
+        gr->n -= k;
+    }
+    if (gr->n && sgm_agg_cmp(g->cmp, gr->n, g->threshold)) {
+        sgm_report_match(e, at->owner, gr->key + gr->key_len, gr->json_len, gr->n, ts[0], ts[gr->n - 1], true, NULL);
+        gr->n = 0; /* one burst, one alert */
+    }
+}
+
 void sgm_agg_feed(sgm_engine *e, uint32_t rule) {
     const sgm_tables *t = e->t;
     struct sgm_agg_state *s = e->agg;
     int64_t now = e->ev.has_time ? e->ev.time_us : e->last_time_us;
-    for (uint32_t f = 0; f < e->feed_count[rule]; f++) {
-        uint32_t a = e->feeds[e->feed_first[rule] + f];
+    for (uint32_t f = 0; f < e->ix.feed_count[rule]; f++) {
+        uint32_t a = e->ix.feeds[e->ix.feed_first[rule] + f];
         const sgm_agg *g = &t->aggs[a];
         sgm_agg_table *at = &s->tables[a];
         /* the rule's position in this aggregation (a rule may appear once) */
@@ -538,6 +607,10 @@ void sgm_agg_feed(sgm_engine *e, uint32_t rule) {
         sgm_group_touch(s, gr);
         if (!gr->n && !gr->seq) gr->last_t = now;
         if (now > gr->last_t) gr->last_t = now;
+        if (at->times_only) {
+            sgm_agg_count(e, a, gr, now);
+            continue;
+        }
         if (!at->immediate) sgm_agg_close(e, a, gr, now, false);
         /* late: older than the window that ends at the group's newest event */
         if (gr->n && g->window_us && now < gr->ents[gr->n - 1].t - g->window_us) {

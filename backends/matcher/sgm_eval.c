@@ -390,8 +390,8 @@ typedef struct sgm_vset {
 } sgm_vset;
 
 typedef struct sgm_or_plan {
-    uint32_t first_set, n_sets; /* in e->vsets */
-    uint32_t first_kid, n_kids; /* in e->plan_kids: the kids in no set */
+    uint32_t first_set, n_sets; /* in e->ix.vsets */
+    uint32_t first_kid, n_kids; /* in e->ix.plan_kids: the kids in no set */
 } sgm_or_plan;
 
 static uint64_t sgm_vset_key(uint8_t op, bool cased, uint8_t edge, const char *p, size_t n) {
@@ -441,10 +441,10 @@ bool sgm_vsets_init(sgm_engine *e) {
     uint32_t n_sets = 0, cap_sets = 0, n_plans = 0, cap_plans = 0, n_kids = 0, cap_kids = 0;
     uint32_t *group = NULL, cap_group = 0; /* per kid of the node: the index of its group's first kid, or
                                               SGM_NONE; then the groups' first kids */
-    e->or_plan = malloc((t->n_nodes ? t->n_nodes : 1) * sizeof *e->or_plan);
-    if (!e->or_plan) return false;
+    e->ix.or_plan = malloc((t->n_nodes ? t->n_nodes : 1) * sizeof *e->ix.or_plan);
+    if (!e->ix.or_plan) return false;
     for (uint32_t node = 0; node < t->n_nodes; node++) {
-        e->or_plan[node] = SGM_NONE;
+        e->ix.or_plan[node] = SGM_NONE;
         const sgm_node *n = &t->nodes[node];
         if (n->kind != SGM_N_OR || n->count < SGM_VSET_MIN) continue;
         const uint32_t *kids = t->kids + n->arg;
@@ -470,8 +470,8 @@ bool sgm_vsets_init(sgm_engine *e) {
             uint32_t members = 0;
             for (uint32_t j = i; j < n->count; j++) members += group[j] == i;
             if (members < SGM_VSET_MIN) continue;
-            if (!SGM_GROW(e->vsets, n_sets, cap_sets)) goto oom;
-            sgm_vset *s = &e->vsets[n_sets++];
+            if (!SGM_GROW(e->ix.vsets, n_sets, cap_sets)) goto oom;
+            sgm_vset *s = &e->ix.vsets[n_sets++];
             const sgm_pred *p0 = &t->preds[t->nodes[kids[i]].arg];
             uint32_t slots = 16;
             while (slots < members * 2) slots *= 2;
@@ -494,31 +494,31 @@ bool sgm_vsets_init(sgm_engine *e) {
         if (n_sets == first_set) continue; /* no list here: the OR stays as it is */
         for (uint32_t i = 0; i < n->count; i++) {
             if (group[i] == SGM_NONE - 1) continue;
-            if (!SGM_GROW(e->plan_kids, n_kids, cap_kids)) goto oom;
-            e->plan_kids[n_kids++] = kids[i];
+            if (!SGM_GROW(e->ix.plan_kids, n_kids, cap_kids)) goto oom;
+            e->ix.plan_kids[n_kids++] = kids[i];
         }
-        if (!SGM_GROW(e->or_plans, n_plans, cap_plans)) goto oom;
-        e->or_plans[n_plans] = (sgm_or_plan){first_set, n_sets - first_set, first_kid, n_kids - first_kid};
-        e->or_plan[node] = n_plans++;
+        if (!SGM_GROW(e->ix.or_plans, n_plans, cap_plans)) goto oom;
+        e->ix.or_plans[n_plans] = (sgm_or_plan){first_set, n_sets - first_set, first_kid, n_kids - first_kid};
+        e->ix.or_plan[node] = n_plans++;
     }
     free(group);
-    e->n_vsets = n_sets;
+    e->ix.n_vsets = n_sets;
     return true;
 oom:
     free(group);
-    e->n_vsets = n_sets;
+    e->ix.n_vsets = n_sets;
     return false;
 }
 
 void sgm_vsets_free(sgm_engine *e) {
-    for (uint32_t i = 0; e->vsets && i < e->n_vsets; i++) {
-        free(e->vsets[i].keys);
-        free(e->vsets[i].preds);
+    for (uint32_t i = 0; e->ix.vsets && i < e->ix.n_vsets; i++) {
+        free(e->ix.vsets[i].keys);
+        free(e->ix.vsets[i].preds);
     }
-    free(e->vsets);
-    free(e->or_plans);
-    free(e->plan_kids);
-    free(e->or_plan);
+    free(e->ix.vsets);
+    free(e->ix.or_plans);
+    free(e->ix.plan_kids);
+    free(e->ix.or_plan);
 }
 
 static bool sgm_vset_has(sgm_engine *e, const sgm_vset *s) {
@@ -536,12 +536,12 @@ static bool sgm_vset_has(sgm_engine *e, const sgm_vset *s) {
 bool sgm_eval_node(sgm_engine *e, uint32_t node) {
     const sgm_tables *t = e->t;
     const sgm_node *n = &t->nodes[node];
-    if (n->kind == SGM_N_OR && e->or_plan[node] != SGM_NONE) {
-        const sgm_or_plan *pl = &e->or_plans[e->or_plan[node]];
+    if (n->kind == SGM_N_OR && e->ix.or_plan[node] != SGM_NONE) {
+        const sgm_or_plan *pl = &e->ix.or_plans[e->ix.or_plan[node]];
         for (uint32_t i = 0; i < pl->n_sets; i++)
-            if (sgm_vset_has(e, &e->vsets[pl->first_set + i])) return true;
+            if (sgm_vset_has(e, &e->ix.vsets[pl->first_set + i])) return true;
         for (uint32_t i = 0; i < pl->n_kids; i++)
-            if (sgm_eval_node(e, e->plan_kids[pl->first_kid + i])) return true;
+            if (sgm_eval_node(e, e->ix.plan_kids[pl->first_kid + i])) return true;
         return false;
     }
     switch (n->kind) {

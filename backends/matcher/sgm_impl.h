@@ -64,13 +64,61 @@ typedef struct sgm_stats {
     uint64_t evicted_groups, dropped_entries, late_events;
 } sgm_stats;
 
-struct sgm_engine {
-    const sgm_tables *t;
-    sgm_options o;
+/* What sgm_engine_new builds from the tables to find fields, rules and
+ * values fast.  Read-only once built: the engines of -j's threads share
+ * their reading engine's (sgm_engine_clone) and build none of their own. */
+typedef struct sgm_index {
     sgm_field_slot *slots;      /* open addressing, names of t->fields */
     uint32_t slot_mask;
     uint64_t name_lens[4];      /* bit n % 256: some field name is n bytes long (a name no
                                    field has the length of is looked up no further) */
+    /* What the prefilter scans, per dispatch context (the event's bucket,
+     * or none, and whether it has the channel; last: every rule may apply):
+     * two masks of mask_words words, bit f for field f, bit n_fields for the
+     * keyword atoms: the first, the fields the atoms of the rules that can
+     * apply are about (a Sysmon network event is not scanned for command
+     * lines); the second, those with atoms under 4 bytes among them (the
+     * others are looked at for 4-byte grams only). */
+    uint64_t *scan_masks;
+    uint32_t mask_words;
+    /* Keywords (atoms of no field) are looked for in every value, and the
+     * rules every Windows event may meet have some.  Events of a channel
+     * are scanned only for the keyword atoms of the key-less rules that can
+     * hold on that channel, at a stride (sgm_kw_scan).  kw_scans[i] for the
+     * channel kw_channels[i] (folded), the last for any other channel. */
+    struct sgm_kw_scan *kw_scans;
+    sgm_str *kw_channels;       /* texts in the tables' pool */
+    uint32_t n_kw_channels;
+    uint8_t *bucket_kw;         /* per bucket: 1 when its own rules have keyword atoms */
+    /* A filter of 2^SGM_FIELD_GRAM_LOG2 bits over (anchor gram, field) of
+     * every atom, keyword atoms with the field SGM_NONE (sgm_run.c,
+     * sgm_prefilter_hit). */
+    uint64_t *field_grams;
+    /* per byte: 1 when an atom of 2 ASCII bytes (rare punctuation: '^^',
+     * '&&') ends with it; ASCII text is looked at for 2-byte grams there only */
+    uint8_t pair_end[256];
+    /* the dispatch lists without the prefiltered rules (those come from cand) */
+    uint32_t *np, *np_bucket, *np_bucket_n;
+    uint32_t np_present, n_np_present, np_absent, n_np_absent, np_all, n_np_all;
+    uint8_t *rule_any;          /* per rule: 1 listed in any_present, 2 in any_absent */
+    /* A rule's value list (an OR of many equality, startswith or endswith
+     * tests of one field) is looked up in a hash set, not tested value by
+     * value (sgm_eval.c): per node, its plan or SGM_NONE. */
+    uint32_t *or_plan;
+    struct sgm_or_plan *or_plans;
+    struct sgm_vset *vsets;
+    uint32_t *plan_kids;        /* the kids of a planned OR in no set */
+    uint32_t n_vsets;
+    uint32_t *feed_first;       /* per rule: aggregations it feeds, in feeds[] */
+    uint32_t *feed_count;
+    uint32_t *feeds;
+} sgm_index;
+
+struct sgm_engine {
+    const sgm_tables *t;
+    sgm_options o;
+    sgm_index ix;
+    const sgm_engine *base;     /* a clone: whose ix it reads (NULL: its own) */
     pcre2_code **regexes;
     uint8_t *regex_jitted;      /* per regex: JIT-compiled (on its first use, so start-up stays short) */
     pcre2_match_data *match_data;
@@ -78,9 +126,6 @@ struct sgm_engine {
     sgm_event ev;
     sgm_json_parser *json;      /* the parser's state, reused */
     uint64_t *rule_matches;     /* per rule */
-    uint32_t *feed_first;       /* per rule: aggregations it feeds, in feeds[] */
-    uint32_t *feed_count;
-    uint32_t *feeds;
     struct sgm_agg_state *agg;  /* per aggregation */
     sgm_stats st;
     uint64_t matches_flushed;   /* st.matches at the last flush of the output */
@@ -96,38 +141,9 @@ struct sgm_engine {
     uint32_t val_cap;
     uint32_t *cand, n_cand;     /* the rules whose literals this event holds, as found */
     uint32_t *atom_seen;        /* per atom: the epoch it was last found in */
-    /* What the prefilter scans, per dispatch context (the event's bucket,
-     * or none, and whether it has the channel; last: every rule may apply):
-     * two masks of mask_words words, bit f for field f, bit n_fields for the
-     * keyword atoms: the first, the fields the atoms of the rules that can
-     * apply are about (a Sysmon network event is not scanned for command
-     * lines); the second, those with atoms under 4 bytes among them (the
-     * others are looked at for 4-byte grams only). */
-    uint64_t *scan_masks;
-    uint32_t mask_words;
     const uint64_t *scan_mask;  /* this event's */
-    /* Keywords (atoms of no field) are looked for in every value, and the
-     * rules every Windows event may meet have some.  Events of a channel
-     * are scanned only for the keyword atoms of the key-less rules that can
-     * hold on that channel, at a stride (sgm_kw_scan).  kw_scans[i] for the
-     * channel kw_channels[i] (folded), the last for any other channel. */
-    struct sgm_kw_scan *kw_scans;
-    sgm_str *kw_channels;       /* texts in the tables' pool */
-    uint32_t n_kw_channels;
-    uint8_t *bucket_kw;         /* per bucket: 1 when its own rules have keyword atoms */
     const struct sgm_kw_scan *kw_now; /* this event's; NULL: every keyword atom, at every byte */
     char kw_fold[256];          /* the event's channel, folded */
-    /* A filter of 2^SGM_FIELD_GRAM_LOG2 bits over (anchor gram, field) of
-     * every atom, keyword atoms with the field SGM_NONE (sgm_run.c,
-     * sgm_prefilter_hit). */
-    uint64_t *field_grams;
-    /* per byte: 1 when an atom of 2 ASCII bytes (rare punctuation: '^^',
-     * '&&') ends with it; ASCII text is looked at for 2-byte grams there only */
-    uint8_t pair_end[256];
-    /* the dispatch lists without the prefiltered rules (those come from cand) */
-    uint32_t *np, *np_bucket, *np_bucket_n;
-    uint32_t np_present, n_np_present, np_absent, n_np_absent, np_all, n_np_all;
-    uint8_t *rule_any;          /* per rule: 1 listed in any_present, 2 in any_absent */
     uint32_t *order, *order2;   /* scratch: the rules to test, in rule order */
     bool prefilter;             /* the tables have atoms and the option allows them */
     /* -j N: the workers' engines collect the rules that match (no output) */
@@ -135,14 +151,6 @@ struct sgm_engine {
     bool hits_failed;           /* out of memory while collecting */
     uint32_t *hits, n_hits, cap_hits;
     struct sgm_par *par;        /* the worker threads, once started */
-    /* A rule's value list (an OR of many equality, startswith or endswith
-     * tests of one field) is looked up in a hash set, not tested value by
-     * value (sgm_eval.c): per node, its plan or SGM_NONE. */
-    uint32_t *or_plan;
-    struct sgm_or_plan *or_plans;
-    struct sgm_vset *vsets;
-    uint32_t *plan_kids;        /* the kids of a planned OR in no set */
-    uint32_t n_vsets;
     /* the progress line */
     bool progress_on;
     bool out_is_terminal;       /* matches and the line share the screen */
@@ -341,6 +349,12 @@ bool sgm_reader_feed(sgm_reader *rd, const char *p, size_t n);
 bool sgm_reader_clean(const sgm_reader *rd);
 /* Reads what is there, at most n bytes (see sgm_run.c). */
 size_t sgm_read_some(FILE *in, char *buf, size_t n, bool *failed);
+
+/* sgm_run.c: an engine for one of -j's threads, with options o, that reads
+ * base's index (base must outlive it) and has all else of its own: its
+ * regexes are copies of base's, JIT-compiled anew on their first use.
+ * NULL with a message in err. */
+sgm_engine *sgm_engine_clone(const sgm_engine *base, const sgm_options *o, char *err, size_t errlen);
 
 /* sgm_par.c: -j N */
 typedef struct sgm_par sgm_par;

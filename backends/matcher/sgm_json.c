@@ -52,13 +52,13 @@ static void sgm_json_reset(sgm_event *ev) {
 }
 
 static uint32_t sgm_json_field_id(const sgm_engine *e, const char *p, size_t len) {
-    if (!e->slots || !(e->name_lens[len / 64 % 4] >> (len % 64) & 1)) return SGM_NONE;
-    uint32_t i = sgm_name_hash(p, len) & e->slot_mask;
+    if (!e->ix.slots || !(e->ix.name_lens[len / 64 % 4] >> (len % 64) & 1)) return SGM_NONE;
+    uint32_t i = sgm_name_hash(p, len) & e->ix.slot_mask;
     for (;;) {
-        const sgm_field_slot *s = &e->slots[i];
+        const sgm_field_slot *s = &e->ix.slots[i];
         if (s->id == SGM_NONE) return SGM_NONE;
         if (s->len == len && memcmp(s->name, p, len) == 0) return s->id;
-        i = (i + 1) & e->slot_mask;
+        i = (i + 1) & e->ix.slot_mask;
     }
 }
 

@@ -6,8 +6,10 @@
  * reading thread while it waits for the oldest.  For each line of a chunk
  * that is one whole JSON object (what the one-thread reader's fast path
  * takes), a worker parses it and tests the rules with an engine of its
- * own, noting which rules matched and nothing else: no output, no
- * aggregation state.
+ * own (a clone of the reading engine: the index built from the tables is
+ * shared, read-only, the per-event state and regex copies are its own),
+ * noting which rules matched and nothing else: no output, no aggregation
+ * state.
  *
  * The reading thread takes the chunks back in input order and plays their
  * lines through its own engine and reader, which hold all that depends on
@@ -64,24 +66,11 @@ typedef struct sgm_chunk {
     bool failed; /* out of memory in the worker: the reader takes it all */
 } sgm_chunk;
 
-/* What a worker thread is given: it makes its own engine, workers[index]. */
-typedef struct sgm_par_slot {
-    struct sgm_par *par;
-    unsigned index;
-} sgm_par_slot;
-
 struct sgm_par {
     unsigned n_workers;  /* engines: [0] the reading thread's, [1..] the threads' */
     sgm_engine **workers;
     pthread_t *threads;  /* of workers[1..] */
-    sgm_par_slot *slots; /* their arguments */
     unsigned n_started;
-    /* Start-up: each thread makes its engine while the reading thread makes
-     * workers[0] (one engine's start-up, not N of them, before the scan) */
-    const sgm_tables *t;
-    sgm_options wo;
-    unsigned n_ready;    /* threads done with their engine, made or not */
-    char start_err[256]; /* the first that could not be made: why */
     pthread_mutex_t mu;
     pthread_cond_t work_cv, done_cv;
     sgm_chunk *ring;
@@ -149,27 +138,11 @@ static void sgm_par_work(sgm_engine *w, sgm_chunk *c) {
     }
 }
 
-/* A worker's engine, collecting matches for p; NULL with a message in err. */
-static sgm_engine *sgm_par_engine(sgm_par *p, char *err, size_t errlen) {
-    sgm_engine *w = sgm_engine_new(p->t, &p->wo, err, errlen);
-    if (w) {
-        w->collect = true;
-        w->par = p;
-    }
-    return w;
-}
-
 static void *sgm_par_worker(void *arg) {
-    const sgm_par_slot *slot = arg;
-    sgm_par *p = slot->par;
-    char err[256] = "out of memory";
-    sgm_engine *w = sgm_par_engine(p, err, sizeof err);
+    sgm_engine *w = arg;
+    sgm_par *p = w->par;
     pthread_mutex_lock(&p->mu);
-    p->workers[slot->index] = w;
-    if (!w && !p->start_err[0]) snprintf(p->start_err, sizeof p->start_err, "%s", err);
-    p->n_ready++;
-    pthread_cond_broadcast(&p->done_cv);
-    while (w) { /* no engine: nothing to do */
+    for (;;) {
         while (!p->stop && p->next_work == p->tail) pthread_cond_wait(&p->work_cv, &p->mu);
         if (p->stop) break;
         sgm_chunk *c = &p->ring[p->next_work++ % p->n_ring];
@@ -190,7 +163,7 @@ void sgm_par_free(sgm_par *p) {
     pthread_cond_broadcast(&p->work_cv);
     pthread_mutex_unlock(&p->mu);
     for (unsigned i = 0; i < p->n_started; i++) pthread_join(p->threads[i + 1], NULL);
-    for (unsigned i = 0; i < p->n_workers; i++) sgm_engine_free(p->workers[i]);
+    for (unsigned i = 0; p->workers && i < p->n_workers; i++) sgm_engine_free(p->workers[i]);
     for (unsigned i = 0; p->ring && i < p->n_ring; i++) {
         free(p->ring[i].buf);
         free(p->ring[i].lines);
@@ -202,12 +175,13 @@ void sgm_par_free(sgm_par *p) {
     free(p->ring);
     free(p->workers);
     free(p->threads);
-    free(p->slots);
     free(p->carry);
     free(p);
 }
 
-/* The workers' engines and threads.  NULL (reported) when they cannot start. */
+/* The workers' engines, clones of e (they share its index, so they cost
+ * little to make), and their threads.  NULL (reported) when they cannot
+ * start. */
 static sgm_par *sgm_par_start(sgm_engine *e) {
     sgm_par *p = calloc(1, sizeof *p);
     if (!p) return NULL;
@@ -215,33 +189,30 @@ static sgm_par *sgm_par_start(sgm_engine *e) {
     p->n_ring = 2 * p->n_workers + 2;
     p->workers = calloc(p->n_workers, sizeof *p->workers);
     p->threads = calloc(p->n_workers, sizeof *p->threads);
-    p->slots = calloc(p->n_workers, sizeof *p->slots);
     p->ring = calloc(p->n_ring, sizeof *p->ring);
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->work_cv, NULL);
     pthread_cond_init(&p->done_cv, NULL);
-    bool ok = p->workers && p->threads && p->slots && p->ring;
-    p->t = e->t;
-    p->wo = e->o;
-    p->wo.jobs = 1;
-    p->wo.progress = SGM_PROGRESS_NEVER;
-    p->wo.summary = false;
+    bool ok = p->workers && p->threads && p->ring;
+    sgm_options wo = e->o;
+    wo.jobs = 1;
+    wo.progress = SGM_PROGRESS_NEVER;
+    wo.summary = false;
     char err[256] = "out of memory";
-    for (unsigned i = 1; ok && i < p->n_workers; i++) { /* each thread makes its engine */
-        p->slots[i] = (sgm_par_slot){p, i};
-        int rc = pthread_create(&p->threads[i], NULL, sgm_par_worker, &p->slots[i]);
+    for (unsigned i = 0; ok && i < p->n_workers; i++) {
+        sgm_engine *w = p->workers[i] = sgm_engine_clone(e, &wo, err, sizeof err);
+        if (!w) ok = false;
+        else {
+            w->collect = true;
+            w->par = p;
+        }
+    }
+    for (unsigned i = 1; ok && i < p->n_workers; i++) { /* workers[0] is the reading thread's */
+        int rc = pthread_create(&p->threads[i], NULL, sgm_par_worker, p->workers[i]);
         if (rc) snprintf(err, sizeof err, "cannot start a thread: %s", strerror(rc));
         else p->n_started++;
         ok = rc == 0;
     }
-    if (ok) ok = (p->workers[0] = sgm_par_engine(p, err, sizeof err)) != NULL;
-    pthread_mutex_lock(&p->mu); /* the threads' engines */
-    while (p->n_ready < p->n_started) pthread_cond_wait(&p->done_cv, &p->mu);
-    if (ok && p->start_err[0]) {
-        snprintf(err, sizeof err, "%s", p->start_err);
-        ok = false;
-    }
-    pthread_mutex_unlock(&p->mu);
     if (!ok) {
         sgm_progress_clear(e);
         fprintf(e->o.err, "%s: warning: -j %u: %s; testing the rules on one thread\n", e->o.prog, e->o.jobs, err);
@@ -264,7 +235,7 @@ static bool sgm_par_play_line(sgm_engine *e, sgm_reader *rd, const sgm_chunk *c,
     e->ev.line = rd->line;
     e->ev.is_record = false;
     bool feeds = false;
-    for (uint32_t i = 0; i < l->n_hits && !feeds; i++) feeds = e->feed_count[c->hits[l->hits + i]] != 0;
+    for (uint32_t i = 0; i < l->n_hits && !feeds; i++) feeds = e->ix.feed_count[c->hits[l->hits + i]] != 0;
     if (feeds) { /* the aggregations read the event's fields: parse it again */
         size_t err_off;
         const char *msg;

@@ -22,6 +22,7 @@
 
 static double sgm_now(void);
 static bool sgm_field_grams_init(sgm_engine *e);
+static bool sgm_engine_scratch(sgm_engine *e);
 
 void sgm_options_default(sgm_options *o) {
     memset(o, 0, sizeof *o);
@@ -152,8 +153,8 @@ static bool sgm_str_ok(const sgm_tables *t, sgm_str s) {
 static uint32_t sgm_np_list(sgm_engine *e, uint32_t start, uint32_t n, uint8_t bit, uint32_t pos) {
     for (uint32_t i = 0; i < n; i++) {
         uint32_t r = e->t->dispatch[start + i];
-        e->rule_any[r] |= bit;
-        if (!e->t->prefiltered[r]) e->np[pos++] = r;
+        e->ix.rule_any[r] |= bit;
+        if (!e->t->prefiltered[r]) e->ix.np[pos++] = r;
     }
     return pos;
 }
@@ -163,12 +164,12 @@ static uint32_t sgm_np_list(sgm_engine *e, uint32_t start, uint32_t n, uint8_t b
  * are about.  False when memory runs out. */
 static bool sgm_scan_masks_init(sgm_engine *e) {
     const sgm_tables *t = e->t;
-    uint32_t w = e->mask_words = t->n_fields / 64 + 1, n_ctx = (t->n_buckets + 2) * 2, m = 2 * w;
-    e->scan_masks = calloc((size_t)n_ctx * m, sizeof *e->scan_masks);
+    uint32_t w = e->ix.mask_words = t->n_fields / 64 + 1, n_ctx = (t->n_buckets + 2) * 2, m = 2 * w;
+    e->ix.scan_masks = calloc((size_t)n_ctx * m, sizeof *e->ix.scan_masks);
     /* each rule's atoms' bits (+ n_fields + 1 for an atom under 4 bytes), a run per rule in bits[] */
     uint32_t *first = calloc((size_t)t->n_rules + 1, sizeof *first), *bits = malloc(((size_t)t->n_pf + 1) * sizeof *bits);
     uint64_t *own = malloc((size_t)m * sizeof *own);
-    bool ok = e->scan_masks && first && bits && own;
+    bool ok = e->ix.scan_masks && first && bits && own;
     for (uint32_t i = 0; ok && i < t->n_atoms; i++)
         for (uint32_t k = 0; k < t->atoms[i].n_rules; k++) first[t->pf[t->atoms[i].rules + k] + 1]++;
     for (uint32_t r = 0; ok && r < t->n_rules; r++) first[r + 1] += first[r];
@@ -189,7 +190,7 @@ static bool sgm_scan_masks_init(sgm_engine *e) {
             if (bits[j_] > t->n_fields) SGM_MASK_SET((mask) + w, b_);                         \
         }
     if (ok) {
-        uint64_t *none_present = e->scan_masks + (size_t)t->n_buckets * 2 * m, *none_absent = none_present + m;
+        uint64_t *none_present = e->ix.scan_masks + (size_t)t->n_buckets * 2 * m, *none_absent = none_present + m;
         uint64_t *all = none_absent + m;
         SGM_MASK_ADD_RULES(none_present, t->dispatch + t->any_present, t->n_any_present);
         SGM_MASK_ADD_RULES(none_absent, t->dispatch + t->any_absent, t->n_any_absent);
@@ -197,8 +198,8 @@ static bool sgm_scan_masks_init(sgm_engine *e) {
             memset(own, 0, (size_t)m * sizeof *own);
             SGM_MASK_ADD_RULES(own, t->dispatch + t->buckets[k].rules, t->buckets[k].n_rules);
             for (uint32_t i = 0; i < m; i++) {
-                e->scan_masks[(size_t)k * 2 * m + i] = own[i] | none_present[i];
-                e->scan_masks[((size_t)k * 2 + 1) * m + i] = own[i] | none_absent[i];
+                e->ix.scan_masks[(size_t)k * 2 * m + i] = own[i] | none_present[i];
+                e->ix.scan_masks[((size_t)k * 2 + 1) * m + i] = own[i] | none_absent[i];
             }
         }
         for (uint32_t i = 0; i < t->n_scan_fields; i++) SGM_MASK_SET(all, t->scan_fields[i]);
@@ -213,46 +214,54 @@ static bool sgm_scan_masks_init(sgm_engine *e) {
     return ok;
 }
 
-/* The lists the prefiltered scan works from: the dispatch lists less the
- * prefiltered rules, which of those rules sit in the key-less lists, and
- * scratch space.  False when memory runs out (then no prefilter). */
-static bool sgm_prefilter_init(sgm_engine *e) {
+/* The prefilter's scratch space, an engine's own.  False when memory runs
+ * out (then no prefilter). */
+static bool sgm_prefilter_scratch(sgm_engine *e) {
     const sgm_tables *t = e->t;
     uint32_t n = t->n_rules ? t->n_rules : 1;
     e->cand = malloc(n * sizeof *e->cand);
     e->order = malloc(n * sizeof *e->order);
     e->order2 = malloc(n * sizeof *e->order2);
-    e->rule_any = calloc(n, 1);
-    e->np = malloc(((size_t)t->n_dispatch + n + 1) * sizeof *e->np);
-    e->np_bucket = malloc((t->n_buckets + 1) * sizeof *e->np_bucket);
-    e->np_bucket_n = malloc((t->n_buckets + 1) * sizeof *e->np_bucket_n);
     e->atom_seen = calloc(t->n_atoms + 1, sizeof *e->atom_seen);
-    if (!e->cand || !e->order || !e->order2 || !e->rule_any || !e->np || !e->np_bucket || !e->np_bucket_n ||
-        !e->atom_seen || !t->pred_atom || !sgm_scan_masks_init(e))
+    return e->cand && e->order && e->order2 && e->atom_seen;
+}
+
+/* The lists the prefiltered scan works from: the dispatch lists less the
+ * prefiltered rules, which of those rules sit in the key-less lists, and
+ * the masks of what it scans.  False when memory runs out (then no
+ * prefilter). */
+static bool sgm_prefilter_init(sgm_engine *e) {
+    const sgm_tables *t = e->t;
+    uint32_t n = t->n_rules ? t->n_rules : 1;
+    e->ix.rule_any = calloc(n, 1);
+    e->ix.np = malloc(((size_t)t->n_dispatch + n + 1) * sizeof *e->ix.np);
+    e->ix.np_bucket = malloc((t->n_buckets + 1) * sizeof *e->ix.np_bucket);
+    e->ix.np_bucket_n = malloc((t->n_buckets + 1) * sizeof *e->ix.np_bucket_n);
+    if (!e->ix.rule_any || !e->ix.np || !e->ix.np_bucket || !e->ix.np_bucket_n || !t->pred_atom || !sgm_scan_masks_init(e))
         return false;
     for (uint32_t a = 0; a < t->n_atoms; a++) {
         const unsigned char *text = (const unsigned char *)sgm_text(t, t->atoms[a].text);
-        if (t->atoms[a].text.len == 2 && text[0] < 0x80 && text[1] < 0x80) e->pair_end[text[1]] = 1;
+        if (t->atoms[a].text.len == 2 && text[0] < 0x80 && text[1] < 0x80) e->ix.pair_end[text[1]] = 1;
     }
     uint32_t pos = 0;
     for (uint32_t k = 0; k < t->n_buckets; k++) {
-        e->np_bucket[k] = pos;
+        e->ix.np_bucket[k] = pos;
         for (uint32_t i = 0; i < t->buckets[k].n_rules; i++) {
             uint32_t r = t->dispatch[t->buckets[k].rules + i];
-            if (!t->prefiltered[r]) e->np[pos++] = r;
+            if (!t->prefiltered[r]) e->ix.np[pos++] = r;
         }
-        e->np_bucket_n[k] = pos - e->np_bucket[k];
+        e->ix.np_bucket_n[k] = pos - e->ix.np_bucket[k];
     }
-    e->np_present = pos;
+    e->ix.np_present = pos;
     pos = sgm_np_list(e, t->any_present, t->n_any_present, 1, pos);
-    e->n_np_present = pos - e->np_present;
-    e->np_absent = pos;
+    e->ix.n_np_present = pos - e->ix.np_present;
+    e->ix.np_absent = pos;
     pos = sgm_np_list(e, t->any_absent, t->n_any_absent, 2, pos);
-    e->n_np_absent = pos - e->np_absent;
-    e->np_all = pos;
+    e->ix.n_np_absent = pos - e->ix.np_absent;
+    e->ix.np_all = pos;
     for (uint32_t r = 0; r < t->n_rules; r++)
-        if (!t->prefiltered[r]) e->np[pos++] = r;
-    e->n_np_all = pos - e->np_all;
+        if (!t->prefiltered[r]) e->ix.np[pos++] = r;
+    e->ix.n_np_all = pos - e->ix.np_all;
     return true;
 }
 
@@ -336,39 +345,39 @@ static bool sgm_kw_init(sgm_engine *e) {
     uint32_t words = t->n_atoms / 64 + 1;
     uint8_t *has_kw = calloc((size_t)t->n_rules + 1, 1);
     uint32_t *chan = malloc(((size_t)t->n_rules + 1) * sizeof *chan); /* per rule: its channel's index, or SGM_NONE */
-    e->kw_channels = malloc(((size_t)t->n_any_present + 1) * sizeof *e->kw_channels);
-    e->bucket_kw = calloc((size_t)t->n_buckets + 1, 1);
+    e->ix.kw_channels = malloc(((size_t)t->n_any_present + 1) * sizeof *e->ix.kw_channels);
+    e->ix.bucket_kw = calloc((size_t)t->n_buckets + 1, 1);
     uint64_t *want = malloc((size_t)words * sizeof *want);
-    bool ok = has_kw && chan && e->kw_channels && e->bucket_kw && want;
+    bool ok = has_kw && chan && e->ix.kw_channels && e->ix.bucket_kw && want;
     for (uint32_t a = 0; ok && a < t->n_atoms; a++)
         if (t->atoms[a].field == SGM_NONE)
             for (uint32_t i = 0; i < t->atoms[a].n_rules; i++) has_kw[t->pf[t->atoms[a].rules + i]] = 1;
     for (uint32_t k = 0; ok && k < t->n_buckets; k++)
-        for (uint32_t i = 0; i < t->buckets[k].n_rules; i++) e->bucket_kw[k] |= has_kw[t->dispatch[t->buckets[k].rules + i]];
+        for (uint32_t i = 0; i < t->buckets[k].n_rules; i++) e->ix.bucket_kw[k] |= has_kw[t->dispatch[t->buckets[k].rules + i]];
     for (uint32_t i = 0; ok && i < t->n_any_present; i++) {
         uint32_t r = t->dispatch[t->any_present + i];
         sgm_str c;
         chan[r] = SGM_NONE;
         if (!has_kw[r] || !sgm_rule_channel(t, r, &c) || c.len > sizeof e->kw_fold) continue;
         uint32_t g = 0;
-        while (g < e->n_kw_channels && !(e->kw_channels[g].len == c.len &&
-                                         memcmp(sgm_text(t, e->kw_channels[g]), sgm_text(t, c), c.len) == 0))
+        while (g < e->ix.n_kw_channels && !(e->ix.kw_channels[g].len == c.len &&
+                                         memcmp(sgm_text(t, e->ix.kw_channels[g]), sgm_text(t, c), c.len) == 0))
             g++;
-        if (g == e->n_kw_channels) e->kw_channels[e->n_kw_channels++] = c;
+        if (g == e->ix.n_kw_channels) e->ix.kw_channels[e->ix.n_kw_channels++] = c;
         chan[r] = g;
     }
-    if (ok) ok = (e->kw_scans = calloc((size_t)e->n_kw_channels + 1, sizeof *e->kw_scans)) != NULL;
-    for (uint32_t g = 0; ok && g <= e->n_kw_channels; g++) {
+    if (ok) ok = (e->ix.kw_scans = calloc((size_t)e->ix.n_kw_channels + 1, sizeof *e->ix.kw_scans)) != NULL;
+    for (uint32_t g = 0; ok && g <= e->ix.n_kw_channels; g++) {
         /* the keyword atoms of the key-less rules that hold on channel g */
         memset(want, 0, (size_t)words * sizeof *want);
         for (uint32_t a = 0; a < t->n_atoms; a++) {
             if (t->atoms[a].field != SGM_NONE) continue;
             for (uint32_t i = 0; i < t->atoms[a].n_rules; i++) {
                 uint32_t r = t->pf[t->atoms[a].rules + i];
-                if ((e->rule_any[r] & 1) && (chan[r] == SGM_NONE || chan[r] == g)) want[a >> 6] |= (uint64_t)1 << (a & 63);
+                if ((e->ix.rule_any[r] & 1) && (chan[r] == SGM_NONE || chan[r] == g)) want[a >> 6] |= (uint64_t)1 << (a & 63);
             }
         }
-        ok = sgm_kw_build(t, want, &e->kw_scans[g]);
+        ok = sgm_kw_build(t, want, &e->ix.kw_scans[g]);
     }
     free(has_kw);
     free(chan);
@@ -380,7 +389,7 @@ static bool sgm_kw_init(sgm_engine *e) {
  * own rules have no keyword atoms; NULL otherwise. */
 static const struct sgm_kw_scan *sgm_kw_pick(sgm_engine *e, uint32_t bucket) {
     const sgm_tables *t = e->t;
-    if (!e->kw_scans || (bucket != SGM_NONE && e->bucket_kw[bucket])) return NULL;
+    if (!e->ix.kw_scans || (bucket != SGM_NONE && e->ix.bucket_kw[bucket])) return NULL;
     const sgm_value *val = NULL;
     for (uint32_t v = e->ev.head[t->channel_field]; v != SGM_NONE; v = e->ev.vals[v].next) {
         if (e->ev.vals[v].type == SGM_V_NULL) continue;
@@ -388,12 +397,12 @@ static const struct sgm_kw_scan *sgm_kw_pick(sgm_engine *e, uint32_t bucket) {
         val = &e->ev.vals[v];
     }
     if (!val) return NULL;
-    const struct sgm_kw_scan *k = &e->kw_scans[e->n_kw_channels];
+    const struct sgm_kw_scan *k = &e->ix.kw_scans[e->ix.n_kw_channels];
     if (val->len <= sizeof e->kw_fold) {
         for (uint32_t i = 0; i < val->len; i++) e->kw_fold[i] = (char)sgm_fold[(unsigned char)e->ev.text[val->off + i]];
-        for (uint32_t g = 0; g < e->n_kw_channels; g++)
-            if (e->kw_channels[g].len == val->len && memcmp(sgm_text(t, e->kw_channels[g]), e->kw_fold, val->len) == 0) {
-                k = &e->kw_scans[g];
+        for (uint32_t g = 0; g < e->ix.n_kw_channels; g++)
+            if (e->ix.kw_channels[g].len == val->len && memcmp(sgm_text(t, e->ix.kw_channels[g]), e->kw_fold, val->len) == 0) {
+                k = &e->ix.kw_scans[g];
                 break;
             }
     }
@@ -404,7 +413,7 @@ bool sgm_atom_scanned(const sgm_engine *e, uint32_t atom) {
     const sgm_atom *a = &e->t->atoms[atom];
     if (a->field == SGM_NONE && e->kw_now) return sgm_mask_has(e->kw_now->atoms, atom);
     uint32_t b = a->field == SGM_NONE ? e->t->n_fields : a->field;
-    return sgm_mask_has(e->scan_mask, b) && (a->text.len >= 4 || sgm_mask_has(e->scan_mask + e->mask_words, b));
+    return sgm_mask_has(e->scan_mask, b) && (a->text.len >= 4 || sgm_mask_has(e->scan_mask + e->ix.mask_words, b));
 }
 
 sgm_engine *sgm_engine_new(const sgm_tables *t, const sgm_options *o, char *err, size_t errlen) {
@@ -480,53 +489,38 @@ sgm_engine *sgm_engine_new(const sgm_tables *t, const sgm_options *o, char *err,
             free(e);
             return NULL;
         }
-    uint32_t cap = 16;
-    while (cap < (t->n_fields + t->n_aliases) * 2u + 2) cap *= 2;
-    e->slots = malloc(cap * sizeof *e->slots);
-    e->rule_matches = calloc(t->n_rules ? t->n_rules : 1, sizeof *e->rule_matches);
-    e->regexes = calloc(t->n_regexes ? t->n_regexes : 1, sizeof *e->regexes);
-    e->regex_jitted = calloc(t->n_regexes ? t->n_regexes : 1, 1);
-    e->stamp = calloc(t->n_rules ? t->n_rules : 1, sizeof *e->stamp);
     e->prefilter = t->n_atoms && t->prefiltered && !o->no_prefilter;
-    if (e->prefilter && (!sgm_prefilter_init(e) || !sgm_kw_init(e) || !sgm_field_grams_init(e))) e->prefilter = false;
-    if (!e->slots || !e->rule_matches || !e->regexes || !e->regex_jitted || !e->stamp) {
+    if (!sgm_engine_scratch(e)) {
         snprintf(err, errlen, "out of memory");
         sgm_engine_free(e);
         return NULL;
     }
-    e->slot_mask = cap - 1;
-    for (uint32_t i = 0; i < cap; i++) e->slots[i] = (sgm_field_slot){NULL, 0, SGM_NONE};
+    if (e->prefilter && (!sgm_prefilter_init(e) || !sgm_kw_init(e) || !sgm_field_grams_init(e))) e->prefilter = false;
+    uint32_t cap = 16;
+    while (cap < (t->n_fields + t->n_aliases) * 2u + 2) cap *= 2;
+    e->ix.slots = malloc(cap * sizeof *e->ix.slots);
+    if (!e->ix.slots) {
+        snprintf(err, errlen, "out of memory");
+        sgm_engine_free(e);
+        return NULL;
+    }
+    e->ix.slot_mask = cap - 1;
+    for (uint32_t i = 0; i < cap; i++) e->ix.slots[i] = (sgm_field_slot){NULL, 0, SGM_NONE};
     for (uint32_t f = 0; f < t->n_fields; f++) {
-        uint32_t i = sgm_name_hash(sgm_text(t, t->fields[f]), t->fields[f].len) & e->slot_mask;
-        while (e->slots[i].id != SGM_NONE) i = (i + 1) & e->slot_mask;
-        e->slots[i] = (sgm_field_slot){sgm_text(t, t->fields[f]), t->fields[f].len, f};
-        e->name_lens[t->fields[f].len / 64 % 4] |= (uint64_t)1 << (t->fields[f].len % 64);
+        uint32_t i = sgm_name_hash(sgm_text(t, t->fields[f]), t->fields[f].len) & e->ix.slot_mask;
+        while (e->ix.slots[i].id != SGM_NONE) i = (i + 1) & e->ix.slot_mask;
+        e->ix.slots[i] = (sgm_field_slot){sgm_text(t, t->fields[f]), t->fields[f].len, f};
+        e->ix.name_lens[t->fields[f].len / 64 % 4] |= (uint64_t)1 << (t->fields[f].len % 64);
     }
     /* other names of fields: slots of their own that point at the field */
     for (uint32_t a = 0; a < t->n_aliases; a++) {
         sgm_str n = t->aliases[a].name;
-        uint32_t i = sgm_name_hash(sgm_text(t, n), n.len) & e->slot_mask;
-        while (e->slots[i].id != SGM_NONE && !(e->slots[i].len == n.len && memcmp(e->slots[i].name, sgm_text(t, n), n.len) == 0))
-            i = (i + 1) & e->slot_mask;
-        if (e->slots[i].id == SGM_NONE) e->slots[i] = (sgm_field_slot){sgm_text(t, n), n.len, t->aliases[a].field};
-        e->name_lens[n.len / 64 % 4] |= (uint64_t)1 << (n.len % 64);
+        uint32_t i = sgm_name_hash(sgm_text(t, n), n.len) & e->ix.slot_mask;
+        while (e->ix.slots[i].id != SGM_NONE && !(e->ix.slots[i].len == n.len && memcmp(e->ix.slots[i].name, sgm_text(t, n), n.len) == 0))
+            i = (i + 1) & e->ix.slot_mask;
+        if (e->ix.slots[i].id == SGM_NONE) e->ix.slots[i] = (sgm_field_slot){sgm_text(t, n), n.len, t->aliases[a].field};
+        e->ix.name_lens[n.len / 64 % 4] |= (uint64_t)1 << (n.len % 64);
     }
-    sgm_event_init(&e->ev, t->n_fields);
-    if (!e->ev.head || !e->ev.tail || !e->ev.touched) {
-        snprintf(err, errlen, "out of memory");
-        sgm_engine_free(e);
-        return NULL;
-    }
-    e->match_data = pcre2_match_data_create(1, NULL);
-    e->match_ctx = pcre2_match_context_create(NULL);
-    if (!e->match_data || !e->match_ctx) {
-        snprintf(err, errlen, "out of memory");
-        sgm_engine_free(e);
-        return NULL;
-    }
-    pcre2_set_match_limit(e->match_ctx, (uint32_t)(o->regex_match_limit > UINT32_MAX ? UINT32_MAX : o->regex_match_limit));
-    pcre2_set_depth_limit(e->match_ctx, o->regex_depth_limit);
-    pcre2_set_heap_limit(e->match_ctx, (uint32_t)o->regex_heap_limit_kib);
     for (uint32_t r = 0; r < t->n_regexes; r++) {
         uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
         if (t->regexes[r].flags & SGM_RE_I) opts |= PCRE2_CASELESS;
@@ -553,9 +547,79 @@ sgm_engine *sgm_engine_new(const sgm_tables *t, const sgm_options *o, char *err,
     return e;
 }
 
+/* What an engine has of its own, clone or not: per-rule and per-event
+ * state, regex match data, the prefilter's scratch.  False when memory
+ * runs out. */
+static bool sgm_engine_scratch(sgm_engine *e) {
+    const sgm_tables *t = e->t;
+    e->rule_matches = calloc(t->n_rules ? t->n_rules : 1, sizeof *e->rule_matches);
+    e->stamp = calloc(t->n_rules ? t->n_rules : 1, sizeof *e->stamp);
+    e->regexes = calloc(t->n_regexes ? t->n_regexes : 1, sizeof *e->regexes);
+    e->regex_jitted = calloc(t->n_regexes ? t->n_regexes : 1, 1);
+    sgm_event_init(&e->ev, t->n_fields);
+    e->match_data = pcre2_match_data_create(1, NULL);
+    e->match_ctx = pcre2_match_context_create(NULL);
+    if (!e->rule_matches || !e->stamp || !e->regexes || !e->regex_jitted || !e->ev.head || !e->ev.tail ||
+        !e->ev.touched || !e->match_data || !e->match_ctx)
+        return false;
+    const sgm_options *o = &e->o;
+    pcre2_set_match_limit(e->match_ctx, (uint32_t)(o->regex_match_limit > UINT32_MAX ? UINT32_MAX : o->regex_match_limit));
+    pcre2_set_depth_limit(e->match_ctx, o->regex_depth_limit);
+    pcre2_set_heap_limit(e->match_ctx, (uint32_t)o->regex_heap_limit_kib);
+    if (e->prefilter && !sgm_prefilter_scratch(e)) e->prefilter = false;
+    return true;
+}
+
+sgm_engine *sgm_engine_clone(const sgm_engine *base, const sgm_options *o, char *err, size_t errlen) {
+    sgm_engine *e = calloc(1, sizeof *e);
+    if (!e) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    e->t = base->t;
+    e->o = *o;
+    e->base = base;
+    e->ix = base->ix;
+    e->prefilter = base->prefilter;
+    e->progress_t0 = e->progress_next = sgm_now();
+    bool ok = sgm_engine_scratch(e);
+    /* the compiled patterns, without their JIT code: each engine JIT-compiles
+     * its own on first use (sgm_eval.c) */
+    for (uint32_t r = 0; ok && r < e->t->n_regexes; r++) ok = (e->regexes[r] = pcre2_code_copy(base->regexes[r])) != NULL;
+    if (!ok) {
+        snprintf(err, errlen, "out of memory");
+        sgm_engine_free(e);
+        return NULL;
+    }
+    return e;
+}
+
+/* What sgm_engine_new built into e->ix. */
+static void sgm_index_free(sgm_engine *e) {
+    sgm_vsets_free(e);
+    free(e->ix.slots);
+    free(e->ix.rule_any);
+    free(e->ix.np);
+    free(e->ix.np_bucket);
+    free(e->ix.np_bucket_n);
+    free(e->ix.field_grams);
+    free(e->ix.scan_masks);
+    for (uint32_t g = 0; e->ix.kw_scans && g <= e->ix.n_kw_channels; g++) {
+        free(e->ix.kw_scans[g].entries);
+        free(e->ix.kw_scans[g].atoms);
+    }
+    free(e->ix.kw_scans);
+    free(e->ix.kw_channels);
+    free(e->ix.bucket_kw);
+    free(e->ix.feed_first);
+    free(e->ix.feed_count);
+    free(e->ix.feeds);
+}
+
 void sgm_engine_free(sgm_engine *e) {
     if (!e) return;
     if (!e->collect) sgm_par_free(e->par); /* a worker's engine only points at its pool */
+    if (!e->base) sgm_index_free(e);
     free(e->hits);
     if (e->regexes)
         for (uint32_t r = 0; r < e->t->n_regexes; r++) pcre2_code_free(e->regexes[r]);
@@ -564,29 +628,14 @@ void sgm_engine_free(sgm_engine *e) {
     pcre2_match_data_free(e->match_data);
     pcre2_match_context_free(e->match_ctx);
     sgm_agg_free(e);
-    sgm_vsets_free(e);
     sgm_event_free(&e->ev);
-    free(e->slots);
     free(e->rule_matches);
     free(e->stamp);
     free(e->val_epoch);
     free(e->cand);
     free(e->order);
     free(e->order2);
-    free(e->rule_any);
-    free(e->np);
-    free(e->np_bucket);
-    free(e->np_bucket_n);
     free(e->atom_seen);
-    free(e->field_grams);
-    free(e->scan_masks);
-    for (uint32_t g = 0; e->kw_scans && g <= e->n_kw_channels; g++) {
-        free(e->kw_scans[g].entries);
-        free(e->kw_scans[g].atoms);
-    }
-    free(e->kw_scans);
-    free(e->kw_channels);
-    free(e->bucket_kw);
     free(e->keybuf);
     free(e->json);
     free(e);
@@ -820,7 +869,7 @@ static void sgm_run_rule(sgm_engine *e, uint32_t r) {
         sgm_rule_effects(e, r);
         return;
     }
-    if (!((rule->agg == SGM_NONE && rule->report) || e->feed_count[r])) return;
+    if (!((rule->agg == SGM_NONE && rule->report) || e->ix.feed_count[r])) return;
     if (e->n_hits == e->cap_hits) { /* a worker of -j: the match is only noted */
         uint32_t cap = e->cap_hits ? e->cap_hits * 2 : 64;
         uint32_t *n = realloc(e->hits, cap * sizeof *n);
@@ -837,7 +886,7 @@ static void sgm_run_rule(sgm_engine *e, uint32_t r) {
 void sgm_rule_effects(sgm_engine *e, uint32_t r) {
     const sgm_rule *rule = &e->t->rules[r];
     if (rule->agg == SGM_NONE && rule->report) sgm_report_match(e, r, NULL, 0, 0, 0, 0, false, NULL);
-    if (e->feed_count[r]) sgm_agg_feed(e, r);
+    if (e->ix.feed_count[r]) sgm_agg_feed(e, r);
 }
 
 /* Atom a is in the event: its rules are candidates. */
@@ -861,20 +910,20 @@ static uint32_t sgm_field_gram_bit(uint32_t g, uint32_t len, uint32_t f) {
 
 static bool sgm_field_gram_has(const sgm_engine *e, uint32_t g, uint32_t len, uint32_t f) {
     uint32_t bit = sgm_field_gram_bit(g, len, f);
-    return e->field_grams[bit >> 6] >> (bit & 63) & 1;
+    return e->ix.field_grams[bit >> 6] >> (bit & 63) & 1;
 }
 
 /* field_grams (see sgm_engine): each atom's anchor gram with its field. */
 static bool sgm_field_grams_init(sgm_engine *e) {
     const sgm_tables *t = e->t;
-    e->field_grams = calloc(((size_t)1 << SGM_FIELD_GRAM_LOG2) / 64, sizeof *e->field_grams);
-    if (!e->field_grams) return false;
+    e->ix.field_grams = calloc(((size_t)1 << SGM_FIELD_GRAM_LOG2) / 64, sizeof *e->ix.field_grams);
+    if (!e->ix.field_grams) return false;
     for (uint32_t a = 0; a < t->n_atoms; a++) {
         const sgm_atom *at = &t->atoms[a];
         uint32_t len = at->text.len < 4 ? at->text.len : 4, g = 0; /* anchor + len <= text.len: checked */
         for (uint32_t i = 0; i < len; i++) g |= (uint32_t)(unsigned char)sgm_text(t, at->text)[at->anchor + i] << (8 * i);
         uint32_t bit = sgm_field_gram_bit(g, len, at->field);
-        e->field_grams[bit >> 6] |= (uint64_t)1 << (bit & 63);
+        e->ix.field_grams[bit >> 6] |= (uint64_t)1 << (bit & 63);
     }
     return true;
 }
@@ -949,14 +998,14 @@ static void sgm_prefilter_value(sgm_engine *e, uint32_t f, const sgm_value *val,
     }
     if (len >= 3 && sgm_ascii(p, len)) { /* most values: 2-byte grams only where a rare punctuation byte ends one */
         g = (uint32_t)sgm_fold[p[0]] << 8 | (uint32_t)sgm_fold[p[1]] << 16 | (uint32_t)sgm_fold[p[2]] << 24;
-        if (e->pair_end[p[1]] && sgm_gram_bit(t, g >> 8 & 0xFFFF, 2)) sgm_prefilter_hit(e, f, p, len, 0, g >> 8 & 0xFFFF, 2);
-        if (e->pair_end[p[2]] && sgm_gram_bit(t, g >> 16, 2)) sgm_prefilter_hit(e, f, p, len, 1, g >> 16, 2);
+        if (e->ix.pair_end[p[1]] && sgm_gram_bit(t, g >> 8 & 0xFFFF, 2)) sgm_prefilter_hit(e, f, p, len, 0, g >> 8 & 0xFFFF, 2);
+        if (e->ix.pair_end[p[2]] && sgm_gram_bit(t, g >> 16, 2)) sgm_prefilter_hit(e, f, p, len, 1, g >> 16, 2);
         if (sgm_gram_bit(t, g >> 8, 3)) sgm_prefilter_hit(e, f, p, len, 0, g >> 8, 3);
         for (uint32_t i = 3; i < len; i++) {
             g = g >> 8 | (uint32_t)sgm_fold[p[i]] << 24;
             if (sgm_gram_bit(t, g, 4)) sgm_prefilter_hit(e, f, p, len, i - 3, g, 4);
             if (sgm_gram_bit(t, g >> 8, 3)) sgm_prefilter_hit(e, f, p, len, i - 2, g >> 8, 3);
-            if (e->pair_end[p[i]] && sgm_gram_bit(t, g >> 16, 2)) sgm_prefilter_hit(e, f, p, len, i - 1, g >> 16, 2);
+            if (e->ix.pair_end[p[i]] && sgm_gram_bit(t, g >> 16, 2)) sgm_prefilter_hit(e, f, p, len, i - 1, g >> 16, 2);
         }
         return;
     }
@@ -965,7 +1014,7 @@ static void sgm_prefilter_value(sgm_engine *e, uint32_t f, const sgm_value *val,
         if (i >= 3 && sgm_gram_bit(t, g, 4)) sgm_prefilter_hit(e, f, p, len, i - 3, g, 4);
         if (i >= 2 && sgm_gram_bit(t, g >> 8, 3)) sgm_prefilter_hit(e, f, p, len, i - 2, g >> 8, 3);
         /* 2-byte atoms hold a non-ASCII byte, or end in a rare punctuation byte */
-        if (i >= 1 && ((p[i] | p[i - 1]) & 0x80 || e->pair_end[p[i]]) && sgm_gram_bit(t, g >> 16, 2))
+        if (i >= 1 && ((p[i] | p[i - 1]) & 0x80 || e->ix.pair_end[p[i]]) && sgm_gram_bit(t, g >> 16, 2))
             sgm_prefilter_hit(e, f, p, len, i - 1, g >> 16, 2);
     }
 }
@@ -1015,7 +1064,7 @@ static void sgm_prefilter_scan(sgm_engine *e) {
         if (n) memset(n, 0, cap * sizeof *n), e->val_epoch = n, e->val_cap = cap;
         else keywords = false, e->prefilter = false; /* out of memory: test every rule from now on */
     }
-    const uint64_t *mask = e->scan_mask, *short_mask = mask + e->mask_words;
+    const uint64_t *mask = e->scan_mask, *short_mask = mask + e->ix.mask_words;
     keywords = keywords && sgm_mask_has(mask, t->n_fields) && (!e->kw_now || e->kw_now->n);
     /* keyword atoms under 4 bytes: looked for in every value, the fields' too */
     bool short_keywords = keywords && !e->kw_now && sgm_mask_has(short_mask, t->n_fields);
@@ -1097,11 +1146,11 @@ static void sgm_run_candidates(sgm_engine *e) {
     const uint32_t *a = NULL;
     uint32_t na = 0, n_keep = 0, bucket = SGM_NONE;
     uint32_t *keep = e->cand; /* filtered in place */
-    const uint32_t *np1 = e->np + e->np_all, *np2 = NULL;
-    uint32_t n1 = e->n_np_all, n2 = 0;
+    const uint32_t *np1 = e->ix.np + e->ix.np_all, *np2 = NULL;
+    uint32_t n1 = e->ix.n_np_all, n2 = 0;
     bool dispatched = t->dispatch_field != SGM_NONE && sgm_dispatch_bucket(e, &a, &na, &bucket);
     bool channel = dispatched && sgm_event_has_channel(e);
-    e->scan_mask = e->scan_masks + (size_t)e->mask_words * 2 *
+    e->scan_mask = e->ix.scan_masks + (size_t)e->ix.mask_words * 2 *
                                        (dispatched ? (bucket == SGM_NONE ? t->n_buckets : bucket) * 2 + !channel
                                                    : (t->n_buckets + 1) * 2);
     e->kw_now = channel ? sgm_kw_pick(e, bucket) : NULL;
@@ -1110,11 +1159,11 @@ static void sgm_run_candidates(sgm_engine *e) {
         uint8_t any = channel ? 1 : 2;
         for (uint32_t i = 0; i < e->n_cand; i++) {
             uint32_t r = e->cand[i];
-            if ((e->rule_any[r] & any) || (na && sgm_in_sorted(a, na, r))) keep[n_keep++] = r;
+            if ((e->ix.rule_any[r] & any) || (na && sgm_in_sorted(a, na, r))) keep[n_keep++] = r;
         }
-        np1 = e->np + (channel ? e->np_present : e->np_absent);
-        n1 = channel ? e->n_np_present : e->n_np_absent;
-        if (bucket != SGM_NONE) np2 = e->np + e->np_bucket[bucket], n2 = e->np_bucket_n[bucket];
+        np1 = e->ix.np + (channel ? e->ix.np_present : e->ix.np_absent);
+        n1 = channel ? e->ix.n_np_present : e->ix.n_np_absent;
+        if (bucket != SGM_NONE) np2 = e->ix.np + e->ix.np_bucket[bucket], n2 = e->ix.np_bucket_n[bucket];
     } else {
         n_keep = e->n_cand; /* every rule may apply: all candidates */
     }

@@ -883,6 +883,12 @@ static void test_eviction_counters(void **state) {
                                     "{\"ts\":2,\"host\":\"h\",\"user\":\"z\",\"Kind\":\"a\"}\n",
                                  &o4),
                         "vc@3{host=h}n=3");
+    /* and an event_count, whose groups keep their events' times only */
+    const char *c = DET("ec") "  sel:\n    Kind: a\n  timeframe: 1m\n  condition: sel | count() by host > 2\n";
+    const char *three = "{\"ts\":0,\"host\":\"h\",\"Kind\":\"a\"}\n{\"ts\":1,\"host\":\"h\",\"Kind\":\"a\"}\n"
+                        "{\"ts\":2,\"host\":\"h\",\"Kind\":\"a\"}\n";
+    assert_string_equal(run_with(c, three, &o3), "[dropped=1]");
+    assert_string_equal(run_with(c, three, &o4), "ec@3{host=h}n=3");
 }
 
 int main(void) {
