@@ -51,6 +51,18 @@ def timed(cmd, stdin=None):
     return time.perf_counter() - start
 
 
+def timed_side_by_side(cmd):
+    """Two copies of cmd at once, each on its own input handle: the time
+    until both are done."""
+    start = time.perf_counter()
+    with open(os.devnull, "rb") as inp:
+        procs = [subprocess.Popen(cmd, stdin=inp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                 for _ in range(2)]
+        for p in procs:
+            p.wait()
+    return time.perf_counter() - start
+
+
 def median_time(cmd, runs):
     timed(cmd)  # warm-up: page cache, first touch of buffers
     return statistics.median(timed(cmd) for _ in range(runs))
@@ -208,6 +220,11 @@ def main():
         r_zero = statistics.median(z / f for z, f in zip(zero, full))
         r_tenth = statistics.median(f / t for f, t in zip(full, tenth_t))
         r_j2 = statistics.median(f / j for f, j in zip(full, j2))
+        # what two cores give here at best: two one-thread runs side by side,
+        # against one alone (the rounds' own ratios, as above)
+        one = [exe["whole corpus"], "--no-event", "--quiet", data["nested"][0]]
+        pairs = [(timed(one), timed_side_by_side(one)) for _ in range(a.runs)]
+        r_pair = statistics.median(p / s1 for s1, p in pairs)
         rss = peak_rss_mib([exe["whole corpus"], "--no-event", "--quiet", data["nested"][0]])
         startup = statistics.median(timed([exe["whole corpus"], "--quiet", empty]) for _ in range(11))
     n_rules = len(files)
@@ -224,6 +241,8 @@ def main():
     print(f"start-up, whole corpus (empty input): {startup * 1000:.1f} ms")
     print(f"compile time of the generated file (cc -O2), whole corpus: {compile_s['whole corpus']:.1f} s")
     print(f"-j 2 speed-up, whole corpus: {r_j2:.2f}x on {os.cpu_count()} cores")
+    print(f"two one-thread runs side by side: each takes {r_pair:.2f}x the time of one alone, "
+          f"so two cores give at most {2 / r_pair:.2f}x here")
     print("matches (one untimed run each; the prefilter-off row matches what the first does):")
     for label, name, layout, _ in runs:
         m, ev, nr = counts[name, layout]

@@ -79,6 +79,7 @@ typedef struct sgm_agg_table {
 
 struct sgm_agg_state {
     sgm_agg_table *tables;
+    bool any_closing;    /* some aggregation is tested when its windows close */
     sgm_group *oldest, *newest;
     size_t live;
     char *json;          /* scratch: the group as JSON */
@@ -132,6 +133,7 @@ int sgm_agg_init(sgm_engine *e) {
             cap = (size_t)g->threshold + 2;
         at->entry_cap = (uint32_t)(cap > UINT32_MAX ? UINT32_MAX : cap);
         at->times_only = g->type == SGM_AGG_EVENT_COUNT && at->immediate;
+        s->any_closing |= !at->immediate;
     }
     /* rule -> aggregations it feeds */
     e->ix.feed_first = calloc(t->n_rules ? t->n_rules : 1, sizeof *e->ix.feed_first);
@@ -180,6 +182,13 @@ static int64_t *sgm_group_inline_times(sgm_group *g) {
     return (int64_t *)((p + 7) & ~(uintptr_t)7);
 }
 
+/* A group's memory, its events' with it. */
+static void sgm_group_release(sgm_group *g) {
+    free(g->ents);
+    if (g->times != sgm_group_inline_times(g)) free(g->times);
+    free(g);
+}
+
 /* Takes g out of its table: the slots after it that probed past its slot
  * move back (no tombstones). */
 static void sgm_group_free(struct sgm_agg_state *s, sgm_group *g) {
@@ -201,15 +210,17 @@ static void sgm_group_free(struct sgm_agg_state *s, sgm_group *g) {
     }
     sgm_group_unlink(s, g);
     s->live--;
-    free(g->ents);
-    if (g->times != sgm_group_inline_times(g)) free(g->times);
-    free(g);
+    sgm_group_release(g);
 }
 
 void sgm_agg_free(sgm_engine *e) {
     struct sgm_agg_state *s = e->agg;
     if (!s) return;
-    while (s->oldest) sgm_group_free(s, s->oldest);
+    /* every group goes, so their tables are not kept up on the way */
+    for (sgm_group *g = s->oldest, *next; g; g = next) {
+        next = g->newer;
+        sgm_group_release(g);
+    }
     if (s->tables)
         for (uint32_t a = 0; a < e->t->n_aggs; a++) free(s->tables[a].slots);
     free(s->tables);
@@ -656,7 +667,7 @@ void sgm_agg_feed(sgm_engine *e, uint32_t rule) {
 
 void sgm_agg_finish(sgm_engine *e) {
     struct sgm_agg_state *s = e->agg;
-    if (!s) return;
+    if (!s || !s->any_closing) return;
     /* oldest first, so the output follows the groups' activity */
     for (sgm_group *g = s->oldest; g; g = g->newer)
         if (!s->tables[g->agg].immediate) sgm_agg_close(e, g->agg, g, 0, true);
