@@ -202,9 +202,13 @@ def main():
         times = [[] for _ in cmds]
         for cmd in cmds:
             timed(cmd)  # warm-up: page cache, first touch of buffers
+        # and in each round, what two cores give here at best: two copies of
+        # the first (one thread each) side by side
+        side_by_side = []
         for _ in range(a.runs):
             for i, cmd in enumerate(cmds):
                 times[i].append(timed(cmd))
+            side_by_side.append(timed_side_by_side(cmds[0]))
         rows = []
         for (label, _, layout, _), ts in zip(runs, times):
             _, n, size = data[layout]
@@ -220,11 +224,8 @@ def main():
         r_zero = statistics.median(z / f for z, f in zip(zero, full))
         r_tenth = statistics.median(f / t for f, t in zip(full, tenth_t))
         r_j2 = statistics.median(f / j for f, j in zip(full, j2))
-        # what two cores give here at best: two one-thread runs side by side,
-        # against one alone (the rounds' own ratios, as above)
-        one = [exe["whole corpus"], "--no-event", "--quiet", data["nested"][0]]
-        pairs = [(timed(one), timed_side_by_side(one)) for _ in range(a.runs)]
-        r_pair = statistics.median(p / s1 for s1, p in pairs)
+        r_pair = statistics.median(p / f for p, f in zip(side_by_side, full))
+        r_j2_share = statistics.median(f / j / (2 * f / p) for f, j, p in zip(full, j2, side_by_side))
         rss = peak_rss_mib([exe["whole corpus"], "--no-event", "--quiet", data["nested"][0]])
         startup = statistics.median(timed([exe["whole corpus"], "--quiet", empty]) for _ in range(11))
     n_rules = len(files)
@@ -242,7 +243,8 @@ def main():
     print(f"compile time of the generated file (cc -O2), whole corpus: {compile_s['whole corpus']:.1f} s")
     print(f"-j 2 speed-up, whole corpus: {r_j2:.2f}x on {os.cpu_count()} cores")
     print(f"two one-thread runs side by side: each takes {r_pair:.2f}x the time of one alone, "
-          f"so two cores give at most {2 / r_pair:.2f}x here")
+          f"so two cores give at most {2 / r_pair:.2f}x here; -j 2 reaches {r_j2_share:.0%} of that "
+          f"(median of the rounds' own)")
     print("matches (one untimed run each; the prefilter-off row matches what the first does):")
     for label, name, layout, _ in runs:
         m, ev, nr = counts[name, layout]
