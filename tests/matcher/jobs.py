@@ -2,7 +2,7 @@
 """-j N prints exactly what one thread prints (issue 7): the same matches in
 the same order, the same warnings and the same summary.
 
-The input mixes, over several MiB (so the 128 KiB chunks the workers take end
+The input mixes, over several MiB (so the 64 KiB chunks the workers take end
 at many different places): the flood events of examples/events (they drive
 the thresholds and the correlation of rules/, whose state lives on the
 reading thread), plain matches, and everything the JSON-lines fast path
@@ -78,7 +78,7 @@ def build_input(root, path):
             elif k == 5:
                 parts.append(b'{"EventID":1,"Image":"\xff\xfe whoami.exe"}\n')  # invalid UTF-8
             elif k == 6:
-                # past --max-event; now and then past a whole chunk (128 KiB), which grows
+                # past --max-event; now and then past a whole chunk (64 KiB), which grows
                 parts.append(b'{"EventID":1,"CommandLine":"' + b"x" * (9000 if rnd.random() < 0.9 else 300000) + b'"}\n')
             elif k == 7:
                 parts.append(b'{"EventID":1,"Image":"cut short\n')
