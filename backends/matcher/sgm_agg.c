@@ -555,8 +555,7 @@ static void sgm_agg_count(sgm_engine *e, uint32_t a, sgm_group *gr, int64_t now)
             gr->n--;
             e->st.dropped_entries++;
         } else {
-            uint32_t cap = gr->cap * 2;
-            if (cap > at->entry_cap) cap = at->entry_cap;
+            uint32_t cap = gr->cap > at->entry_cap / 2 ? at->entry_cap : gr->cap * 2;
             bool inside = ts == sgm_group_inline_times(gr);
             int64_t *nt = inside ? malloc((size_t)cap * sizeof *nt) : realloc(ts, (size_t)cap * sizeof *nt);
             if (!nt) return;
@@ -633,7 +632,7 @@ void sgm_agg_feed(sgm_engine *e, uint32_t rule) {
                 sgm_agg_drop_front(gr, 1);
                 e->st.dropped_entries++;
             } else {
-                uint32_t cap = gr->cap ? gr->cap * 2 : 8;
+                uint32_t cap = !gr->cap ? 8 : gr->cap > at->entry_cap / 2 ? at->entry_cap : gr->cap * 2;
                 if (cap > at->entry_cap) cap = at->entry_cap;
                 sgm_entry *ne = realloc(gr->ents, (size_t)cap * sizeof *ne);
                 if (!ne) continue;
