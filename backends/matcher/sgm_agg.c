@@ -537,6 +537,13 @@ void sgm_agg_sweep(sgm_engine *e, int64_t now) {
     }
 }
 
+/* The next size of a group's event array of cap (0: none yet), at most
+ * limit: doubled, without the doubling overflowing. */
+static uint32_t sgm_agg_grown_cap(uint32_t cap, uint32_t limit) {
+    uint32_t n = !cap ? 8 : cap > limit / 2 ? limit : cap * 2;
+    return n > limit ? limit : n;
+}
+
 /* An event at time now for a counting group (its table's times_only): what
  * sgm_agg_feed does for an event_count tested as events come, on the
  * events' times alone. */
@@ -555,7 +562,7 @@ static void sgm_agg_count(sgm_engine *e, uint32_t a, sgm_group *gr, int64_t now)
             gr->n--;
             e->st.dropped_entries++;
         } else {
-            uint32_t cap = gr->cap > at->entry_cap / 2 ? at->entry_cap : gr->cap * 2;
+            uint32_t cap = sgm_agg_grown_cap(gr->cap, at->entry_cap);
             bool inside = ts == sgm_group_inline_times(gr);
             int64_t *nt = inside ? malloc((size_t)cap * sizeof *nt) : realloc(ts, (size_t)cap * sizeof *nt);
             if (!nt) return;
@@ -632,8 +639,7 @@ void sgm_agg_feed(sgm_engine *e, uint32_t rule) {
                 sgm_agg_drop_front(gr, 1);
                 e->st.dropped_entries++;
             } else {
-                uint32_t cap = !gr->cap ? 8 : gr->cap > at->entry_cap / 2 ? at->entry_cap : gr->cap * 2;
-                if (cap > at->entry_cap) cap = at->entry_cap;
+                uint32_t cap = sgm_agg_grown_cap(gr->cap, at->entry_cap);
                 sgm_entry *ne = realloc(gr->ents, (size_t)cap * sizeof *ne);
                 if (!ne) continue;
                 gr->ents = ne;

@@ -581,7 +581,6 @@ sgm_engine *sgm_engine_clone(const sgm_engine *base, const sgm_options *o, char 
     e->base = base;
     e->ix = base->ix;
     e->prefilter = base->prefilter;
-    e->progress_t0 = e->progress_next = sgm_now();
     bool ok = sgm_engine_scratch(e);
     /* the compiled patterns, without their JIT code: each engine JIT-compiles
      * its own on first use (sgm_eval.c) */
