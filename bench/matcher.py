@@ -44,20 +44,13 @@ def sh(cmd, **kw):
     return subprocess.run(cmd, check=True, **kw)
 
 
-def timed(cmd, stdin=None):
+def timed(cmd, stdin=None, copies=1):
+    """The time until cmd is done; with copies, that many of it started at
+    once (side by side), until all are done."""
     start = time.perf_counter()
     with open(stdin, "rb") if stdin else open(os.devnull, "rb") as inp:
-        subprocess.run(cmd, stdin=inp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
-
-
-def timed_side_by_side(cmd):
-    """Two copies of cmd at once, each on its own input handle: the time
-    until both are done."""
-    start = time.perf_counter()
-    with open(os.devnull, "rb") as inp:
         procs = [subprocess.Popen(cmd, stdin=inp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                 for _ in range(2)]
+                 for _ in range(copies)]
         for p in procs:
             p.wait()
     return time.perf_counter() - start
@@ -208,7 +201,7 @@ def main():
         for _ in range(a.runs):
             for i, cmd in enumerate(cmds):
                 times[i].append(timed(cmd))
-            side_by_side.append(timed_side_by_side(cmds[0]))
+            side_by_side.append(timed(cmds[0], copies=2))
         rows = []
         for (label, _, layout, _), ts in zip(runs, times):
             _, n, size = data[layout]
