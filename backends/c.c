@@ -19,6 +19,7 @@
 
 #include "backend.h"
 #include "c.h"
+#include "matcher/sgm_impl.h"
 
 /* ---- building the tables ---------------------------------------------- */
 
@@ -1458,9 +1459,150 @@ static const char *const c_cmp_names[] = {
 };
 #define C_NAME(table, v) ((size_t)(v) < sizeof table / sizeof *table ? table[v] : "0")
 
+/* ---- the index ------------------------------------------------------------
+ * What the runtime derives from the tables (sgm_index.c), built here from
+ * the tables just written and emitted after the runtime as const arrays, so
+ * the matcher starts without building it (its --check-index builds it again
+ * and compares).  An array that is empty or absent is a NULL pointer. */
+
+/* The words of a bit array: when most are zero (the filters of a few
+ * rules), only the others, by index. */
+static void c_emit_u64_run(sg_buf *out, const uint64_t *v, size_t n) {
+    size_t nonzero = 0, k = 0;
+    for (size_t i = 0; i < n; i++) nonzero += v[i] != 0;
+    if (nonzero * 2 >= n) {
+        for (size_t i = 0; i < n; i++) sg_buf_printf(out, "%s0x%llxu,", i % 6 ? " " : "\n    ", (unsigned long long)v[i]);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (v[i]) sg_buf_printf(out, "%s[%zu] = 0x%llxu,", k++ % 4 ? " " : "\n    ", i, (unsigned long long)v[i]);
+    if (!nonzero) sg_buf_add_cstr(out, "0");
+}
+
+static void c_emit_u8_run(sg_buf *out, const uint8_t *v, size_t n) {
+    for (size_t i = 0; i < n; i++) sg_buf_printf(out, "%s%u,", i % 32 ? " " : "\n    ", (unsigned)v[i]);
+}
+
+/* One array of the index, sgm_ix_<name>[n] of type (at least one item, as C
+ * wants); items written by emit(out, p, n).  None when the index has none
+ * (its pointer NULL). */
+#define C_INDEX_ARRAY(type, name, ptr, n, emit)                                                  \
+    do {                                                                                         \
+        if (ptr) {                                                                               \
+            size_t n_ = (n);                                                                     \
+            sg_buf_printf(out, "static const " type " sgm_ix_" name "[%zu] = {", n_ ? n_ : 1);   \
+            if (n_) emit(out, (ptr), n_);                                                        \
+            else sg_buf_add_cstr(out, "0");                                                      \
+            sg_buf_add_cstr(out, "\n};\n\n");                                                   \
+        }                                                                                        \
+    } while (0)
+
+static void c_emit_kw_scans(sg_buf *out, const sgm_kw_scan *v, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        sg_buf_printf(out, "\n    {%uu, %uu, %uu, %uu, %uu, %uu},", (unsigned)v[i].step, (unsigned)v[i].shortest,
+                      (unsigned)v[i].first, (unsigned)v[i].n, (unsigned)v[i].bits, (unsigned)v[i].atoms);
+}
+
+static void c_emit_kw_entries(sg_buf *out, const sgm_kw_entry *v, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        sg_buf_printf(out, "%s{0x%xu, %uu, %uu},", i % 4 ? " " : "\n    ", (unsigned)v[i].gram, (unsigned)v[i].atom,
+                      (unsigned)v[i].off);
+}
+
+static void c_emit_strs(sg_buf *out, const sgm_str *v, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        sg_buf_add_cstr(out, i % 6 ? " " : "\n    ");
+        c_emit_str(out, v[i]);
+        sg_buf_add_byte(out, ',');
+    }
+}
+
+static void c_emit_or_plans(sg_buf *out, const sgm_or_plan *v, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        sg_buf_printf(out, "%s{%uu, %uu, %uu, %uu},", i % 4 ? " " : "\n    ", (unsigned)v[i].first_set,
+                      (unsigned)v[i].n_sets, (unsigned)v[i].first_kid, (unsigned)v[i].n_kids);
+}
+
+static void c_emit_vsets(sg_buf *out, const sgm_vset *v, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        sg_buf_printf(out, "%s{%uu, %s, %u, %u, 0, %uu, %uu},", i % 3 ? " " : "\n    ", (unsigned)v[i].field,
+                      C_NAME(c_op_names, v[i].op), (unsigned)v[i].cased, (unsigned)v[i].edge, (unsigned)v[i].mask,
+                      (unsigned)v[i].slots);
+}
+
+static void c_emit_u32s(sg_buf *out, const uint32_t *v, size_t n) { c_emit_u32_run(out, v, (uint32_t)n); }
+
+static void c_emit_index(sg_buf *out, const sgm_tables *t, const sgm_index *ix) {
+    uint32_t scans = ix->kw_scans ? ix->n_kw_channels + 1 : 0;
+    size_t n_masks = (size_t)(t->n_buckets + 2) * 2 * 2 * ix->mask_words;
+    size_t n_field_grams = ((size_t)1 << SGM_FIELD_GRAM_LOG2) / 64;
+    sg_buf_add_cstr(out, "\n/* ---- index ---- */\n/* What the runtime derives from the tables (sgm_index.c), "
+                         "built by sigc from them. */\n\n");
+    C_INDEX_ARRAY("uint64_t", "scan_masks", ix->scan_masks, n_masks, c_emit_u64_run);
+    C_INDEX_ARRAY("sgm_kw_scan", "kw_scans", ix->kw_scans, scans, c_emit_kw_scans);
+    C_INDEX_ARRAY("sgm_kw_entry", "kw_entries", ix->kw_entries, ix->n_kw_entries, c_emit_kw_entries);
+    C_INDEX_ARRAY("uint64_t", "kw_bits", ix->kw_bits, (size_t)scans * SGM_KW_WORDS, c_emit_u64_run);
+    C_INDEX_ARRAY("uint64_t", "kw_atoms", ix->kw_atoms, (size_t)scans * (t->n_atoms / 64 + 1), c_emit_u64_run);
+    C_INDEX_ARRAY("sgm_str", "kw_channels", ix->kw_channels, ix->n_kw_channels, c_emit_strs);
+    C_INDEX_ARRAY("uint8_t", "bucket_kw", ix->bucket_kw, t->n_buckets, c_emit_u8_run);
+    C_INDEX_ARRAY("uint64_t", "field_grams", ix->field_grams, n_field_grams, c_emit_u64_run);
+    C_INDEX_ARRAY("uint32_t", "np", ix->np, ix->n_np, c_emit_u32s);
+    C_INDEX_ARRAY("uint32_t", "np_bucket", ix->np_bucket, t->n_buckets, c_emit_u32s);
+    C_INDEX_ARRAY("uint32_t", "np_bucket_n", ix->np_bucket_n, t->n_buckets, c_emit_u32s);
+    C_INDEX_ARRAY("uint8_t", "rule_any", ix->rule_any, t->n_rules, c_emit_u8_run);
+    C_INDEX_ARRAY("uint32_t", "or_plan", ix->or_plan, t->n_nodes, c_emit_u32s);
+    C_INDEX_ARRAY("sgm_or_plan", "or_plans", ix->or_plans, ix->n_or_plans, c_emit_or_plans);
+    C_INDEX_ARRAY("sgm_vset", "vsets", ix->vsets, ix->n_vsets, c_emit_vsets);
+    C_INDEX_ARRAY("uint64_t", "vset_keys", ix->vset_keys, ix->n_vset_slots, c_emit_u64_run);
+    C_INDEX_ARRAY("uint32_t", "vset_preds", ix->vset_preds, ix->n_vset_slots, c_emit_u32s);
+    C_INDEX_ARRAY("uint32_t", "plan_kids", ix->plan_kids, ix->n_plan_kids, c_emit_u32s);
+#define C_INDEX_POINTER(name, ptr) sg_buf_printf(out, "    ." name " = %s,\n", (ptr) ? "sgm_ix_" name : "NULL")
+    sg_buf_printf(out, "static const sgm_index sgm_ix = {\n    .prefilter = %s,\n", ix->prefilter ? "true" : "false");
+    C_INDEX_POINTER("scan_masks", ix->scan_masks);
+    sg_buf_printf(out, "    .mask_words = %uu,\n", (unsigned)ix->mask_words);
+    C_INDEX_POINTER("kw_scans", ix->kw_scans);
+    C_INDEX_POINTER("kw_entries", ix->kw_entries);
+    C_INDEX_POINTER("kw_bits", ix->kw_bits);
+    C_INDEX_POINTER("kw_atoms", ix->kw_atoms);
+    C_INDEX_POINTER("kw_channels", ix->kw_channels);
+    sg_buf_printf(out, "    .n_kw_channels = %uu, .n_kw_entries = %uu,\n", (unsigned)ix->n_kw_channels,
+                  (unsigned)ix->n_kw_entries);
+    C_INDEX_POINTER("bucket_kw", ix->bucket_kw);
+    C_INDEX_POINTER("field_grams", ix->field_grams);
+    sg_buf_add_cstr(out, "    .pair_end = {");
+    c_emit_u8_run(out, ix->pair_end, sizeof ix->pair_end);
+    sg_buf_add_cstr(out, "\n    },\n");
+    C_INDEX_POINTER("np", ix->np);
+    C_INDEX_POINTER("np_bucket", ix->np_bucket);
+    C_INDEX_POINTER("np_bucket_n", ix->np_bucket_n);
+    sg_buf_printf(out,
+                  "    .n_np = %uu, .np_present = %uu, .n_np_present = %uu, .np_absent = %uu, .n_np_absent = %uu,\n"
+                  "    .np_all = %uu, .n_np_all = %uu,\n",
+                  (unsigned)ix->n_np, (unsigned)ix->np_present, (unsigned)ix->n_np_present, (unsigned)ix->np_absent,
+                  (unsigned)ix->n_np_absent, (unsigned)ix->np_all, (unsigned)ix->n_np_all);
+    C_INDEX_POINTER("rule_any", ix->rule_any);
+    C_INDEX_POINTER("or_plan", ix->or_plan);
+    C_INDEX_POINTER("or_plans", ix->or_plans);
+    C_INDEX_POINTER("vsets", ix->vsets);
+    C_INDEX_POINTER("vset_keys", ix->vset_keys);
+    C_INDEX_POINTER("vset_preds", ix->vset_preds);
+    C_INDEX_POINTER("plan_kids", ix->plan_kids);
+    sg_buf_printf(out, "    .n_or_plans = %uu, .n_vsets = %uu, .n_vset_slots = %uu, .n_plan_kids = %uu,\n};\n",
+                  (unsigned)ix->n_or_plans, (unsigned)ix->n_vsets, (unsigned)ix->n_vset_slots,
+                  (unsigned)ix->n_plan_kids);
+#undef C_INDEX_POINTER
+}
+#undef C_INDEX_ARRAY
+
 int c_emit_program(sg_arena *arena, sg_diags *diags, const sg_ir_rule *const *rules, size_t n, sg_buf *out) {
     sgm_tables t;
     if (c_build_tables(arena, diags, rules, n, &t) != 0) return -1;
+    char why[256] = "out of memory"; /* unless the check says why */
+    sgm_index ix;
+    if (!sgm_tables_check(&t, why, sizeof why) || !sgm_index_build(&t, &ix)) {
+        sg_diag_add(diags, SG_D_UNSUPPORTED, (sg_loc){0}, "the matcher's index cannot be built from its tables: %s", why);
+        return -1;
+    }
     sg_buf_printf(out,
                   "/* A standalone Sigma matcher generated by sigc %s from %zu rules; do not edit.\n"
                   " * Build: cc -O2 matcher.c -lpcre2-8        (add -levtx to read .evtx files)\n"
@@ -1637,7 +1779,9 @@ int c_emit_program(sg_arena *arena, sg_diags *diags, const sg_ir_rule *const *ru
                   (unsigned)t.n_atoms, (unsigned)(t.n_atoms ? t.gram_mask : 0), (unsigned)t.n_pf,
                   (unsigned)t.n_scan_fields, (unsigned)t.keyword_atoms, (unsigned)t.short_atoms);
     sg_buf_add(out, sg_c_runtime_body, sg_c_runtime_body_len);
-    sg_buf_add_cstr(out, "\nint main(int argc, char **argv) { return sgm_main(&sgm_t, argc, argv); }\n");
+    c_emit_index(out, &t, &ix);
+    sgm_index_release(&ix);
+    sg_buf_add_cstr(out, "\nint main(int argc, char **argv) { return sgm_main(&sgm_t, &sgm_ix, argc, argv); }\n");
     return 0;
 }
 

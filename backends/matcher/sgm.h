@@ -303,6 +303,8 @@ typedef struct sgm_options {
     size_t regex_heap_limit_kib;
     int progress;          /* sgm_progress: a progress line on err */
     bool no_prefilter;     /* test every rule of the event's log source (benchmarks) */
+    bool check_index;      /* build the index from the tables and compare it with the one
+                              emitted beside them (a check of the generator) */
     unsigned jobs;         /* threads testing rules on JSON input (1: the reading thread alone) */
     FILE *out;             /* matches */
     FILE *err;             /* diagnostics and the summary */
@@ -312,9 +314,17 @@ typedef struct sgm_options {
 void sgm_options_default(sgm_options *o);
 
 typedef struct sgm_engine sgm_engine;
+struct sgm_index; /* sgm_impl.h: what the runtime derives from the tables */
 
-/* Checks the tables and compiles the regexes.  NULL with a message in err. */
+/* Checks the tables, builds their index and compiles the regexes.  NULL
+ * with a message in err. */
 sgm_engine *sgm_engine_new(const sgm_tables *t, const sgm_options *o, char *err, size_t errlen);
+/* The same with the index that `sigc convert -t c` built from the tables
+ * when it wrote them (NULL: built here): the tables were checked then, and
+ * only what depends on the options is made here (o->check_index: the index
+ * is built again and must be the same). */
+sgm_engine *sgm_engine_new_indexed(const sgm_tables *t, const struct sgm_index *ix, const sgm_options *o, char *err,
+                                   size_t errlen);
 /* Scans one input: "-" is stdin; a name ending in .evtx is read through
  * libevtx; anything else is a stream of JSON values (JSON lines or
  * pretty-printed).  Bad events are counted, reported and skipped.  Returns
@@ -337,7 +347,7 @@ int sgm_engine_output_error(const sgm_engine *e);
 
 /* The generated program's main: [options] [FILE...] (stdin without files).
  * Exit codes: 0 no match, 1 matches, 2 usage or input errors. */
-int sgm_main(const sgm_tables *t, int argc, char **argv);
+int sgm_main(const sgm_tables *t, const struct sgm_index *ix, int argc, char **argv);
 /* Parses the matcher options shared by sgm_main and `sigc match`; returns
  * 1 when argv[*i] (and maybe its value) was one, advancing *i; 0 when it
  * is not a matcher option; -1 on a bad value (reported on o->err). */

@@ -366,169 +366,23 @@ static bool sgm_eval_pred(sgm_engine *e, const sgm_pred *pr) {
 }
 
 /* ---- value sets ------------------------------------------------------
- * An OR over SGM_VSET_MIN or more tests of one field with one operator
- * (equals, startswith or endswith; cased or not), as a rule's value list
- * gives, is one hash lookup per value of the field, not one test per item.
- * The key: for equals, a hash of the whole (folded) value; for startswith
- * and endswith, its first or last edge bytes (folded): 8 in a set of items
- * that long or longer, 4 in a set of items of 4 to 7 bytes (file
- * extensions: '.exe', '.dll'); shorter items are tested one by one.  A
- * slot whose key matches is confirmed by its item's own test.  The OR's
- * other kids are tested after its sets: an OR's kids have no effects (but
- * for the count of regexes that hit a PCRE2 limit, which may then count one
- * fewer), so their order is free. */
-#define SGM_VSET_MIN 4
-
-typedef struct sgm_vset {
-    uint32_t field;
-    uint8_t op;
-    bool cased;
-    uint8_t edge;     /* startswith, endswith: the bytes a key is made of (8 or 4) */
-    uint32_t mask;    /* slots - 1 */
-    uint64_t *keys;
-    uint32_t *preds;  /* per slot: the item's predicate + 1; 0: empty */
-} sgm_vset;
-
-typedef struct sgm_or_plan {
-    uint32_t first_set, n_sets; /* in e->ix.vsets */
-    uint32_t first_kid, n_kids; /* in e->ix.plan_kids: the kids in no set */
-} sgm_or_plan;
-
-static uint64_t sgm_vset_key(uint8_t op, bool cased, uint8_t edge, const char *p, size_t n) {
-    if (op == SGM_OP_EQ) return sgm_hash_as(p, n, !cased);
-    uint64_t w = 0; /* n >= edge */
-    memcpy(&w, op == SGM_OP_STARTSWITH ? p : p + n - edge, edge);
-    return cased ? w : sgm_fold8(w);
-}
-
-/* The edge of a startswith or endswith item (0: too short for a set). */
-static uint8_t sgm_vset_edge(const sgm_pred *p) {
-    if (p->op == SGM_OP_EQ) return 0;
-    return p->text.len >= 8 ? 8 : p->text.len >= 4 ? 4 : 0;
-}
-
-static uint32_t sgm_vset_slot(uint64_t key, uint32_t mask) {
-    return (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & mask;
-}
-
-/* Whether the predicate can be an item of a value set. */
-static bool sgm_vset_item(const sgm_tables *t, uint32_t kid) {
-    const sgm_node *k = &t->nodes[kid];
-    if (k->kind != SGM_N_PRED) return false;
-    const sgm_pred *p = &t->preds[k->arg];
-    if (p->field == SGM_NONE || p->timepart) return false;
-    return p->op == SGM_OP_EQ || ((p->op == SGM_OP_STARTSWITH || p->op == SGM_OP_ENDSWITH) && sgm_vset_edge(p));
-}
-
-static bool sgm_vset_same(const sgm_tables *t, uint32_t kid_a, uint32_t kid_b) {
-    const sgm_pred *a = &t->preds[t->nodes[kid_a].arg], *b = &t->preds[t->nodes[kid_b].arg];
-    return a->field == b->field && a->op == b->op && (a->flags & SGM_PF_CASED) == (b->flags & SGM_PF_CASED) &&
-           sgm_vset_edge(a) == sgm_vset_edge(b);
-}
-
-#define SGM_GROW(arr, n, cap)                                                                         \
-    ((n) < (cap) || ((cap) = (cap) ? (cap) * 2 : 16,                                                  \
-                     (arr) = sgm_vsets_grow((arr), (cap), sizeof *(arr)), (arr) != NULL))
-
-static void *sgm_vsets_grow(void *p, uint32_t cap, size_t size) {
-    void *n = realloc(p, (size_t)cap * size);
-    if (!n) free(p);
-    return n;
-}
-
-bool sgm_vsets_init(sgm_engine *e) {
-    const sgm_tables *t = e->t;
-    uint32_t n_sets = 0, cap_sets = 0, n_plans = 0, cap_plans = 0, n_kids = 0, cap_kids = 0;
-    uint32_t *group = NULL, cap_group = 0; /* per kid of the node: the index of its group's first kid, or
-                                              SGM_NONE; then the groups' first kids */
-    e->ix.or_plan = malloc((t->n_nodes ? t->n_nodes : 1) * sizeof *e->ix.or_plan);
-    if (!e->ix.or_plan) return false;
-    for (uint32_t node = 0; node < t->n_nodes; node++) {
-        e->ix.or_plan[node] = SGM_NONE;
-        const sgm_node *n = &t->nodes[node];
-        if (n->kind != SGM_N_OR || n->count < SGM_VSET_MIN) continue;
-        const uint32_t *kids = t->kids + n->arg;
-        if (n->count > cap_group) {
-            uint32_t *g = realloc(group, 2 * (size_t)n->count * sizeof *g);
-            if (!g) goto oom;
-            group = g;
-            cap_group = n->count;
-        }
-        /* each item kid joins the group of the first kid like it (the
-         * groups' first kids are listed at the end of group[], from the top) */
-        uint32_t n_heads = 0;
-        for (uint32_t i = 0; i < n->count; i++) {
-            group[i] = SGM_NONE;
-            if (!sgm_vset_item(t, kids[i])) continue;
-            for (uint32_t h = 0; h < n_heads && group[i] == SGM_NONE; h++)
-                if (sgm_vset_same(t, kids[i], kids[group[n->count + h]])) group[i] = group[n->count + h];
-            if (group[i] == SGM_NONE) group[i] = i, group[n->count + n_heads++] = i;
-        }
-        uint32_t first_set = n_sets, first_kid = n_kids;
-        for (uint32_t hd = 0; hd < n_heads; hd++) {
-            uint32_t i = group[n->count + hd];
-            uint32_t members = 0;
-            for (uint32_t j = i; j < n->count; j++) members += group[j] == i;
-            if (members < SGM_VSET_MIN) continue;
-            if (!SGM_GROW(e->ix.vsets, n_sets, cap_sets)) goto oom;
-            sgm_vset *s = &e->ix.vsets[n_sets++];
-            const sgm_pred *p0 = &t->preds[t->nodes[kids[i]].arg];
-            uint32_t slots = 16;
-            while (slots < members * 2) slots *= 2;
-            *s = (sgm_vset){p0->field, p0->op, (p0->flags & SGM_PF_CASED) != 0, sgm_vset_edge(p0), slots - 1, NULL, NULL};
-            s->keys = malloc(slots * sizeof *s->keys);
-            s->preds = calloc(slots, sizeof *s->preds);
-            if (!s->keys || !s->preds) goto oom;
-            for (uint32_t j = i; j < n->count; j++) {
-                if (group[j] != i) continue;
-                uint32_t pi = t->nodes[kids[j]].arg;
-                const sgm_pred *p = &t->preds[pi];
-                uint64_t key = sgm_vset_key(s->op, s->cased, s->edge, sgm_text(t, p->text), p->text.len);
-                uint32_t h = sgm_vset_slot(key, s->mask);
-                while (s->preds[h]) h = (h + 1) & s->mask;
-                s->keys[h] = key;
-                s->preds[h] = pi + 1;
-                group[j] = SGM_NONE - 1; /* in a set */
-            }
-        }
-        if (n_sets == first_set) continue; /* no list here: the OR stays as it is */
-        for (uint32_t i = 0; i < n->count; i++) {
-            if (group[i] == SGM_NONE - 1) continue;
-            if (!SGM_GROW(e->ix.plan_kids, n_kids, cap_kids)) goto oom;
-            e->ix.plan_kids[n_kids++] = kids[i];
-        }
-        if (!SGM_GROW(e->ix.or_plans, n_plans, cap_plans)) goto oom;
-        e->ix.or_plans[n_plans] = (sgm_or_plan){first_set, n_sets - first_set, first_kid, n_kids - first_kid};
-        e->ix.or_plan[node] = n_plans++;
-    }
-    free(group);
-    e->ix.n_vsets = n_sets;
-    return true;
-oom:
-    free(group);
-    e->ix.n_vsets = n_sets;
-    return false;
-}
-
-void sgm_vsets_free(sgm_engine *e) {
-    for (uint32_t i = 0; e->ix.vsets && i < e->ix.n_vsets; i++) {
-        free(e->ix.vsets[i].keys);
-        free(e->ix.vsets[i].preds);
-    }
-    free(e->ix.vsets);
-    free(e->ix.or_plans);
-    free(e->ix.plan_kids);
-    free(e->ix.or_plan);
-}
+ * A value list (an OR of many tests of one field with one operator) looked
+ * up by key (sgm_index.c builds the sets).  A slot whose key matches is
+ * confirmed by its item's own test.  The OR's other kids are tested after
+ * its sets: an OR's kids have no effects (but for the count of regexes that
+ * hit a PCRE2 limit, which may then count one fewer), so their order is
+ * free. */
 
 static bool sgm_vset_has(sgm_engine *e, const sgm_vset *s) {
     const sgm_event *ev = &e->ev;
+    const uint64_t *keys = e->ix.vset_keys + s->slots;
+    const uint32_t *preds = e->ix.vset_preds + s->slots;
     for (uint32_t v = ev->head[s->field]; v != SGM_NONE; v = ev->vals[v].next) {
         const sgm_value *val = &ev->vals[v];
         if (val->type == SGM_V_NULL || val->len < s->edge) continue;
         uint64_t key = sgm_vset_key(s->op, s->cased, s->edge, ev->text + val->off, val->len);
-        for (uint32_t h = sgm_vset_slot(key, s->mask); s->preds[h]; h = (h + 1) & s->mask)
-            if (s->keys[h] == key && sgm_pred_value(e, &e->t->preds[s->preds[h] - 1], val)) return true;
+        for (uint32_t h = sgm_vset_slot(key, s->mask); preds[h]; h = (h + 1) & s->mask)
+            if (keys[h] == key && sgm_pred_value(e, &e->t->preds[preds[h] - 1], val)) return true;
     }
     return false;
 }
@@ -536,8 +390,8 @@ static bool sgm_vset_has(sgm_engine *e, const sgm_vset *s) {
 bool sgm_eval_node(sgm_engine *e, uint32_t node) {
     const sgm_tables *t = e->t;
     const sgm_node *n = &t->nodes[node];
-    if (n->kind == SGM_N_OR && e->ix.or_plan[node] != SGM_NONE) {
-        const sgm_or_plan *pl = &e->ix.or_plans[e->ix.or_plan[node]];
+    if (n->kind == SGM_N_OR && e->ix.or_plan[node]) {
+        const sgm_or_plan *pl = &e->ix.or_plans[e->ix.or_plan[node] - 1];
         for (uint32_t i = 0; i < pl->n_sets; i++)
             if (sgm_vset_has(e, &e->ix.vsets[pl->first_set + i])) return true;
         for (uint32_t i = 0; i < pl->n_kids; i++)

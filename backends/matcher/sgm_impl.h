@@ -50,9 +50,16 @@ typedef struct sgm_field_slot {
     uint32_t id;          /* SGM_NONE: empty slot */
 } sgm_field_slot;
 
-/* The size of sgm_engine.field_grams: 2^19 bits, 64 KiB (17,702 atoms with
+/* The size of sgm_index.field_grams: 2^19 bits, 64 KiB (17,702 atoms with
  * the whole corpus: about 3% of its bits set). */
 #define SGM_FIELD_GRAM_LOG2 19
+
+/* The bit of sgm_index.field_grams for an anchor gram of len bytes of an
+ * atom of field f (SGM_NONE: a keyword atom). */
+static inline uint32_t sgm_field_gram_bit(uint32_t g, uint32_t len, uint32_t f) {
+    uint64_t k = ((uint64_t)f << 32 | g) ^ (uint64_t)len << 61;
+    return (uint32_t)((k * 0x9E3779B97F4A7C15ull) >> (64 - SGM_FIELD_GRAM_LOG2));
+}
 
 struct sgm_agg_state; /* sgm_agg.c */
 typedef struct sgm_json_parser sgm_json_parser; /* sgm_json.c */
@@ -64,14 +71,67 @@ typedef struct sgm_stats {
     uint64_t evicted_groups, dropped_entries, late_events;
 } sgm_stats;
 
-/* What sgm_engine_new builds from the tables to find fields, rules and
- * values fast.  Read-only once built: the engines of -j's threads share
- * their reading engine's (sgm_engine_clone) and build none of their own. */
+/* A keyword scanner (sgm_run.c, sgm_kw_value): keyword atoms, each found
+ * through its 4-byte grams at offsets 0 to step - 1, where step is the
+ * shortest atom's length less 3.  Every occurrence of an atom then holds one
+ * of those grams at a multiple of step, so a value is looked at every
+ * step-th byte only.  Its entries (sgm_index.kw_entries) are sorted by gram;
+ * its SGM_KW_WORDS words of bits (sgm_index.kw_bits, a bit per gram by
+ * SGM_KW_BIT) filter them; its words of sgm_index.kw_atoms hold a bit per
+ * atom of the tables: those it finds. */
+typedef struct sgm_kw_entry {
+    uint32_t gram, atom, off;
+} sgm_kw_entry;
+
+typedef struct sgm_kw_scan {
+    uint32_t step;              /* 0: an atom shorter than 4 bytes; not used */
+    uint32_t shortest;          /* a value shorter than this holds none */
+    uint32_t first, n;          /* its entries */
+    uint32_t bits, atoms;       /* where its words start in kw_bits, kw_atoms */
+} sgm_kw_scan;
+
+#define SGM_KW_WORDS 1024u      /* 2^16 bits */
+#define SGM_KW_BIT(g) ((uint32_t)((uint32_t)(g) * 2654435761u) >> 16)
+#define SGM_KW_CHANNEL_MAX 256u /* a longer channel name has no scanner of its own */
+
+/* A value set (sgm_eval.c): the items of a value list, by key, in mask + 1
+ * slots from sgm_index.vset_keys[slots] and vset_preds[slots] (the item's
+ * predicate + 1; 0: an empty slot). */
+typedef struct sgm_vset {
+    uint32_t field;
+    uint8_t op;
+    uint8_t cased;
+    uint8_t edge;     /* startswith, endswith: the bytes a key is made of (8 or 4) */
+    uint8_t unused;   /* 0: the struct has no padding, so indexes compare bytewise */
+    uint32_t mask;    /* slots - 1 */
+    uint32_t slots;
+} sgm_vset;
+
+/* An OR node whose value lists are value sets. */
+typedef struct sgm_or_plan {
+    uint32_t first_set, n_sets; /* in sgm_index.vsets */
+    uint32_t first_kid, n_kids; /* in sgm_index.plan_kids: the kids in no set */
+} sgm_or_plan;
+
+/* What the runtime derives from the tables to find fields, rules and
+ * values fast.  Read-only once made: the engines of -j's threads share
+ * their reading engine's (sgm_engine_clone).  The part "from the tables"
+ * is a function of the tables alone: sgm_index_build makes it at start-up
+ * (`sigc match`), or `sigc convert -t c` makes it when it writes the
+ * tables and emits it beside them as const arrays (sgm_ix), so a generated
+ * matcher starts without building it. */
 typedef struct sgm_index {
+    bool owned;                 /* the part from the tables was built here (and is freed with it) */
+    bool prefilter;             /* it holds the prefilter's parts (the tables have atoms) */
+    /* ---- made at every start-up ---- */
     sgm_field_slot *slots;      /* open addressing, names of t->fields */
     uint32_t slot_mask;
     uint64_t name_lens[4];      /* bit n % 256: some field name is n bytes long (a name no
                                    field has the length of is looked up no further) */
+    uint32_t *feed_first;       /* per rule: aggregations it feeds, in feeds[] (sgm_agg.c) */
+    uint32_t *feed_count;
+    uint32_t *feeds;
+    /* ---- from the tables ---- */
     /* What the prefilter scans, per dispatch context (the event's bucket,
      * or none, and whether it has the channel; last: every rule may apply):
      * two masks of mask_words words, bit f for field f, bit n_fields for the
@@ -79,40 +139,62 @@ typedef struct sgm_index {
      * apply are about (a Sysmon network event is not scanned for command
      * lines); the second, those with atoms under 4 bytes among them (the
      * others are looked at for 4-byte grams only). */
-    uint64_t *scan_masks;
+    const uint64_t *scan_masks; /* (n_buckets + 2) * 2 contexts of 2 * mask_words words */
     uint32_t mask_words;
     /* Keywords (atoms of no field) are looked for in every value, and the
      * rules every Windows event may meet have some.  Events of a channel
      * are scanned only for the keyword atoms of the key-less rules that can
      * hold on that channel, at a stride (sgm_kw_scan).  kw_scans[i] for the
-     * channel kw_channels[i] (folded), the last for any other channel. */
-    struct sgm_kw_scan *kw_scans;
-    sgm_str *kw_channels;       /* texts in the tables' pool */
-    uint32_t n_kw_channels;
-    uint8_t *bucket_kw;         /* per bucket: 1 when its own rules have keyword atoms */
+     * channel kw_channels[i] (folded), the last for any other channel; none
+     * (NULL) without dispatch on a channel or without keyword atoms. */
+    const sgm_kw_scan *kw_scans;      /* n_kw_channels + 1 */
+    const sgm_kw_entry *kw_entries;   /* n_kw_entries */
+    const uint64_t *kw_bits;          /* SGM_KW_WORDS per scanner */
+    const uint64_t *kw_atoms;         /* n_atoms / 64 + 1 per scanner */
+    const sgm_str *kw_channels;       /* texts in the tables' pool */
+    uint32_t n_kw_channels, n_kw_entries;
+    const uint8_t *bucket_kw;   /* per bucket: 1 when its own rules have keyword atoms */
     /* A filter of 2^SGM_FIELD_GRAM_LOG2 bits over (anchor gram, field) of
      * every atom, keyword atoms with the field SGM_NONE (sgm_run.c,
      * sgm_prefilter_hit). */
-    uint64_t *field_grams;
+    const uint64_t *field_grams;
     /* per byte: 1 when an atom of 2 ASCII bytes (rare punctuation: '^^',
      * '&&') ends with it; ASCII text is looked at for 2-byte grams there only */
     uint8_t pair_end[256];
     /* the dispatch lists without the prefiltered rules (those come from cand) */
-    uint32_t *np, *np_bucket, *np_bucket_n;
-    uint32_t np_present, n_np_present, np_absent, n_np_absent, np_all, n_np_all;
-    uint8_t *rule_any;          /* per rule: 1 listed in any_present, 2 in any_absent */
+    const uint32_t *np, *np_bucket, *np_bucket_n; /* n_np; n_buckets each */
+    uint32_t n_np, np_present, n_np_present, np_absent, n_np_absent, np_all, n_np_all;
+    const uint8_t *rule_any;    /* per rule: 1 listed in any_present, 2 in any_absent */
     /* A rule's value list (an OR of many equality, startswith or endswith
      * tests of one field) is looked up in a hash set, not tested value by
-     * value (sgm_eval.c): per node, its plan or SGM_NONE. */
-    uint32_t *or_plan;
-    struct sgm_or_plan *or_plans;
-    struct sgm_vset *vsets;
-    uint32_t *plan_kids;        /* the kids of a planned OR in no set */
-    uint32_t n_vsets;
-    uint32_t *feed_first;       /* per rule: aggregations it feeds, in feeds[] */
-    uint32_t *feed_count;
-    uint32_t *feeds;
+     * value (sgm_eval.c): per node, its plan + 1, or 0. */
+    const uint32_t *or_plan;          /* n_nodes */
+    const sgm_or_plan *or_plans;      /* n_or_plans */
+    const sgm_vset *vsets;            /* n_vsets */
+    const uint64_t *vset_keys;        /* n_vset_slots */
+    const uint32_t *vset_preds;       /* n_vset_slots */
+    const uint32_t *plan_kids;        /* n_plan_kids: the kids of a planned OR in no set */
+    uint32_t n_or_plans, n_vsets, n_vset_slots, n_plan_kids;
 } sgm_index;
+
+/* sgm_index.c.  The checks a table must pass before anything reads it
+ * (references in bounds, strings in the pool): false with a message in err. */
+bool sgm_tables_check(const sgm_tables *t, char *err, size_t errlen);
+/* Builds the part of ix from the tables (checked); the rest is left zero.
+ * False when memory runs out (ix released). */
+bool sgm_index_build(const sgm_tables *t, sgm_index *ix);
+/* Frees what ix owns: the start-up part always, the part from the tables
+ * when it was built (owned). */
+void sgm_index_release(sgm_index *ix);
+/* The first part of the tables' part in which a and b differ (its name),
+ * or NULL when they are the same. */
+const char *sgm_index_diff(const sgm_tables *t, const sgm_index *a, const sgm_index *b);
+
+/* The first slot of a key in a value set (sgm_index.c builds the sets,
+ * sgm_eval.c looks values up). */
+static inline uint32_t sgm_vset_slot(uint64_t key, uint32_t mask) {
+    return (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+}
 
 struct sgm_engine {
     const sgm_tables *t;
@@ -142,8 +224,8 @@ struct sgm_engine {
     uint32_t *cand, n_cand;     /* the rules whose literals this event holds, as found */
     uint32_t *atom_seen;        /* per atom: the epoch it was last found in */
     const uint64_t *scan_mask;  /* this event's */
-    const struct sgm_kw_scan *kw_now; /* this event's; NULL: every keyword atom, at every byte */
-    char kw_fold[256];          /* the event's channel, folded */
+    const sgm_kw_scan *kw_now;  /* this event's; NULL: every keyword atom, at every byte */
+    char kw_fold[SGM_KW_CHANNEL_MAX];          /* the event's channel, folded */
     uint32_t *order, *order2;   /* scratch: the rules to test, in rule order */
     bool prefilter;             /* the tables have atoms and the option allows them */
     /* -j N: the workers' engines collect the rules that match (no output) */
@@ -220,11 +302,21 @@ static inline uint64_t sgm_hash_as(const char *p, size_t n, bool fold) {
  * counted values of aggregations (sgm_agg.c). */
 static inline uint64_t sgm_hash(const char *p, size_t n) { return sgm_hash_as(p, n, false); }
 
+/* The key of a value in a value set: for equals, a hash of the whole
+ * (folded) value; for startswith and endswith, its first or last edge bytes
+ * (folded). */
+static inline uint64_t sgm_vset_key(uint8_t op, bool cased, uint8_t edge, const char *p, size_t n) {
+    if (op == SGM_OP_EQ) return sgm_hash_as(p, n, !cased);
+    uint64_t w = 0; /* n >= edge */
+    memcpy(&w, op == SGM_OP_STARTSWITH ? p : p + n - edge, edge);
+    return cased ? w : sgm_fold8(w);
+}
+
 /* sgm_run.c: whether the prefilter looked for atom in this event (when it
  * did and did not find it, a predicate that needs it is false). */
 bool sgm_atom_scanned(const sgm_engine *e, uint32_t atom);
 
-/* Bit b of a scan mask (sgm_engine.scan_masks). */
+/* Bit b of a scan mask (sgm_index.scan_masks). */
 static inline bool sgm_mask_has(const uint64_t *mask, uint32_t b) { return mask[b >> 6] >> (b & 63) & 1; }
 
 static inline uint32_t sgm_name_hash(const char *p, size_t n) { return (uint32_t)sgm_hash(p, n); }
@@ -252,9 +344,6 @@ bool sgm_parse_time(const char *p, size_t len, int64_t *out_us);
 
 /* sgm_eval.c */
 bool sgm_eval_node(sgm_engine *e, uint32_t node);
-/* Builds the value sets of the tables' value lists; false: out of memory. */
-bool sgm_vsets_init(sgm_engine *e);
-void sgm_vsets_free(sgm_engine *e);
 bool sgm_value_number(const char *p, size_t len, double *out);
 /* ASCII case folding table. */
 extern const unsigned char sgm_fold[256];

@@ -21,7 +21,6 @@
 #include "sgm_impl.h"
 
 static double sgm_now(void);
-static bool sgm_field_grams_init(sgm_engine *e);
 static bool sgm_engine_scratch(sgm_engine *e);
 
 void sgm_options_default(sgm_options *o) {
@@ -144,76 +143,6 @@ int sgm_parse_option(sgm_options *o, int argc, char **argv, int *i) {
 
 /* ---- engine ------------------------------------------------------------- */
 
-static bool sgm_str_ok(const sgm_tables *t, sgm_str s) {
-    return (uint64_t)s.off + s.len <= t->pool_len;
-}
-
-/* A key-less dispatch list: its rules are marked with bit in rule_any, and
- * those without atoms copied to np from pos on.  Returns the new end. */
-static uint32_t sgm_np_list(sgm_engine *e, uint32_t start, uint32_t n, uint8_t bit, uint32_t pos) {
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t r = e->t->dispatch[start + i];
-        e->ix.rule_any[r] |= bit;
-        if (!e->t->prefiltered[r]) e->ix.np[pos++] = r;
-    }
-    return pos;
-}
-
-/* The scan masks (see sgm_engine.scan_masks): a bucket's context is what
- * the atoms of its rules and of the key-less rules of its channel state
- * are about.  False when memory runs out. */
-static bool sgm_scan_masks_init(sgm_engine *e) {
-    const sgm_tables *t = e->t;
-    uint32_t w = e->ix.mask_words = t->n_fields / 64 + 1, n_ctx = (t->n_buckets + 2) * 2, m = 2 * w;
-    e->ix.scan_masks = calloc((size_t)n_ctx * m, sizeof *e->ix.scan_masks);
-    /* each rule's atoms' bits (+ n_fields + 1 for an atom under 4 bytes), a run per rule in bits[] */
-    uint32_t *first = calloc((size_t)t->n_rules + 1, sizeof *first), *bits = malloc(((size_t)t->n_pf + 1) * sizeof *bits);
-    uint64_t *own = malloc((size_t)m * sizeof *own);
-    bool ok = e->ix.scan_masks && first && bits && own;
-    for (uint32_t i = 0; ok && i < t->n_atoms; i++)
-        for (uint32_t k = 0; k < t->atoms[i].n_rules; k++) first[t->pf[t->atoms[i].rules + k] + 1]++;
-    for (uint32_t r = 0; ok && r < t->n_rules; r++) first[r + 1] += first[r];
-    for (uint32_t i = 0; ok && i < t->n_atoms; i++) {
-        uint32_t b = (t->atoms[i].field == SGM_NONE ? t->n_fields : t->atoms[i].field) +
-                     (t->atoms[i].text.len < 4 ? t->n_fields + 1 : 0);
-        for (uint32_t k = 0; k < t->atoms[i].n_rules; k++) bits[first[t->pf[t->atoms[i].rules + k]]++] = b;
-    }
-    for (uint32_t r = t->n_rules; ok && r > 0; r--) first[r] = first[r - 1]; /* back to the starts */
-    if (ok) first[0] = 0;
-    /* a short atom sets its field's bit in both masks */
-#define SGM_MASK_SET(mask, b) ((mask)[(b) >> 6] |= (uint64_t)1 << ((b) & 63))
-#define SGM_MASK_ADD_RULES(mask, list, n)                                                     \
-    for (uint32_t i_ = 0; i_ < (n); i_++)                                                     \
-        for (uint32_t r_ = (list)[i_], j_ = first[r_]; j_ < first[r_ + 1]; j_++) {            \
-            uint32_t b_ = bits[j_] > t->n_fields ? bits[j_] - t->n_fields - 1 : bits[j_];      \
-            SGM_MASK_SET(mask, b_);                                                           \
-            if (bits[j_] > t->n_fields) SGM_MASK_SET((mask) + w, b_);                         \
-        }
-    if (ok) {
-        uint64_t *none_present = e->ix.scan_masks + (size_t)t->n_buckets * 2 * m, *none_absent = none_present + m;
-        uint64_t *all = none_absent + m;
-        SGM_MASK_ADD_RULES(none_present, t->dispatch + t->any_present, t->n_any_present);
-        SGM_MASK_ADD_RULES(none_absent, t->dispatch + t->any_absent, t->n_any_absent);
-        for (uint32_t k = 0; k < t->n_buckets; k++) {
-            memset(own, 0, (size_t)m * sizeof *own);
-            SGM_MASK_ADD_RULES(own, t->dispatch + t->buckets[k].rules, t->buckets[k].n_rules);
-            for (uint32_t i = 0; i < m; i++) {
-                e->ix.scan_masks[(size_t)k * 2 * m + i] = own[i] | none_present[i];
-                e->ix.scan_masks[((size_t)k * 2 + 1) * m + i] = own[i] | none_absent[i];
-            }
-        }
-        for (uint32_t i = 0; i < t->n_scan_fields; i++) SGM_MASK_SET(all, t->scan_fields[i]);
-        if (t->keyword_atoms) SGM_MASK_SET(all, t->n_fields);
-        for (uint32_t i = 0; t->short_atoms && i < w; i++) all[w + i] = all[i];
-    }
-#undef SGM_MASK_ADD_RULES
-#undef SGM_MASK_SET
-    free(first);
-    free(bits);
-    free(own);
-    return ok;
-}
-
 /* The prefilter's scratch space, an engine's own.  False when memory runs
  * out (then no prefilter). */
 static bool sgm_prefilter_scratch(sgm_engine *e) {
@@ -226,168 +155,9 @@ static bool sgm_prefilter_scratch(sgm_engine *e) {
     return e->cand && e->order && e->order2 && e->atom_seen;
 }
 
-/* The lists the prefiltered scan works from: the dispatch lists less the
- * prefiltered rules, which of those rules sit in the key-less lists, and
- * the masks of what it scans.  False when memory runs out (then no
- * prefilter). */
-static bool sgm_prefilter_init(sgm_engine *e) {
-    const sgm_tables *t = e->t;
-    uint32_t n = t->n_rules ? t->n_rules : 1;
-    e->ix.rule_any = calloc(n, 1);
-    e->ix.np = malloc(((size_t)t->n_dispatch + n + 1) * sizeof *e->ix.np);
-    e->ix.np_bucket = malloc((t->n_buckets + 1) * sizeof *e->ix.np_bucket);
-    e->ix.np_bucket_n = malloc((t->n_buckets + 1) * sizeof *e->ix.np_bucket_n);
-    if (!e->ix.rule_any || !e->ix.np || !e->ix.np_bucket || !e->ix.np_bucket_n || !t->pred_atom || !sgm_scan_masks_init(e))
-        return false;
-    for (uint32_t a = 0; a < t->n_atoms; a++) {
-        const unsigned char *text = (const unsigned char *)sgm_text(t, t->atoms[a].text);
-        if (t->atoms[a].text.len == 2 && text[0] < 0x80 && text[1] < 0x80) e->ix.pair_end[text[1]] = 1;
-    }
-    uint32_t pos = 0;
-    for (uint32_t k = 0; k < t->n_buckets; k++) {
-        e->ix.np_bucket[k] = pos;
-        for (uint32_t i = 0; i < t->buckets[k].n_rules; i++) {
-            uint32_t r = t->dispatch[t->buckets[k].rules + i];
-            if (!t->prefiltered[r]) e->ix.np[pos++] = r;
-        }
-        e->ix.np_bucket_n[k] = pos - e->ix.np_bucket[k];
-    }
-    e->ix.np_present = pos;
-    pos = sgm_np_list(e, t->any_present, t->n_any_present, 1, pos);
-    e->ix.n_np_present = pos - e->ix.np_present;
-    e->ix.np_absent = pos;
-    pos = sgm_np_list(e, t->any_absent, t->n_any_absent, 2, pos);
-    e->ix.n_np_absent = pos - e->ix.np_absent;
-    e->ix.np_all = pos;
-    for (uint32_t r = 0; r < t->n_rules; r++)
-        if (!t->prefiltered[r]) e->ix.np[pos++] = r;
-    e->ix.n_np_all = pos - e->ix.np_all;
-    return true;
-}
-
-/* A keyword scanner (sgm_engine.kw_scans): keyword atoms, each found
- * through its 4-byte grams at offsets 0 to step - 1, where step is the
- * shortest atom's length less 3.  Every occurrence of an atom then holds one
- * of those grams at a multiple of step, so a value is looked at every
- * step-th byte only.  entries are sorted by gram; bits filters them. */
-typedef struct sgm_kw_entry {
-    uint32_t gram, atom, off;
-} sgm_kw_entry;
-
-struct sgm_kw_scan {
-    uint32_t step;              /* 0: an atom shorter than 4 bytes; not used */
-    uint32_t shortest;          /* a value shorter than this holds none */
-    uint32_t n;
-    sgm_kw_entry *entries;
-    uint64_t bits[1024];        /* 2^16 bits, by SGM_KW_BIT */
-    uint64_t *atoms;            /* bits over the tables' atoms: those it finds */
-};
-
-#define SGM_KW_BIT(g) ((uint32_t)((uint32_t)(g) * 2654435761u) >> 16)
-
-static int sgm_kw_entry_cmp(const void *a, const void *b) {
-    uint32_t x = ((const sgm_kw_entry *)a)->gram, y = ((const sgm_kw_entry *)b)->gram;
-    return x < y ? -1 : x > y;
-}
-
-/* The channel a rule requires, as a conjunct of its condition (Channel
- * equals text, case-insensitively): false when it has none. */
-static bool sgm_channel_pred(const sgm_tables *t, uint32_t node, sgm_str *text) {
-    if (node >= t->n_nodes || t->nodes[node].kind != SGM_N_PRED || t->nodes[node].arg >= t->n_preds) return false;
-    const sgm_pred *p = &t->preds[t->nodes[node].arg];
-    if (p->field != t->channel_field || p->op != SGM_OP_EQ || (p->flags & SGM_PF_CASED) || p->timepart) return false;
-    *text = p->text;
-    return true;
-}
-
-static bool sgm_rule_channel(const sgm_tables *t, uint32_t r, sgm_str *text) {
-    uint32_t x = t->rules[r].expr;
-    if (sgm_channel_pred(t, x, text)) return true;
-    if (x >= t->n_nodes || t->nodes[x].kind != SGM_N_AND) return false;
-    for (uint32_t i = 0; i < t->nodes[x].count && (uint64_t)t->nodes[x].arg + i < t->n_kids; i++)
-        if (sgm_channel_pred(t, t->kids[t->nodes[x].arg + i], text)) return true;
-    return false;
-}
-
-/* The scanner of the keyword atoms marked in want (n_atoms bits). */
-static bool sgm_kw_build(const sgm_tables *t, const uint64_t *want, struct sgm_kw_scan *k) {
-    uint32_t shortest = UINT32_MAX, n = 0;
-    for (uint32_t a = 0; a < t->n_atoms; a++)
-        if (sgm_mask_has(want, a) && t->atoms[a].text.len < shortest) shortest = t->atoms[a].text.len;
-    if (shortest < 4) return true; /* step 0 */
-    k->step = shortest == UINT32_MAX ? 1 : shortest - 3;
-    k->shortest = shortest == UINT32_MAX ? 4 : shortest;
-    for (uint32_t a = 0; a < t->n_atoms; a++) n += sgm_mask_has(want, a) ? k->step : 0;
-    k->entries = malloc(((size_t)n + 1) * sizeof *k->entries);
-    k->atoms = malloc(((size_t)t->n_atoms / 64 + 1) * sizeof *k->atoms);
-    if (!k->entries || !k->atoms) return false;
-    memcpy(k->atoms, want, ((size_t)t->n_atoms / 64 + 1) * sizeof *k->atoms);
-    for (uint32_t a = 0; a < t->n_atoms; a++) {
-        if (!sgm_mask_has(want, a)) continue;
-        const unsigned char *s = (const unsigned char *)sgm_text(t, t->atoms[a].text);
-        for (uint32_t off = 0; off < k->step; off++) {
-            uint32_t g = (uint32_t)s[off] | (uint32_t)s[off + 1] << 8 | (uint32_t)s[off + 2] << 16 | (uint32_t)s[off + 3] << 24;
-            k->entries[k->n++] = (sgm_kw_entry){g, a, off};
-            k->bits[SGM_KW_BIT(g) >> 6] |= (uint64_t)1 << (SGM_KW_BIT(g) & 63);
-        }
-    }
-    qsort(k->entries, k->n, sizeof *k->entries, sgm_kw_entry_cmp);
-    return true;
-}
-
-/* The keyword scanners: one per channel that a key-less rule with keyword
- * atoms requires, and one for the other channels.  Left out (every keyword
- * atom at every byte) without dispatch on a channel.  False when memory
- * runs out. */
-static bool sgm_kw_init(sgm_engine *e) {
-    const sgm_tables *t = e->t;
-    if (!t->keyword_atoms || t->channel_field == SGM_NONE || t->dispatch_field == SGM_NONE) return true;
-    uint32_t words = t->n_atoms / 64 + 1;
-    uint8_t *has_kw = calloc((size_t)t->n_rules + 1, 1);
-    uint32_t *chan = malloc(((size_t)t->n_rules + 1) * sizeof *chan); /* per rule: its channel's index, or SGM_NONE */
-    e->ix.kw_channels = malloc(((size_t)t->n_any_present + 1) * sizeof *e->ix.kw_channels);
-    e->ix.bucket_kw = calloc((size_t)t->n_buckets + 1, 1);
-    uint64_t *want = malloc((size_t)words * sizeof *want);
-    bool ok = has_kw && chan && e->ix.kw_channels && e->ix.bucket_kw && want;
-    for (uint32_t a = 0; ok && a < t->n_atoms; a++)
-        if (t->atoms[a].field == SGM_NONE)
-            for (uint32_t i = 0; i < t->atoms[a].n_rules; i++) has_kw[t->pf[t->atoms[a].rules + i]] = 1;
-    for (uint32_t k = 0; ok && k < t->n_buckets; k++)
-        for (uint32_t i = 0; i < t->buckets[k].n_rules; i++) e->ix.bucket_kw[k] |= has_kw[t->dispatch[t->buckets[k].rules + i]];
-    for (uint32_t i = 0; ok && i < t->n_any_present; i++) {
-        uint32_t r = t->dispatch[t->any_present + i];
-        sgm_str c;
-        chan[r] = SGM_NONE;
-        if (!has_kw[r] || !sgm_rule_channel(t, r, &c) || c.len > sizeof e->kw_fold) continue;
-        uint32_t g = 0;
-        while (g < e->ix.n_kw_channels && !(e->ix.kw_channels[g].len == c.len &&
-                                         memcmp(sgm_text(t, e->ix.kw_channels[g]), sgm_text(t, c), c.len) == 0))
-            g++;
-        if (g == e->ix.n_kw_channels) e->ix.kw_channels[e->ix.n_kw_channels++] = c;
-        chan[r] = g;
-    }
-    if (ok) ok = (e->ix.kw_scans = calloc((size_t)e->ix.n_kw_channels + 1, sizeof *e->ix.kw_scans)) != NULL;
-    for (uint32_t g = 0; ok && g <= e->ix.n_kw_channels; g++) {
-        /* the keyword atoms of the key-less rules that hold on channel g */
-        memset(want, 0, (size_t)words * sizeof *want);
-        for (uint32_t a = 0; a < t->n_atoms; a++) {
-            if (t->atoms[a].field != SGM_NONE) continue;
-            for (uint32_t i = 0; i < t->atoms[a].n_rules; i++) {
-                uint32_t r = t->pf[t->atoms[a].rules + i];
-                if ((e->ix.rule_any[r] & 1) && (chan[r] == SGM_NONE || chan[r] == g)) want[a >> 6] |= (uint64_t)1 << (a & 63);
-            }
-        }
-        ok = sgm_kw_build(t, want, &e->ix.kw_scans[g]);
-    }
-    free(has_kw);
-    free(chan);
-    free(want);
-    return ok;
-}
-
 /* The keyword scanner for this event: it has one channel and a bucket whose
  * own rules have no keyword atoms; NULL otherwise. */
-static const struct sgm_kw_scan *sgm_kw_pick(sgm_engine *e, uint32_t bucket) {
+static const sgm_kw_scan *sgm_kw_pick(sgm_engine *e, uint32_t bucket) {
     const sgm_tables *t = e->t;
     if (!e->ix.kw_scans || (bucket != SGM_NONE && e->ix.bucket_kw[bucket])) return NULL;
     const sgm_value *val = NULL;
@@ -397,7 +167,7 @@ static const struct sgm_kw_scan *sgm_kw_pick(sgm_engine *e, uint32_t bucket) {
         val = &e->ev.vals[v];
     }
     if (!val) return NULL;
-    const struct sgm_kw_scan *k = &e->ix.kw_scans[e->ix.n_kw_channels];
+    const sgm_kw_scan *k = &e->ix.kw_scans[e->ix.n_kw_channels];
     if (val->len <= sizeof e->kw_fold) {
         for (uint32_t i = 0; i < val->len; i++) e->kw_fold[i] = (char)sgm_fold[(unsigned char)e->ev.text[val->off + i]];
         for (uint32_t g = 0; g < e->ix.n_kw_channels; g++)
@@ -411,12 +181,17 @@ static const struct sgm_kw_scan *sgm_kw_pick(sgm_engine *e, uint32_t bucket) {
 
 bool sgm_atom_scanned(const sgm_engine *e, uint32_t atom) {
     const sgm_atom *a = &e->t->atoms[atom];
-    if (a->field == SGM_NONE && e->kw_now) return sgm_mask_has(e->kw_now->atoms, atom);
+    if (a->field == SGM_NONE && e->kw_now) return sgm_mask_has(e->ix.kw_atoms + e->kw_now->atoms, atom);
     uint32_t b = a->field == SGM_NONE ? e->t->n_fields : a->field;
     return sgm_mask_has(e->scan_mask, b) && (a->text.len >= 4 || sgm_mask_has(e->scan_mask + e->ix.mask_words, b));
 }
 
 sgm_engine *sgm_engine_new(const sgm_tables *t, const sgm_options *o, char *err, size_t errlen) {
+    return sgm_engine_new_indexed(t, NULL, o, err, errlen);
+}
+
+sgm_engine *sgm_engine_new_indexed(const sgm_tables *t, const sgm_index *prebuilt, const sgm_options *o, char *err,
+                                   size_t errlen) {
     sgm_engine *e = calloc(1, sizeof *e);
     if (!e) {
         snprintf(err, errlen, "out of memory");
@@ -428,74 +203,41 @@ sgm_engine *sgm_engine_new(const sgm_tables *t, const sgm_options *o, char *err,
     e->out_is_terminal = isatty(fileno(o->out));
     e->progress_t0 = sgm_now();
     e->progress_next = e->progress_t0;
-    /* the table's references must stay in bounds */
-    bool dispatch_ok = t->dispatch_field == SGM_NONE ||
-                       (t->dispatch_field < t->n_fields && (t->channel_field == SGM_NONE || t->channel_field < t->n_fields) &&
-                        (uint64_t)t->any_present + t->n_any_present <= t->n_dispatch &&
-                        (uint64_t)t->any_absent + t->n_any_absent <= t->n_dispatch);
-    for (uint32_t i = 0; dispatch_ok && i < t->n_buckets; i++)
-        dispatch_ok = (uint64_t)t->buckets[i].rules + t->buckets[i].n_rules <= t->n_dispatch;
-    for (uint32_t i = 0; dispatch_ok && i < t->n_dispatch; i++) dispatch_ok = t->dispatch[i] < t->n_rules;
-    if (t->n_atoms) { /* the prefilter's references, and its table's shape */
-        dispatch_ok = dispatch_ok && t->prefiltered && t->gram_bits && t->grams && ((t->gram_mask + 1) & t->gram_mask) == 0;
-        for (uint32_t i = 0; dispatch_ok && i < t->n_atoms; i++) {
-            const sgm_atom *a = &t->atoms[i];
-            dispatch_ok = (a->field < t->n_fields || a->field == SGM_NONE) && (uint64_t)a->rules + a->n_rules <= t->n_pf &&
-                          a->text.len >= 2 && (uint64_t)a->anchor + (a->text.len < 4 ? a->text.len : 4) <= a->text.len;
-            for (uint32_t k = 0; dispatch_ok && k < a->n_rules; k++) dispatch_ok = t->pf[a->rules + k] < t->n_rules;
-        }
-        for (uint32_t i = 0; dispatch_ok && i <= t->gram_mask; i++) {
-            const sgm_gram *g = &t->grams[i];
-            dispatch_ok = (uint64_t)g->atoms + g->n_atoms <= t->n_pf;
-            for (uint32_t k = 0; dispatch_ok && k < g->n_atoms; k++) dispatch_ok = t->pf[g->atoms + k] < t->n_atoms;
-        }
-        for (uint32_t i = 0; dispatch_ok && i < t->n_scan_fields; i++) dispatch_ok = t->scan_fields[i] < t->n_fields;
-        for (uint32_t i = 0; dispatch_ok && t->pred_atom && i < t->n_preds; i++)
-            dispatch_ok = t->pred_atom[i] == SGM_NONE || t->pred_atom[i] < t->n_atoms;
-    }
-    if (!dispatch_ok) {
-        snprintf(err, errlen, "the tables are inconsistent (dispatch)");
+    /* the index: emitted with the tables (which were checked when it was
+     * built), or built here from the tables, checked first */
+    bool rebuild = !prebuilt || o->check_index;
+    if (rebuild && !sgm_tables_check(t, err, errlen)) {
         free(e);
         return NULL;
     }
-    /* every string in the pool */
-    bool strings_ok = t->pool != NULL;
-    for (uint32_t i = 0; strings_ok && i < t->n_fields; i++) strings_ok = sgm_str_ok(t, t->fields[i]);
-    for (uint32_t i = 0; strings_ok && i < t->n_strs; i++) strings_ok = sgm_str_ok(t, t->strs[i]);
-    for (uint32_t i = 0; strings_ok && i < t->n_preds; i++) strings_ok = sgm_str_ok(t, t->preds[i].text);
-    for (uint32_t i = 0; strings_ok && i < t->n_regexes; i++) strings_ok = sgm_str_ok(t, t->regexes[i].pattern);
-    for (uint32_t i = 0; strings_ok && i < t->n_aliases; i++) strings_ok = sgm_str_ok(t, t->aliases[i].name);
-    for (uint32_t i = 0; strings_ok && i < t->n_atoms; i++) strings_ok = sgm_str_ok(t, t->atoms[i].text);
-    for (uint32_t i = 0; strings_ok && i < t->n_rules; i++)
-        strings_ok = sgm_str_ok(t, t->rules[i].id) && sgm_str_ok(t, t->rules[i].title) && sgm_str_ok(t, t->rules[i].level);
-    if (!strings_ok) {
-        snprintf(err, errlen, "damaged tables: a string outside the pool");
+    if (rebuild && !sgm_index_build(t, &e->ix)) {
+        snprintf(err, errlen, "out of memory");
         free(e);
         return NULL;
     }
-    for (uint32_t i = 0; i < t->n_preds; i++) {
-        const sgm_pred *p = &t->preds[i];
-        if ((p->field != SGM_NONE && p->field >= t->n_fields) ||
-            (p->op == SGM_OP_REGEX && p->arg >= t->n_regexes) || (p->op == SGM_OP_CIDR && p->arg >= t->n_cidrs) ||
-            (p->op == SGM_OP_FIELDREF && p->arg >= t->n_fields)) {
-            snprintf(err, errlen, "damaged tables: predicate %u", (unsigned)i);
+    if (prebuilt && o->check_index) {
+        const char *part = sgm_index_diff(t, &e->ix, prebuilt);
+        if (part) {
+            snprintf(err, errlen, "the index emitted with the tables is not the one they give (%s differs)", part);
+            sgm_index_release(&e->ix);
             free(e);
             return NULL;
         }
     }
-    for (uint32_t i = 0; i < t->n_aliases; i++)
-        if (t->aliases[i].field >= t->n_fields) {
-            snprintf(err, errlen, "damaged tables: alias %u", (unsigned)i);
-            free(e);
-            return NULL;
-        }
-    e->prefilter = t->n_atoms && t->prefiltered && !o->no_prefilter;
+    if (!rebuild) { /* its start-up part is made below */
+        e->ix = *prebuilt;
+        e->ix.owned = false;
+        e->ix.slots = NULL;
+        e->ix.slot_mask = 0;
+        memset(e->ix.name_lens, 0, sizeof e->ix.name_lens);
+        e->ix.feed_first = e->ix.feed_count = e->ix.feeds = NULL;
+    }
+    e->prefilter = e->ix.prefilter && !o->no_prefilter;
     if (!sgm_engine_scratch(e)) {
         snprintf(err, errlen, "out of memory");
         sgm_engine_free(e);
         return NULL;
     }
-    if (e->prefilter && (!sgm_prefilter_init(e) || !sgm_kw_init(e) || !sgm_field_grams_init(e))) e->prefilter = false;
     uint32_t cap = 16;
     while (cap < (t->n_fields + t->n_aliases) * 2u + 2) cap *= 2;
     e->ix.slots = malloc(cap * sizeof *e->ix.slots);
@@ -539,7 +281,7 @@ sgm_engine *sgm_engine_new(const sgm_tables *t, const sgm_options *o, char *err,
             return NULL;
         }
     }
-    if (sgm_agg_init(e) != 0 || !sgm_vsets_init(e)) {
+    if (sgm_agg_init(e) != 0) {
         snprintf(err, errlen, "out of memory");
         sgm_engine_free(e);
         return NULL;
@@ -593,32 +335,10 @@ sgm_engine *sgm_engine_clone(const sgm_engine *base, const sgm_options *o, char 
     return e;
 }
 
-/* What sgm_engine_new built into e->ix. */
-static void sgm_index_free(sgm_engine *e) {
-    sgm_vsets_free(e);
-    free(e->ix.slots);
-    free(e->ix.rule_any);
-    free(e->ix.np);
-    free(e->ix.np_bucket);
-    free(e->ix.np_bucket_n);
-    free(e->ix.field_grams);
-    free(e->ix.scan_masks);
-    for (uint32_t g = 0; e->ix.kw_scans && g <= e->ix.n_kw_channels; g++) {
-        free(e->ix.kw_scans[g].entries);
-        free(e->ix.kw_scans[g].atoms);
-    }
-    free(e->ix.kw_scans);
-    free(e->ix.kw_channels);
-    free(e->ix.bucket_kw);
-    free(e->ix.feed_first);
-    free(e->ix.feed_count);
-    free(e->ix.feeds);
-}
-
 void sgm_engine_free(sgm_engine *e) {
     if (!e) return;
     if (!e->collect) sgm_par_free(e->par); /* a worker's engine only points at its pool */
-    if (!e->base) sgm_index_free(e);
+    if (!e->base) sgm_index_release(&e->ix);
     free(e->hits);
     if (e->regexes)
         for (uint32_t r = 0; r < e->t->n_regexes; r++) pcre2_code_free(e->regexes[r]);
@@ -900,31 +620,9 @@ static void sgm_atom_found(sgm_engine *e, uint32_t atom) {
     }
 }
 
-/* The bit of field_grams for an anchor gram of len bytes of an atom of
- * field f (SGM_NONE: a keyword atom). */
-static uint32_t sgm_field_gram_bit(uint32_t g, uint32_t len, uint32_t f) {
-    uint64_t k = ((uint64_t)f << 32 | g) ^ (uint64_t)len << 61;
-    return (uint32_t)((k * 0x9E3779B97F4A7C15ull) >> (64 - SGM_FIELD_GRAM_LOG2));
-}
-
 static bool sgm_field_gram_has(const sgm_engine *e, uint32_t g, uint32_t len, uint32_t f) {
     uint32_t bit = sgm_field_gram_bit(g, len, f);
     return e->ix.field_grams[bit >> 6] >> (bit & 63) & 1;
-}
-
-/* field_grams (see sgm_engine): each atom's anchor gram with its field. */
-static bool sgm_field_grams_init(sgm_engine *e) {
-    const sgm_tables *t = e->t;
-    e->ix.field_grams = calloc(((size_t)1 << SGM_FIELD_GRAM_LOG2) / 64, sizeof *e->ix.field_grams);
-    if (!e->ix.field_grams) return false;
-    for (uint32_t a = 0; a < t->n_atoms; a++) {
-        const sgm_atom *at = &t->atoms[a];
-        uint32_t len = at->text.len < 4 ? at->text.len : 4, g = 0; /* anchor + len <= text.len: checked */
-        for (uint32_t i = 0; i < len; i++) g |= (uint32_t)(unsigned char)sgm_text(t, at->text)[at->anchor + i] << (8 * i);
-        uint32_t bit = sgm_field_gram_bit(g, len, at->field);
-        e->ix.field_grams[bit >> 6] |= (uint64_t)1 << (bit & 63);
-    }
-    return true;
 }
 
 /* A gram of an atom was found at pos of a value of field f (SGM_NONE: the
@@ -1019,30 +717,32 @@ static void sgm_prefilter_value(sgm_engine *e, uint32_t f, const sgm_value *val,
 }
 
 /* A value looked at for the keyword atoms of k, every k->step bytes. */
-static void sgm_kw_value(sgm_engine *e, const struct sgm_kw_scan *k, const sgm_value *val) {
+static void sgm_kw_value(sgm_engine *e, const sgm_kw_scan *k, const sgm_value *val) {
     const sgm_tables *t = e->t;
     const unsigned char *p = (const unsigned char *)e->ev.text + val->off;
     uint32_t len = val->len;
     if (len < k->shortest) return;
+    const uint64_t *bits = e->ix.kw_bits + k->bits;
+    const sgm_kw_entry *entries = e->ix.kw_entries + k->first;
     for (uint32_t pos = 0; pos <= len - 4; pos += k->step) {
         uint32_t g; /* four bytes folded at once, the first lowest */
         memcpy(&g, p + pos, 4);
         g = sgm_fold4(sgm_le32(g));
-        if (!(k->bits[SGM_KW_BIT(g) >> 6] >> (SGM_KW_BIT(g) & 63) & 1)) continue;
+        if (!(bits[SGM_KW_BIT(g) >> 6] >> (SGM_KW_BIT(g) & 63) & 1)) continue;
         uint32_t lo = 0, hi = k->n;
         while (lo < hi) {
             uint32_t mid = lo + (hi - lo) / 2;
-            if (k->entries[mid].gram < g) lo = mid + 1;
+            if (entries[mid].gram < g) lo = mid + 1;
             else hi = mid;
         }
-        for (; lo < k->n && k->entries[lo].gram == g; lo++) {
-            const sgm_atom *a = &t->atoms[k->entries[lo].atom];
-            uint32_t off = k->entries[lo].off;
+        for (; lo < k->n && entries[lo].gram == g; lo++) {
+            const sgm_atom *a = &t->atoms[entries[lo].atom];
+            uint32_t off = entries[lo].off;
             if (pos < off || (uint64_t)pos - off + a->text.len > len) continue;
             const unsigned char *s = p + pos - off, *text = (const unsigned char *)sgm_text(t, a->text);
             uint32_t i = 0;
             while (i < a->text.len && sgm_fold[s[i]] == text[i]) i++;
-            if (i == a->text.len) sgm_atom_found(e, k->entries[lo].atom);
+            if (i == a->text.len) sgm_atom_found(e, entries[lo].atom);
         }
     }
 }
@@ -1137,7 +837,7 @@ static bool sgm_in_sorted(const uint32_t *a, uint32_t n, uint32_t x) {
 }
 
 /* With the prefilter: the event's log source picks what is scanned for
- * literals (sgm_engine.scan_masks); then the event's rules without literals (its bucket's and
+ * literals (sgm_index.scan_masks); then the event's rules without literals (its bucket's and
  * the key-less ones, from the np lists) and the rules whose literals it
  * holds that belong to its log source, tested in rule order. */
 static void sgm_run_candidates(sgm_engine *e) {
@@ -1668,7 +1368,7 @@ uint64_t sgm_engine_finish(sgm_engine *e) {
     return s->matches;
 }
 
-int sgm_main(const sgm_tables *t, int argc, char **argv) {
+int sgm_main(const sgm_tables *t, const sgm_index *ix, int argc, char **argv) {
     sgm_options o;
     sgm_options_default(&o);
     o.prog = argc > 0 && argv[0] ? argv[0] : "matcher";
@@ -1681,10 +1381,17 @@ int sgm_main(const sgm_tables *t, int argc, char **argv) {
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             printf("usage: %s [OPTION]... [FILE]...\n"
                    "Scans log events (JSON lines or pretty-printed JSON, .evtx) with %u Sigma rules\n"
-                   "compiled by %s, and prints one line per match.  No FILE, or -, reads stdin.\n\n%s"
+                   "compiled by %s, and prints one line per match.  No FILE, or -, reads stdin.\n\n%s%s"
                    "\nExit status: 0 no match, 1 matches, 2 errors.\n",
-                   o.prog, (unsigned)t->n_rules, t->generator, sgm_options_help);
+                   o.prog, (unsigned)t->n_rules, t->generator, sgm_options_help,
+                   ix ? "  --check-index            build the index of the tables again and stop (exit 2) unless\n"
+                        "                           it is the one emitted beside them (a check of the generator)\n"
+                      : "");
             return 0;
+        }
+        if (ix && strcmp(argv[i], "--check-index") == 0) {
+            o.check_index = true;
+            continue;
         }
         if (argv[i][0] != '-' || strcmp(argv[i], "-") == 0) {
             first_file = i;
@@ -1698,7 +1405,7 @@ int sgm_main(const sgm_tables *t, int argc, char **argv) {
         }
     }
     char err[256];
-    sgm_engine *e = sgm_engine_new(t, &o, err, sizeof err);
+    sgm_engine *e = sgm_engine_new_indexed(t, ix, &o, err, sizeof err);
     if (!e) {
         fprintf(stderr, "%s: error: %s\n", o.prog, err);
         return 2;

@@ -4,7 +4,8 @@
 #      cc -O2 -Wall -Wextra -Werror (the generated file must stay warning-free);
 #   2. every case in regression_data: the compiled program must fire the
 #      case's rule on the case's events, from the .json and from the .evtx;
-#   3. `sigc match` (the same runtime inside sigc) must print exactly what the
+#   3. the index emitted beside the tables passes --check-index;
+#   4. `sigc match` (the same runtime inside sigc) must print exactly what the
 #      compiled program prints, over all the cases' .json and .evtx files, and
 #      so must the program with its prefilter off, and with -j 2.
 # usage: regression.sh SIGC SHARED_DIR        (exit 77 without ../shared)
@@ -27,6 +28,12 @@ if ! cc -O2 -Wall -Wextra -Werror -o "$tmp/matcher" "$tmp/matcher.c" -lpcre2-8 2
     echo "FAIL: the generated matcher does not build with -Wall -Wextra -Werror"; head -40 "$tmp/cc.err"; exit 1
 fi
 "$tmp/matcher" --help | head -2
+# the index emitted beside the tables is the one they give (index.sh)
+if ! "$tmp/matcher" --check-index </dev/null 2>"$tmp/err"; then
+    echo "FAIL: --check-index:"; cat "$tmp/err"; fail=1
+else
+    echo "--check-index: the emitted index is the one the tables give"
+fi
 
 json_ok=0 evtx_ok=0 cases=0
 for info in $(find "$corpus/regression_data" -name info.yml | LC_ALL=C sort); do

@@ -56,7 +56,14 @@ typedef struct run_opts {
     uint64_t regex_match_limit;
     bool no_dispatch; /* test every rule on every event, as without log-source dispatch */
     bool no_prefilter; /* test rules whose literals are not in the event too */
+    /* the index: 0 built by the engine (sgm_engine_new, as `sigc match`);
+     * INDEX_PREBUILT built beforehand and handed over, as a generated
+     * matcher has it (built twice: the two must be the same);
+     * INDEX_DAMAGED the same with one bit of it changed, and --check-index */
+    int index;
 } run_opts;
+
+enum { INDEX_ENGINE, INDEX_PREBUILT, INDEX_DAMAGED };
 
 static char *g_last; /* the last result, freed by the next run or the teardown */
 
@@ -157,14 +164,38 @@ static const char *run_with(const char *yaml, const char *events, const run_opts
         if (ro && ro->regex_match_limit) o.regex_match_limit = ro->regex_match_limit;
         if (ro) o.no_prefilter = ro->no_prefilter;
         char msg[256];
-        sgm_engine *e = sgm_engine_new(&t, &o, msg, sizeof msg);
+        sgm_index pre, again;
+        uint64_t *damaged = NULL;
+        int index = ro ? ro->index : INDEX_ENGINE;
+        if (index != INDEX_ENGINE) {
+            assert_true(sgm_tables_check(&t, msg, sizeof msg));
+            assert_true(sgm_index_build(&t, &pre));
+            assert_true(sgm_index_build(&t, &again));
+            assert_null(sgm_index_diff(&t, &pre, &again));
+            sgm_index_release(&again);
+        }
+        if (index == INDEX_DAMAGED) { /* one bit of the (gram, field) filter */
+            size_t words = ((size_t)1 << SGM_FIELD_GRAM_LOG2) / 64;
+            damaged = malloc(words * sizeof *damaged);
+            assert_non_null(damaged);
+            assert_non_null(pre.field_grams);
+            memcpy(damaged, pre.field_grams, words * sizeof *damaged);
+            damaged[words / 2] ^= 1;
+            free((void *)pre.field_grams);
+            pre.field_grams = damaged;
+            o.check_index = true;
+        }
+        sgm_engine *e = index == INDEX_ENGINE ? sgm_engine_new(&t, &o, msg, sizeof msg)
+                                              : sgm_engine_new_indexed(&t, &pre, &o, msg, sizeof msg);
         if (!e) {
             sg_buf_printf(&res, "ENGINE-ERROR %s", msg);
+            if (index != INDEX_ENGINE) sgm_index_release(&pre);
         } else {
             sgm_engine_scan_buffer(e, "ev.json", events, strlen(events));
             sgm_engine_finish(e);
             sgm_stats st = e->st;
             sgm_engine_free(e);
+            if (index != INDEX_ENGINE) sgm_index_release(&pre); /* the engine only read it */
             fclose(out);
             out = NULL;
             for (char *line = out_text, *nl; line && *line; line = nl + 1) {
@@ -276,6 +307,37 @@ static void test_contains_startswith_endswith(void **state) {
     /* a wildcard inside contains */
     r = DET("cw") "  sel:\n    Cmd|contains: 'a*z'\n  condition: sel\n";
     assert_string_equal(run(r, "{\"Cmd\":\"xxaBBzyy\"}\n{\"Cmd\":\"zzza\"}\n"), "cw@1");
+}
+
+/* Value lists of four or more items are looked up in hash sets (value
+ * sets, sgm_index.c): equals, cased or not, startswith and endswith with
+ * 8- and 4-byte edges; items too short for a set, and items of another
+ * operator, tested one by one in the same OR.  Run with the index built by
+ * the engine and built beforehand (as a generated matcher has it). */
+static void test_value_sets(void **state) {
+    (void)state;
+    const char *r = DET("eq") "  sel:\n    Img: [alpha.exe, beta.exe, gamma.exe, delta.exe, x]\n  condition: sel\n"
+                    "---\n" DET("eqcased") "  sel:\n    Img|cased: [Alpha, Beta, Gamma, Delta]\n  condition: sel\n"
+                    "---\n" DET("sw") "  sel:\n    Img|startswith: ['C:\\Windows\\', 'C:\\Users\\', 'D:\\Data\\',"
+                    " 'E:\\Tools\\', 'ab']\n  condition: sel\n"
+                    "---\n" DET("ew") "  sel:\n    Img|endswith: ['.dll', '.scr', '.cpl', '.ocx', '.sys']\n"
+                    "  condition: sel\n"
+                    "---\n" DET("mixed") "  a:\n    Img: [one1, two2, three3, four4]\n  b:\n    Img|re: '^q+$'\n"
+                    "  condition: a or b\n";
+    const char *ev = "{\"Img\":\"GAMMA.EXE\"}\n"            /* eq */
+                     "{\"Img\":\"x\"}\n"                    /* eq: a short item, tested alone */
+                     "{\"Img\":\"Beta\"}\n"                 /* eqcased */
+                     "{\"Img\":\"beta\"}\n"                 /* none: cased */
+                     "{\"Img\":\"c:\\\\windows\\\\x.dll\"}\n" /* sw ew */
+                     "{\"Img\":\"abc\"}\n"                  /* sw: 'ab' is too short for the set */
+                     "{\"Img\":\"e:\\\\tools\"}\n"          /* none: shorter than the item */
+                     "{\"Img\":\"a.SYS\"}\n"                /* ew */
+                     "{\"Img\":\"qqq\"}\n"                  /* mixed, by the regex */
+                     "{\"Img\":[\"zz\", \"THREE3\"]}\n";  /* mixed, the second value */
+    const char *want = "eq@1 eq@2 eqcased@3 sw@5 ew@5 sw@6 ew@8 mixed@9 mixed@10";
+    assert_string_equal(run(r, ev), want);
+    run_opts pre = {0, 0, 0, false, false, INDEX_PREBUILT};
+    assert_string_equal(run_with(r, ev, &pre), want);
 }
 
 static void test_keywords(void **state) {
@@ -435,7 +497,7 @@ static void test_regex_catastrophic(void **state) {
     memset(as, 'a', 100);
     as[100] = 0;
     snprintf(events, sizeof events, "{\"Cmd\":\"%sb\"}\n{\"Cmd\":\"ok\"}\n{\"Cmd\":\"aaa\"}\n", as);
-    run_opts o = {0, 0, 100000, false, false};
+    run_opts o = {0, 0, 100000, false, false, INDEX_ENGINE};
     assert_string_equal(run_with(r, events, &o), "next@2 bad@3 [regex=1]");
 }
 
@@ -548,7 +610,7 @@ static void test_dispatch(void **state) {
     const char *want = "p1@1 either@1 chan@1 p4688@2 either@2 notone@2 chan@2 p4688@3 either@3 notone@3 "
                        "notone@4 nochan@4 notone@5 nochan@5 any@5 p1@6 p4688@6 either@6 notone@7 nochan@7";
     assert_string_equal(run(r, ev), want);
-    run_opts all = {0, 0, 0, true, false};
+    run_opts all = {0, 0, 0, true, false, INDEX_ENGINE};
     assert_string_equal(run_with(r, ev, &all), want);
 }
 
@@ -585,8 +647,15 @@ static void test_prefilter(void **state) {
     const char *want = "c4@1 not@1 glob@2 kw@3 not@3 short3@4 or@4 not@4 cyr@5 not@5 cased@6 not@6 and@7 or@7 not@7 "
                        "not@9 re@9 reopt@9 realt@9 rei@9";
     assert_string_equal(run(r, ev), want);
-    run_opts all = {0, 0, 0, false, true};
+    run_opts all = {0, 0, 0, false, true, INDEX_ENGINE};
     assert_string_equal(run_with(r, ev, &all), want);
+    /* the index built beforehand, as a generated matcher has it */
+    run_opts pre = {0, 0, 0, false, false, INDEX_PREBUILT};
+    assert_string_equal(run_with(r, ev, &pre), want);
+    /* --check-index finds a bit changed in it */
+    run_opts damaged = {0, 0, 0, false, false, INDEX_DAMAGED};
+    assert_string_equal(run_with(r, ev, &damaged),
+                        "ENGINE-ERROR the index emitted with the tables is not the one they give (field_grams differs)");
 }
 
 static void test_threshold_block(void **state) {
@@ -851,14 +920,14 @@ static void test_eviction_counters(void **state) {
     (void)state;
     const char *r = DET("two") "  sel:\n    Kind: a\n  timeframe: 1m\n  condition: sel | count() by host > 1\n";
     /* one live group: a, b, a, b each evict the other */
-    run_opts o = {1, 0, 0, false, false};
+    run_opts o = {1, 0, 0, false, false, INDEX_ENGINE};
     assert_string_equal(run_with(r, "{\"ts\":0,\"host\":\"a\",\"Kind\":\"a\"}\n{\"ts\":1,\"host\":\"b\",\"Kind\":\"a\"}\n"
                                     "{\"ts\":2,\"host\":\"a\",\"Kind\":\"a\"}\n{\"ts\":3,\"host\":\"b\",\"Kind\":\"a\"}\n"
                                     "{\"ts\":4,\"host\":\"b\",\"Kind\":\"a\"}\n",
                                  &o),
                         "two@5{host=b}n=2 [evicted=3]");
     /* two live groups: the stalest goes first */
-    run_opts o2 = {2, 0, 0, false, false};
+    run_opts o2 = {2, 0, 0, false, false, INDEX_ENGINE};
     assert_string_equal(run_with(r, "{\"ts\":0,\"host\":\"a\",\"Kind\":\"a\"}\n{\"ts\":1,\"host\":\"b\",\"Kind\":\"a\"}\n"
                                     "{\"ts\":2,\"host\":\"a\",\"Kind\":\"a\"}\n",
                                  &o2),
@@ -871,13 +940,13 @@ static void test_eviction_counters(void **state) {
     /* max_entries: a value_count keeps the newest events only, so it can
      * under-count, never over-count */
     const char *v = DET("vc") "  sel:\n    Kind: a\n  timeframe: 1m\n  condition: sel | count(user) by host > 2\n";
-    run_opts o3 = {0, 2, 0, false, false};
+    run_opts o3 = {0, 2, 0, false, false, INDEX_ENGINE};
     assert_string_equal(run_with(v, "{\"ts\":0,\"host\":\"h\",\"user\":\"x\",\"Kind\":\"a\"}\n"
                                     "{\"ts\":1,\"host\":\"h\",\"user\":\"y\",\"Kind\":\"a\"}\n"
                                     "{\"ts\":2,\"host\":\"h\",\"user\":\"z\",\"Kind\":\"a\"}\n",
                                  &o3),
                         "[dropped=1]");
-    run_opts o4 = {0, 3, 0, false, false};
+    run_opts o4 = {0, 3, 0, false, false, INDEX_ENGINE};
     assert_string_equal(run_with(v, "{\"ts\":0,\"host\":\"h\",\"user\":\"x\",\"Kind\":\"a\"}\n"
                                     "{\"ts\":1,\"host\":\"h\",\"user\":\"y\",\"Kind\":\"a\"}\n"
                                     "{\"ts\":2,\"host\":\"h\",\"user\":\"z\",\"Kind\":\"a\"}\n",
@@ -897,6 +966,7 @@ int main(void) {
         cmocka_unit_test(test_cased),
         cmocka_unit_test(test_wildcards),
         cmocka_unit_test(test_contains_startswith_endswith),
+        cmocka_unit_test(test_value_sets),
         cmocka_unit_test(test_keywords),
         cmocka_unit_test(test_null_and_exists),
         cmocka_unit_test(test_numbers),

@@ -1,0 +1,563 @@
+/* sgm_index.c - what the runtime derives from the tables (sgm_index): the
+ * checks every table passes first, the prefilter's masks, lists and keyword
+ * scanners, the filter of (gram, field) pairs, and the value sets.
+ *
+ * The part from the tables is a function of the tables alone.  `sigc
+ * match` builds it at start-up; `sigc convert -t c` builds it from the
+ * tables it writes and emits it beside them (backends/c.c), so a generated
+ * matcher starts without building it; its --check-index builds it again
+ * and compares (sgm_index_diff).  Built arrays are zeroed first, so the
+ * same tables give the same bytes.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sgm_impl.h"
+
+/* ---- checks ------------------------------------------------------------- */
+
+static bool sgm_str_ok(const sgm_tables *t, sgm_str s) {
+    return (uint64_t)s.off + s.len <= t->pool_len;
+}
+
+bool sgm_tables_check(const sgm_tables *t, char *err, size_t errlen) {
+    /* the table's references must stay in bounds */
+    bool dispatch_ok = t->dispatch_field == SGM_NONE ||
+                       (t->dispatch_field < t->n_fields && (t->channel_field == SGM_NONE || t->channel_field < t->n_fields) &&
+                        (uint64_t)t->any_present + t->n_any_present <= t->n_dispatch &&
+                        (uint64_t)t->any_absent + t->n_any_absent <= t->n_dispatch);
+    for (uint32_t i = 0; dispatch_ok && i < t->n_buckets; i++)
+        dispatch_ok = (uint64_t)t->buckets[i].rules + t->buckets[i].n_rules <= t->n_dispatch;
+    for (uint32_t i = 0; dispatch_ok && i < t->n_dispatch; i++) dispatch_ok = t->dispatch[i] < t->n_rules;
+    if (t->n_atoms) { /* the prefilter's references, and its table's shape */
+        dispatch_ok = dispatch_ok && t->prefiltered && t->gram_bits && t->grams && ((t->gram_mask + 1) & t->gram_mask) == 0;
+        for (uint32_t i = 0; dispatch_ok && i < t->n_atoms; i++) {
+            const sgm_atom *a = &t->atoms[i];
+            dispatch_ok = (a->field < t->n_fields || a->field == SGM_NONE) && (uint64_t)a->rules + a->n_rules <= t->n_pf &&
+                          a->text.len >= 2 && (uint64_t)a->anchor + (a->text.len < 4 ? a->text.len : 4) <= a->text.len;
+            for (uint32_t k = 0; dispatch_ok && k < a->n_rules; k++) dispatch_ok = t->pf[a->rules + k] < t->n_rules;
+        }
+        for (uint32_t i = 0; dispatch_ok && i <= t->gram_mask; i++) {
+            const sgm_gram *g = &t->grams[i];
+            dispatch_ok = (uint64_t)g->atoms + g->n_atoms <= t->n_pf;
+            for (uint32_t k = 0; dispatch_ok && k < g->n_atoms; k++) dispatch_ok = t->pf[g->atoms + k] < t->n_atoms;
+        }
+        for (uint32_t i = 0; dispatch_ok && i < t->n_scan_fields; i++) dispatch_ok = t->scan_fields[i] < t->n_fields;
+        for (uint32_t i = 0; dispatch_ok && t->pred_atom && i < t->n_preds; i++)
+            dispatch_ok = t->pred_atom[i] == SGM_NONE || t->pred_atom[i] < t->n_atoms;
+    }
+    if (!dispatch_ok) {
+        snprintf(err, errlen, "the tables are inconsistent (dispatch)");
+        return false;
+    }
+    /* every string in the pool */
+    bool strings_ok = t->pool != NULL;
+    for (uint32_t i = 0; strings_ok && i < t->n_fields; i++) strings_ok = sgm_str_ok(t, t->fields[i]);
+    for (uint32_t i = 0; strings_ok && i < t->n_strs; i++) strings_ok = sgm_str_ok(t, t->strs[i]);
+    for (uint32_t i = 0; strings_ok && i < t->n_preds; i++) strings_ok = sgm_str_ok(t, t->preds[i].text);
+    for (uint32_t i = 0; strings_ok && i < t->n_regexes; i++) strings_ok = sgm_str_ok(t, t->regexes[i].pattern);
+    for (uint32_t i = 0; strings_ok && i < t->n_aliases; i++) strings_ok = sgm_str_ok(t, t->aliases[i].name);
+    for (uint32_t i = 0; strings_ok && i < t->n_atoms; i++) strings_ok = sgm_str_ok(t, t->atoms[i].text);
+    for (uint32_t i = 0; strings_ok && i < t->n_rules; i++)
+        strings_ok = sgm_str_ok(t, t->rules[i].id) && sgm_str_ok(t, t->rules[i].title) && sgm_str_ok(t, t->rules[i].level);
+    if (!strings_ok) {
+        snprintf(err, errlen, "damaged tables: a string outside the pool");
+        return false;
+    }
+    for (uint32_t i = 0; i < t->n_preds; i++) {
+        const sgm_pred *p = &t->preds[i];
+        if ((p->field != SGM_NONE && p->field >= t->n_fields) ||
+            (p->op == SGM_OP_REGEX && p->arg >= t->n_regexes) || (p->op == SGM_OP_CIDR && p->arg >= t->n_cidrs) ||
+            (p->op == SGM_OP_FIELDREF && p->arg >= t->n_fields)) {
+            snprintf(err, errlen, "damaged tables: predicate %u", (unsigned)i);
+            return false;
+        }
+    }
+    for (uint32_t i = 0; i < t->n_aliases; i++)
+        if (t->aliases[i].field >= t->n_fields) {
+            snprintf(err, errlen, "damaged tables: alias %u", (unsigned)i);
+            return false;
+        }
+    return true;
+}
+
+/* ---- the prefilter's lists and masks ------------------------------------ */
+
+/* A key-less dispatch list: its rules are marked with bit in rule_any, and
+ * those without atoms copied to np from pos on.  Returns the new end. */
+static uint32_t sgm_np_list(const sgm_tables *t, uint8_t *rule_any, uint32_t *np, uint32_t start, uint32_t n, uint8_t bit,
+                            uint32_t pos) {
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t r = t->dispatch[start + i];
+        rule_any[r] |= bit;
+        if (!t->prefiltered[r]) np[pos++] = r;
+    }
+    return pos;
+}
+
+/* The scan masks (see sgm_index.scan_masks): a bucket's context is what
+ * the atoms of its rules and of the key-less rules of its channel state
+ * are about.  False when memory runs out. */
+static bool sgm_scan_masks_build(const sgm_tables *t, sgm_index *ix) {
+    uint32_t w = ix->mask_words = t->n_fields / 64 + 1, n_ctx = (t->n_buckets + 2) * 2, m = 2 * w;
+    uint64_t *masks = calloc((size_t)n_ctx * m, sizeof *masks);
+    ix->scan_masks = masks;
+    /* each rule's atoms' bits (+ n_fields + 1 for an atom under 4 bytes), a run per rule in bits[] */
+    uint32_t *first = calloc((size_t)t->n_rules + 1, sizeof *first), *bits = malloc(((size_t)t->n_pf + 1) * sizeof *bits);
+    uint64_t *own = malloc((size_t)m * sizeof *own);
+    bool ok = masks && first && bits && own;
+    for (uint32_t i = 0; ok && i < t->n_atoms; i++)
+        for (uint32_t k = 0; k < t->atoms[i].n_rules; k++) first[t->pf[t->atoms[i].rules + k] + 1]++;
+    for (uint32_t r = 0; ok && r < t->n_rules; r++) first[r + 1] += first[r];
+    for (uint32_t i = 0; ok && i < t->n_atoms; i++) {
+        uint32_t b = (t->atoms[i].field == SGM_NONE ? t->n_fields : t->atoms[i].field) +
+                     (t->atoms[i].text.len < 4 ? t->n_fields + 1 : 0);
+        for (uint32_t k = 0; k < t->atoms[i].n_rules; k++) bits[first[t->pf[t->atoms[i].rules + k]]++] = b;
+    }
+    for (uint32_t r = t->n_rules; ok && r > 0; r--) first[r] = first[r - 1]; /* back to the starts */
+    if (ok) first[0] = 0;
+    /* a short atom sets its field's bit in both masks */
+#define SGM_MASK_SET(mask, b) ((mask)[(b) >> 6] |= (uint64_t)1 << ((b) & 63))
+#define SGM_MASK_ADD_RULES(mask, list, n)                                                     \
+    for (uint32_t i_ = 0; i_ < (n); i_++)                                                     \
+        for (uint32_t r_ = (list)[i_], j_ = first[r_]; j_ < first[r_ + 1]; j_++) {            \
+            uint32_t b_ = bits[j_] > t->n_fields ? bits[j_] - t->n_fields - 1 : bits[j_];      \
+            SGM_MASK_SET(mask, b_);                                                           \
+            if (bits[j_] > t->n_fields) SGM_MASK_SET((mask) + w, b_);                         \
+        }
+    if (ok) {
+        uint64_t *none_present = masks + (size_t)t->n_buckets * 2 * m, *none_absent = none_present + m;
+        uint64_t *all = none_absent + m;
+        SGM_MASK_ADD_RULES(none_present, t->dispatch + t->any_present, t->n_any_present);
+        SGM_MASK_ADD_RULES(none_absent, t->dispatch + t->any_absent, t->n_any_absent);
+        for (uint32_t k = 0; k < t->n_buckets; k++) {
+            memset(own, 0, (size_t)m * sizeof *own);
+            SGM_MASK_ADD_RULES(own, t->dispatch + t->buckets[k].rules, t->buckets[k].n_rules);
+            for (uint32_t i = 0; i < m; i++) {
+                masks[(size_t)k * 2 * m + i] = own[i] | none_present[i];
+                masks[((size_t)k * 2 + 1) * m + i] = own[i] | none_absent[i];
+            }
+        }
+        for (uint32_t i = 0; i < t->n_scan_fields; i++) SGM_MASK_SET(all, t->scan_fields[i]);
+        if (t->keyword_atoms) SGM_MASK_SET(all, t->n_fields);
+        for (uint32_t i = 0; t->short_atoms && i < w; i++) all[w + i] = all[i];
+    }
+#undef SGM_MASK_ADD_RULES
+#undef SGM_MASK_SET
+    free(first);
+    free(bits);
+    free(own);
+    return ok;
+}
+
+/* The lists the prefiltered scan works from: the dispatch lists less the
+ * prefiltered rules, which of those rules sit in the key-less lists, and
+ * the masks of what it scans.  False when memory runs out. */
+static bool sgm_np_build(const sgm_tables *t, sgm_index *ix) {
+    uint32_t n = t->n_rules ? t->n_rules : 1;
+    uint8_t *rule_any = calloc(n, 1);
+    uint32_t *np = calloc((size_t)t->n_dispatch + n + 1, sizeof *np);
+    uint32_t *np_bucket = calloc((size_t)t->n_buckets + 1, sizeof *np_bucket);
+    uint32_t *np_bucket_n = calloc((size_t)t->n_buckets + 1, sizeof *np_bucket_n);
+    ix->rule_any = rule_any;
+    ix->np = np;
+    ix->np_bucket = np_bucket;
+    ix->np_bucket_n = np_bucket_n;
+    if (!rule_any || !np || !np_bucket || !np_bucket_n || !sgm_scan_masks_build(t, ix)) return false;
+    for (uint32_t a = 0; a < t->n_atoms; a++) {
+        const unsigned char *text = (const unsigned char *)sgm_text(t, t->atoms[a].text);
+        if (t->atoms[a].text.len == 2 && text[0] < 0x80 && text[1] < 0x80) ix->pair_end[text[1]] = 1;
+    }
+    uint32_t pos = 0;
+    for (uint32_t k = 0; k < t->n_buckets; k++) {
+        np_bucket[k] = pos;
+        for (uint32_t i = 0; i < t->buckets[k].n_rules; i++) {
+            uint32_t r = t->dispatch[t->buckets[k].rules + i];
+            if (!t->prefiltered[r]) np[pos++] = r;
+        }
+        np_bucket_n[k] = pos - np_bucket[k];
+    }
+    ix->np_present = pos;
+    pos = sgm_np_list(t, rule_any, np, t->any_present, t->n_any_present, 1, pos);
+    ix->n_np_present = pos - ix->np_present;
+    ix->np_absent = pos;
+    pos = sgm_np_list(t, rule_any, np, t->any_absent, t->n_any_absent, 2, pos);
+    ix->n_np_absent = pos - ix->np_absent;
+    ix->np_all = pos;
+    for (uint32_t r = 0; r < t->n_rules; r++)
+        if (!t->prefiltered[r]) np[pos++] = r;
+    ix->n_np_all = pos - ix->np_all;
+    ix->n_np = pos;
+    return true;
+}
+
+/* ---- keyword scanners --------------------------------------------------- */
+
+static int sgm_kw_entry_cmp(const void *a, const void *b) {
+    const sgm_kw_entry *x = a, *y = b;
+    /* by gram, then atom and offset: the order does not depend on qsort's */
+    if (x->gram != y->gram) return x->gram < y->gram ? -1 : 1;
+    if (x->atom != y->atom) return x->atom < y->atom ? -1 : 1;
+    return x->off < y->off ? -1 : x->off > y->off;
+}
+
+/* The channel a rule requires, as a conjunct of its condition (Channel
+ * equals text, case-insensitively): false when it has none. */
+static bool sgm_channel_pred(const sgm_tables *t, uint32_t node, sgm_str *text) {
+    if (node >= t->n_nodes || t->nodes[node].kind != SGM_N_PRED || t->nodes[node].arg >= t->n_preds) return false;
+    const sgm_pred *p = &t->preds[t->nodes[node].arg];
+    if (p->field != t->channel_field || p->op != SGM_OP_EQ || (p->flags & SGM_PF_CASED) || p->timepart) return false;
+    *text = p->text;
+    return true;
+}
+
+static bool sgm_rule_channel(const sgm_tables *t, uint32_t r, sgm_str *text) {
+    uint32_t x = t->rules[r].expr;
+    if (sgm_channel_pred(t, x, text)) return true;
+    if (x >= t->n_nodes || t->nodes[x].kind != SGM_N_AND) return false;
+    for (uint32_t i = 0; i < t->nodes[x].count && (uint64_t)t->nodes[x].arg + i < t->n_kids; i++)
+        if (sgm_channel_pred(t, t->kids[t->nodes[x].arg + i], text)) return true;
+    return false;
+}
+
+/* Scanner g, of the keyword atoms marked in want (n_atoms bits): its
+ * entries from *n_entries on (room for step per atom was made), its bits
+ * and atoms words. */
+static void sgm_kw_build(const sgm_tables *t, const uint64_t *want, uint32_t g, sgm_kw_scan *scans,
+                         sgm_kw_entry *entries, uint32_t *n_entries, uint64_t *bits, uint64_t *atoms) {
+    uint32_t words = t->n_atoms / 64 + 1, shortest = UINT32_MAX;
+    sgm_kw_scan *k = &scans[g];
+    k->first = *n_entries;
+    k->bits = g * SGM_KW_WORDS;
+    k->atoms = g * words;
+    for (uint32_t a = 0; a < t->n_atoms; a++)
+        if (sgm_mask_has(want, a) && t->atoms[a].text.len < shortest) shortest = t->atoms[a].text.len;
+    if (shortest < 4) return; /* step 0 */
+    k->step = shortest == UINT32_MAX ? 1 : shortest - 3;
+    k->shortest = shortest == UINT32_MAX ? 4 : shortest;
+    memcpy(atoms + k->atoms, want, (size_t)words * sizeof *atoms);
+    uint64_t *b = bits + k->bits;
+    for (uint32_t a = 0; a < t->n_atoms; a++) {
+        if (!sgm_mask_has(want, a)) continue;
+        const unsigned char *s = (const unsigned char *)sgm_text(t, t->atoms[a].text);
+        for (uint32_t off = 0; off < k->step; off++) {
+            uint32_t gram = (uint32_t)s[off] | (uint32_t)s[off + 1] << 8 | (uint32_t)s[off + 2] << 16 | (uint32_t)s[off + 3] << 24;
+            entries[k->first + k->n++] = (sgm_kw_entry){gram, a, off};
+            b[SGM_KW_BIT(gram) >> 6] |= (uint64_t)1 << (SGM_KW_BIT(gram) & 63);
+        }
+    }
+    qsort(entries + k->first, k->n, sizeof *entries, sgm_kw_entry_cmp);
+    *n_entries += k->n;
+}
+
+/* The keyword scanners: one per channel that a key-less rule with keyword
+ * atoms requires, and one for the other channels.  Left out (every keyword
+ * atom at every byte) without dispatch on a channel.  Needs rule_any.
+ * False when memory runs out. */
+static bool sgm_kw_index(const sgm_tables *t, sgm_index *ix) {
+    if (!t->keyword_atoms || t->channel_field == SGM_NONE || t->dispatch_field == SGM_NONE) return true;
+    uint32_t words = t->n_atoms / 64 + 1, n_kw_steps = 0;
+    uint8_t *has_kw = calloc((size_t)t->n_rules + 1, 1);
+    uint32_t *chan = malloc(((size_t)t->n_rules + 1) * sizeof *chan); /* per rule: its channel's index, or SGM_NONE */
+    sgm_str *channels = calloc((size_t)t->n_any_present + 1, sizeof *channels);
+    uint8_t *bucket_kw = calloc((size_t)t->n_buckets + 1, 1);
+    uint64_t *want = malloc((size_t)words * sizeof *want);
+    ix->kw_channels = channels;
+    ix->bucket_kw = bucket_kw;
+    bool ok = has_kw && chan && channels && bucket_kw && want;
+    for (uint32_t a = 0; ok && a < t->n_atoms; a++)
+        if (t->atoms[a].field == SGM_NONE)
+            for (uint32_t i = 0; i < t->atoms[a].n_rules; i++) has_kw[t->pf[t->atoms[a].rules + i]] = 1;
+    for (uint32_t k = 0; ok && k < t->n_buckets; k++)
+        for (uint32_t i = 0; i < t->buckets[k].n_rules; i++) bucket_kw[k] |= has_kw[t->dispatch[t->buckets[k].rules + i]];
+    for (uint32_t i = 0; ok && i < t->n_any_present; i++) {
+        uint32_t r = t->dispatch[t->any_present + i];
+        sgm_str c;
+        chan[r] = SGM_NONE;
+        if (!has_kw[r] || !sgm_rule_channel(t, r, &c) || c.len > SGM_KW_CHANNEL_MAX) continue;
+        uint32_t g = 0;
+        while (g < ix->n_kw_channels &&
+               !(channels[g].len == c.len && memcmp(sgm_text(t, channels[g]), sgm_text(t, c), c.len) == 0))
+            g++;
+        if (g == ix->n_kw_channels) channels[ix->n_kw_channels++] = c;
+        chan[r] = g;
+    }
+    uint32_t n_scans = ix->n_kw_channels + 1;
+    /* a scanner holds at most step (the shortest atom less 3) entries per atom */
+    for (uint32_t a = 0; ok && a < t->n_atoms; a++)
+        if (t->atoms[a].field == SGM_NONE && t->atoms[a].text.len > 3) n_kw_steps += t->atoms[a].text.len - 3;
+    sgm_kw_scan *scans = ok ? calloc(n_scans, sizeof *scans) : NULL;
+    sgm_kw_entry *entries = ok ? calloc((size_t)n_scans * n_kw_steps + 1, sizeof *entries) : NULL;
+    uint64_t *bits = ok ? calloc((size_t)n_scans * SGM_KW_WORDS, sizeof *bits) : NULL;
+    uint64_t *atoms = ok ? calloc((size_t)n_scans * words, sizeof *atoms) : NULL;
+    ix->kw_scans = scans;
+    ix->kw_entries = entries;
+    ix->kw_bits = bits;
+    ix->kw_atoms = atoms;
+    ok = ok && scans && entries && bits && atoms;
+    for (uint32_t g = 0; ok && g < n_scans; g++) {
+        /* the keyword atoms of the key-less rules that hold on channel g */
+        memset(want, 0, (size_t)words * sizeof *want);
+        for (uint32_t a = 0; a < t->n_atoms; a++) {
+            if (t->atoms[a].field != SGM_NONE) continue;
+            for (uint32_t i = 0; i < t->atoms[a].n_rules; i++) {
+                uint32_t r = t->pf[t->atoms[a].rules + i];
+                if ((ix->rule_any[r] & 1) && (chan[r] == SGM_NONE || chan[r] == g)) want[a >> 6] |= (uint64_t)1 << (a & 63);
+            }
+        }
+        sgm_kw_build(t, want, g, scans, entries, &ix->n_kw_entries, bits, atoms);
+    }
+    if (ok && ix->n_kw_entries) { /* room was made for the longest step: give back the rest */
+        sgm_kw_entry *fit = realloc(entries, (size_t)ix->n_kw_entries * sizeof *fit);
+        if (fit) ix->kw_entries = fit;
+    }
+    free(has_kw);
+    free(chan);
+    free(want);
+    return ok;
+}
+
+/* ---- the filter of (anchor gram, field) --------------------------------- */
+
+static bool sgm_field_grams_build(const sgm_tables *t, sgm_index *ix) {
+    uint64_t *fg = calloc(((size_t)1 << SGM_FIELD_GRAM_LOG2) / 64, sizeof *fg);
+    ix->field_grams = fg;
+    if (!fg) return false;
+    for (uint32_t a = 0; a < t->n_atoms; a++) {
+        const sgm_atom *at = &t->atoms[a];
+        uint32_t len = at->text.len < 4 ? at->text.len : 4, g = 0; /* anchor + len <= text.len: checked */
+        for (uint32_t i = 0; i < len; i++) g |= (uint32_t)(unsigned char)sgm_text(t, at->text)[at->anchor + i] << (8 * i);
+        uint32_t bit = sgm_field_gram_bit(g, len, at->field);
+        fg[bit >> 6] |= (uint64_t)1 << (bit & 63);
+    }
+    return true;
+}
+
+/* ---- value sets ------------------------------------------------------------
+ * An OR over SGM_VSET_MIN or more tests of one field with one operator
+ * (equals, startswith or endswith; cased or not), as a rule's value list
+ * gives, is one hash lookup per value of the field, not one test per item
+ * (sgm_eval.c).  The key (sgm_vset_key): for startswith and endswith, 8
+ * edge bytes in a set of items that long or longer, 4 in a set of items of 4
+ * to 7 bytes (file extensions: '.exe', '.dll'); shorter items are tested
+ * one by one, as are the OR's other kids. */
+#define SGM_VSET_MIN 4
+
+/* The edge of a startswith or endswith item (0: too short for a set). */
+static uint8_t sgm_vset_edge(const sgm_pred *p) {
+    if (p->op == SGM_OP_EQ) return 0;
+    return p->text.len >= 8 ? 8 : p->text.len >= 4 ? 4 : 0;
+}
+
+/* Whether the predicate can be an item of a value set. */
+static bool sgm_vset_item(const sgm_tables *t, uint32_t kid) {
+    const sgm_node *k = &t->nodes[kid];
+    if (k->kind != SGM_N_PRED) return false;
+    const sgm_pred *p = &t->preds[k->arg];
+    if (p->field == SGM_NONE || p->timepart) return false;
+    return p->op == SGM_OP_EQ || ((p->op == SGM_OP_STARTSWITH || p->op == SGM_OP_ENDSWITH) && sgm_vset_edge(p));
+}
+
+static bool sgm_vset_same(const sgm_tables *t, uint32_t kid_a, uint32_t kid_b) {
+    const sgm_pred *a = &t->preds[t->nodes[kid_a].arg], *b = &t->preds[t->nodes[kid_b].arg];
+    return a->field == b->field && a->op == b->op && (a->flags & SGM_PF_CASED) == (b->flags & SGM_PF_CASED) &&
+           sgm_vset_edge(a) == sgm_vset_edge(b);
+}
+
+/* Room for n + more items in *arr (capacity *cap, doubled from 16, new room
+ * zeroed).  False when memory runs out (the array stays as it was). */
+static bool sgm_grow(void **arr, uint32_t n, uint32_t more, uint32_t *cap, size_t size) {
+    if ((uint64_t)n + more <= *cap) return true;
+    uint64_t c = *cap ? *cap : 16;
+    while (c < (uint64_t)n + more) c *= 2;
+    if (c > UINT32_MAX) return false;
+    char *p = realloc(*arr, (size_t)c * size);
+    if (!p) return false;
+    memset(p + (size_t)*cap * size, 0, (size_t)(c - *cap) * size);
+    *arr = p;
+    *cap = (uint32_t)c;
+    return true;
+}
+
+static bool sgm_vsets_build(const sgm_tables *t, sgm_index *ix) {
+    uint32_t cap_sets = 0, cap_plans = 0, cap_kids = 0, cap_slots = 0;
+    sgm_vset *sets = NULL;
+    sgm_or_plan *plans = NULL;
+    uint32_t *kids_out = NULL, *preds = NULL, *or_plan = NULL;
+    uint64_t *keys = NULL;
+    uint32_t cap_keys = 0;
+    uint32_t *group = NULL, cap_group = 0; /* per kid of the node: the index of its group's first kid, or
+                                              SGM_NONE; then the groups' first kids */
+    bool ok = (or_plan = calloc(t->n_nodes ? t->n_nodes : 1, sizeof *or_plan)) != NULL;
+    for (uint32_t node = 0; ok && node < t->n_nodes; node++) {
+        const sgm_node *n = &t->nodes[node];
+        if (n->kind != SGM_N_OR || n->count < SGM_VSET_MIN) continue;
+        const uint32_t *kids = t->kids + n->arg;
+        if (n->count > cap_group) {
+            uint32_t *g = realloc(group, 2 * (size_t)n->count * sizeof *g);
+            if (!g) {
+                ok = false;
+                break;
+            }
+            group = g;
+            cap_group = n->count;
+        }
+        /* each item kid joins the group of the first kid like it (the
+         * groups' first kids are listed at the end of group[], from the top) */
+        uint32_t n_heads = 0;
+        for (uint32_t i = 0; i < n->count; i++) {
+            group[i] = SGM_NONE;
+            if (!sgm_vset_item(t, kids[i])) continue;
+            for (uint32_t h = 0; h < n_heads && group[i] == SGM_NONE; h++)
+                if (sgm_vset_same(t, kids[i], kids[group[n->count + h]])) group[i] = group[n->count + h];
+            if (group[i] == SGM_NONE) group[i] = i, group[n->count + n_heads++] = i;
+        }
+        uint32_t first_set = ix->n_vsets, first_kid = ix->n_plan_kids;
+        for (uint32_t hd = 0; ok && hd < n_heads; hd++) {
+            uint32_t i = group[n->count + hd];
+            uint32_t members = 0;
+            for (uint32_t j = i; j < n->count; j++) members += group[j] == i;
+            if (members < SGM_VSET_MIN) continue;
+            uint32_t slots = 16;
+            while (slots < members * 2) slots *= 2;
+            if (!sgm_grow((void **)&sets, ix->n_vsets, 1, &cap_sets, sizeof *sets) ||
+                !sgm_grow((void **)&keys, ix->n_vset_slots, slots, &cap_keys, sizeof *keys) ||
+                !sgm_grow((void **)&preds, ix->n_vset_slots, slots, &cap_slots, sizeof *preds)) {
+                ok = false;
+                break;
+            }
+            sgm_vset *s = &sets[ix->n_vsets++];
+            const sgm_pred *p0 = &t->preds[t->nodes[kids[i]].arg];
+            *s = (sgm_vset){p0->field, p0->op, (p0->flags & SGM_PF_CASED) != 0, sgm_vset_edge(p0), 0, slots - 1,
+                            ix->n_vset_slots};
+            ix->n_vset_slots += slots;
+            uint64_t *s_keys = keys + s->slots;
+            uint32_t *s_preds = preds + s->slots;
+            for (uint32_t j = i; j < n->count; j++) {
+                if (group[j] != i) continue;
+                uint32_t pi = t->nodes[kids[j]].arg;
+                const sgm_pred *p = &t->preds[pi];
+                uint64_t key = sgm_vset_key(s->op, s->cased, s->edge, sgm_text(t, p->text), p->text.len);
+                uint32_t h = sgm_vset_slot(key, s->mask);
+                while (s_preds[h]) h = (h + 1) & s->mask;
+                s_keys[h] = key;
+                s_preds[h] = pi + 1;
+                group[j] = SGM_NONE - 1; /* in a set */
+            }
+        }
+        if (!ok || ix->n_vsets == first_set) continue; /* no list here: the OR stays as it is */
+        for (uint32_t i = 0; ok && i < n->count; i++) {
+            if (group[i] == SGM_NONE - 1) continue;
+            ok = sgm_grow((void **)&kids_out, ix->n_plan_kids, 1, &cap_kids, sizeof *kids_out);
+            if (ok) kids_out[ix->n_plan_kids++] = kids[i];
+        }
+        if (ok) ok = sgm_grow((void **)&plans, ix->n_or_plans, 1, &cap_plans, sizeof *plans);
+        if (!ok) break;
+        plans[ix->n_or_plans] = (sgm_or_plan){first_set, ix->n_vsets - first_set, first_kid, ix->n_plan_kids - first_kid};
+        or_plan[node] = ++ix->n_or_plans;
+    }
+    free(group);
+    ix->or_plan = or_plan;
+    ix->or_plans = plans;
+    ix->vsets = sets;
+    ix->vset_keys = keys;
+    ix->vset_preds = preds;
+    ix->plan_kids = kids_out;
+    return ok;
+}
+
+/* ---- the whole ------------------------------------------------------------ */
+
+bool sgm_index_build(const sgm_tables *t, sgm_index *ix) {
+    memset(ix, 0, sizeof *ix);
+    ix->owned = true;
+    bool ok = true;
+    if (t->n_atoms && t->prefiltered && t->pred_atom) {
+        ix->prefilter = true;
+        ok = sgm_np_build(t, ix) && sgm_kw_index(t, ix) && sgm_field_grams_build(t, ix);
+    }
+    if (ok) ok = sgm_vsets_build(t, ix);
+    if (!ok) sgm_index_release(ix);
+    return ok;
+}
+
+void sgm_index_release(sgm_index *ix) {
+    free(ix->slots);
+    free(ix->feed_first);
+    free(ix->feed_count);
+    free(ix->feeds);
+    if (ix->owned) {
+        free((void *)ix->scan_masks);
+        free((void *)ix->kw_scans);
+        free((void *)ix->kw_entries);
+        free((void *)ix->kw_bits);
+        free((void *)ix->kw_atoms);
+        free((void *)ix->kw_channels);
+        free((void *)ix->bucket_kw);
+        free((void *)ix->field_grams);
+        free((void *)ix->np);
+        free((void *)ix->np_bucket);
+        free((void *)ix->np_bucket_n);
+        free((void *)ix->rule_any);
+        free((void *)ix->or_plan);
+        free((void *)ix->or_plans);
+        free((void *)ix->vsets);
+        free((void *)ix->vset_keys);
+        free((void *)ix->vset_preds);
+        free((void *)ix->plan_kids);
+    }
+    memset(ix, 0, sizeof *ix);
+}
+
+/* Whether n items of size bytes at a and b are the same (none: the same). */
+static bool sgm_same(const void *a, const void *b, size_t n, size_t size) {
+    if (!n) return true;
+    return a && b && memcmp(a, b, n * size) == 0;
+}
+
+const char *sgm_index_diff(const sgm_tables *t, const sgm_index *a, const sgm_index *b) {
+#define SGM_SAME_ARRAY(name, n) \
+    if (!sgm_same(a->name, b->name, (n), sizeof *a->name)) return #name
+#define SGM_SAME_COUNT(name) \
+    if (a->name != b->name) return #name
+    SGM_SAME_COUNT(prefilter);
+    SGM_SAME_COUNT(n_or_plans);
+    SGM_SAME_COUNT(n_vsets);
+    SGM_SAME_COUNT(n_vset_slots);
+    SGM_SAME_COUNT(n_plan_kids);
+    SGM_SAME_ARRAY(or_plan, t->n_nodes);
+    SGM_SAME_ARRAY(or_plans, a->n_or_plans);
+    SGM_SAME_ARRAY(vsets, a->n_vsets);
+    SGM_SAME_ARRAY(vset_keys, a->n_vset_slots);
+    SGM_SAME_ARRAY(vset_preds, a->n_vset_slots);
+    SGM_SAME_ARRAY(plan_kids, a->n_plan_kids);
+    if (!a->prefilter) return NULL;
+    SGM_SAME_COUNT(mask_words);
+    SGM_SAME_COUNT(n_np);
+    SGM_SAME_COUNT(np_present);
+    SGM_SAME_COUNT(n_np_present);
+    SGM_SAME_COUNT(np_absent);
+    SGM_SAME_COUNT(n_np_absent);
+    SGM_SAME_COUNT(np_all);
+    SGM_SAME_COUNT(n_np_all);
+    SGM_SAME_COUNT(n_kw_channels);
+    SGM_SAME_COUNT(n_kw_entries);
+    if ((a->kw_scans == NULL) != (b->kw_scans == NULL)) return "kw_scans";
+    uint32_t scans = a->kw_scans ? a->n_kw_channels + 1 : 0;
+    SGM_SAME_ARRAY(scan_masks, (size_t)(t->n_buckets + 2) * 2 * 2 * a->mask_words);
+    SGM_SAME_ARRAY(np, a->n_np);
+    SGM_SAME_ARRAY(np_bucket, t->n_buckets);
+    SGM_SAME_ARRAY(np_bucket_n, t->n_buckets);
+    SGM_SAME_ARRAY(rule_any, t->n_rules);
+    SGM_SAME_ARRAY(pair_end, 256);
+    SGM_SAME_ARRAY(field_grams, ((size_t)1 << SGM_FIELD_GRAM_LOG2) / 64);
+    SGM_SAME_ARRAY(kw_scans, scans);
+    SGM_SAME_ARRAY(kw_entries, a->n_kw_entries);
+    SGM_SAME_ARRAY(kw_bits, (size_t)scans * SGM_KW_WORDS);
+    SGM_SAME_ARRAY(kw_atoms, (size_t)scans * (t->n_atoms / 64 + 1));
+    SGM_SAME_ARRAY(kw_channels, a->n_kw_channels);
+    if (scans) SGM_SAME_ARRAY(bucket_kw, t->n_buckets);
+#undef SGM_SAME_ARRAY
+#undef SGM_SAME_COUNT
+    return NULL;
+}
