@@ -1272,8 +1272,11 @@ static void c_prefilter(c_builder *b) {
         for (uint32_t k = 0; k + C_GRAM <= a->text.len; k++) {
             uint32_t g = c_gram(c_text(b, a->text) + k, C_GRAM), h = (g * 2654435761u) & (size - 1);
             while (keys[h] != g) h = (h + 1) & (size - 1);
-            /* the gram least common in logs, then among the atoms */
-            uint64_t score = (uint64_t)c_commonness(b, g, C_GRAM) << 32 | uses[h];
+            /* the gram least common in logs, then one with 4 bytes after it
+             * in the atom (the runtime checks those before it probes:
+             * sgm_index.pair_grams), then the one fewest atoms share */
+            bool open = k + 2 * C_GRAM > a->text.len && a->text.len >= 2 * C_GRAM;
+            uint64_t score = (uint64_t)c_commonness(b, g, C_GRAM) << 33 | (uint64_t)open << 32 | uses[h];
             if (score <= best) best = score, a->anchor = k, anchor_gram[i] = g;
         }
     }
@@ -1546,6 +1549,8 @@ static void c_emit_index(sg_buf *out, const sgm_tables *t, const sgm_index *ix) 
     C_INDEX_ARRAY("sgm_str", "kw_channels", ix->kw_channels, ix->n_kw_channels, c_emit_strs);
     C_INDEX_ARRAY("uint8_t", "bucket_kw", ix->bucket_kw, t->n_buckets, c_emit_u8_run);
     C_INDEX_ARRAY("uint64_t", "field_grams", ix->field_grams, n_field_grams, c_emit_u64_run);
+    C_INDEX_ARRAY("uint64_t", "pair_grams", ix->pair_grams, ((size_t)1 << SGM_PAIR_GRAM_LOG2) / 64, c_emit_u64_run);
+    C_INDEX_ARRAY("uint64_t", "open_grams", ix->open_grams, ((size_t)1 << SGM_OPEN_GRAM_LOG2) / 64, c_emit_u64_run);
     C_INDEX_ARRAY("uint32_t", "np", ix->np, ix->n_np, c_emit_u32s);
     C_INDEX_ARRAY("uint32_t", "np_bucket", ix->np_bucket, t->n_buckets, c_emit_u32s);
     C_INDEX_ARRAY("uint32_t", "np_bucket_n", ix->np_bucket_n, t->n_buckets, c_emit_u32s);
@@ -1569,6 +1574,8 @@ static void c_emit_index(sg_buf *out, const sgm_tables *t, const sgm_index *ix) 
                   (unsigned)ix->n_kw_entries);
     C_INDEX_POINTER("bucket_kw", ix->bucket_kw);
     C_INDEX_POINTER("field_grams", ix->field_grams);
+    C_INDEX_POINTER("pair_grams", ix->pair_grams);
+    C_INDEX_POINTER("open_grams", ix->open_grams);
     sg_buf_add_cstr(out, "    .pair_end = {");
     c_emit_u8_run(out, ix->pair_end, sizeof ix->pair_end);
     sg_buf_add_cstr(out, "\n    },\n");

@@ -61,6 +61,19 @@ static inline uint32_t sgm_field_gram_bit(uint32_t g, uint32_t len, uint32_t f) 
     return (uint32_t)((k * 0x9E3779B97F4A7C15ull) >> (64 - SGM_FIELD_GRAM_LOG2));
 }
 
+/* sgm_index.pair_grams: 2^19 bits, 64 KiB, over (4-byte anchor gram, the
+ * 4 bytes after it) of every atom that has 4 bytes after its anchor;
+ * sgm_index.open_grams: 2^16 bits over the 4-byte anchor grams of the
+ * atoms that have not (a gram found there is probed whatever follows). */
+#define SGM_PAIR_GRAM_LOG2 19
+#define SGM_OPEN_GRAM_LOG2 16
+static inline uint32_t sgm_pair_gram_bit(uint32_t g, uint32_t next) {
+    return (uint32_t)((((uint64_t)next << 32 | g) * 0xD6E8FEB86659FD93ull) >> (64 - SGM_PAIR_GRAM_LOG2));
+}
+static inline uint32_t sgm_open_gram_bit(uint32_t g) {
+    return (uint32_t)(g * 2246822519u) >> (32 - SGM_OPEN_GRAM_LOG2);
+}
+
 struct sgm_agg_state; /* sgm_agg.c */
 typedef struct sgm_json_parser sgm_json_parser; /* sgm_json.c */
 
@@ -158,6 +171,7 @@ typedef struct sgm_index {
      * every atom, keyword atoms with the field SGM_NONE (sgm_run.c,
      * sgm_prefilter_hit). */
     const uint64_t *field_grams;
+    const uint64_t *pair_grams, *open_grams; /* see SGM_PAIR_GRAM_LOG2 */
     /* per byte: 1 when an atom of 2 ASCII bytes (rare punctuation: '^^',
      * '&&') ends with it; ASCII text is looked at for 2-byte grams there only */
     uint8_t pair_end[256];

@@ -319,16 +319,32 @@ static bool sgm_kw_index(const sgm_tables *t, sgm_index *ix) {
 
 /* ---- the filter of (anchor gram, field) --------------------------------- */
 
+/* field_grams, and the filters of what follows a 4-byte anchor
+ * (pair_grams, open_grams). */
 static bool sgm_field_grams_build(const sgm_tables *t, sgm_index *ix) {
     uint64_t *fg = calloc(((size_t)1 << SGM_FIELD_GRAM_LOG2) / 64, sizeof *fg);
+    uint64_t *pair = calloc(((size_t)1 << SGM_PAIR_GRAM_LOG2) / 64, sizeof *pair);
+    uint64_t *open = calloc(((size_t)1 << SGM_OPEN_GRAM_LOG2) / 64, sizeof *open);
     ix->field_grams = fg;
-    if (!fg) return false;
+    ix->pair_grams = pair;
+    ix->open_grams = open;
+    if (!fg || !pair || !open) return false;
     for (uint32_t a = 0; a < t->n_atoms; a++) {
         const sgm_atom *at = &t->atoms[a];
+        const unsigned char *text = (const unsigned char *)sgm_text(t, at->text) + at->anchor;
         uint32_t len = at->text.len < 4 ? at->text.len : 4, g = 0; /* anchor + len <= text.len: checked */
-        for (uint32_t i = 0; i < len; i++) g |= (uint32_t)(unsigned char)sgm_text(t, at->text)[at->anchor + i] << (8 * i);
+        for (uint32_t i = 0; i < len; i++) g |= (uint32_t)text[i] << (8 * i);
         uint32_t bit = sgm_field_gram_bit(g, len, at->field);
         fg[bit >> 6] |= (uint64_t)1 << (bit & 63);
+        if (len < 4) continue;
+        if ((uint64_t)at->anchor + 8 <= at->text.len) {
+            uint32_t next = (uint32_t)text[4] | (uint32_t)text[5] << 8 | (uint32_t)text[6] << 16 | (uint32_t)text[7] << 24;
+            bit = sgm_pair_gram_bit(g, next);
+            pair[bit >> 6] |= (uint64_t)1 << (bit & 63);
+        } else {
+            bit = sgm_open_gram_bit(g);
+            open[bit >> 6] |= (uint64_t)1 << (bit & 63);
+        }
     }
     return true;
 }
@@ -495,6 +511,8 @@ void sgm_index_release(sgm_index *ix) {
         free((void *)ix->kw_channels);
         free((void *)ix->bucket_kw);
         free((void *)ix->field_grams);
+        free((void *)ix->pair_grams);
+        free((void *)ix->open_grams);
         free((void *)ix->np);
         free((void *)ix->np_bucket);
         free((void *)ix->np_bucket_n);
@@ -551,6 +569,8 @@ const char *sgm_index_diff(const sgm_tables *t, const sgm_index *a, const sgm_in
     SGM_SAME_ARRAY(rule_any, t->n_rules);
     SGM_SAME_ARRAY(pair_end, 256);
     SGM_SAME_ARRAY(field_grams, ((size_t)1 << SGM_FIELD_GRAM_LOG2) / 64);
+    SGM_SAME_ARRAY(pair_grams, ((size_t)1 << SGM_PAIR_GRAM_LOG2) / 64);
+    SGM_SAME_ARRAY(open_grams, ((size_t)1 << SGM_OPEN_GRAM_LOG2) / 64);
     SGM_SAME_ARRAY(kw_scans, scans);
     SGM_SAME_ARRAY(kw_entries, a->n_kw_entries);
     SGM_SAME_ARRAY(kw_bits, (size_t)scans * SGM_KW_WORDS);

@@ -652,11 +652,23 @@ static void sgm_prefilter_probe(sgm_engine *e, uint32_t f, const unsigned char *
  * grams are the anchors of atoms of other fields only (the paths of an
  * event hold the anchors of many command-line atoms): field_grams turns
  * those down here, inline, before the grams table, whose slots are cache
- * misses, is read. */
+ * misses, is read; then pair_grams those not followed as in an atom. */
 static inline void sgm_prefilter_hit(sgm_engine *e, uint32_t f, const unsigned char *p, uint32_t len, uint32_t pos,
                                      uint32_t g, uint32_t glen) {
-    if (sgm_field_gram_has(e, g, glen, SGM_NONE) || (f != SGM_NONE && sgm_field_gram_has(e, g, glen, f)))
-        sgm_prefilter_probe(e, f, p, len, pos, g, glen);
+    if (!sgm_field_gram_has(e, g, glen, SGM_NONE) && !(f != SGM_NONE && sgm_field_gram_has(e, g, glen, f))) return;
+    /* a 4-byte gram whose atoms all go on for 4 bytes or more after it
+     * (open_grams clear): those 4 bytes must follow it here too
+     * (pair_grams).  The hex grams of the IOC hashes, and the grams of
+     * paths, are found everywhere; the 8 bytes seldom are. */
+    uint32_t bit = sgm_open_gram_bit(g);
+    if (glen == 4 && !(e->ix.open_grams[bit >> 6] >> (bit & 63) & 1)) {
+        if ((uint64_t)pos + 8 > len) return;
+        uint32_t next;
+        memcpy(&next, p + pos + 4, 4);
+        bit = sgm_pair_gram_bit(g, sgm_fold4(sgm_le32(next)));
+        if (!(e->ix.pair_grams[bit >> 6] >> (bit & 63) & 1)) return;
+    }
+    sgm_prefilter_probe(e, f, p, len, pos, g, glen);
 }
 
 /* One pass over the values of the fields atoms are about: every gram of
