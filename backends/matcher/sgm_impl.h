@@ -330,6 +330,13 @@ static inline uint64_t sgm_vset_key(uint8_t op, bool cased, uint8_t edge, const 
  * did and did not find it, a predicate that needs it is false). */
 bool sgm_atom_scanned(const sgm_engine *e, uint32_t atom);
 
+/* A hint to load the line of p before it is read (a no-op without GCC's builtin). */
+#if defined(__GNUC__) || defined(__clang__)
+#define SGM_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define SGM_PREFETCH(p) ((void)(p))
+#endif
+
 /* Bit b of a scan mask (sgm_index.scan_masks). */
 static inline bool sgm_mask_has(const uint64_t *mask, uint32_t b) { return mask[b >> 6] >> (b & 63) & 1; }
 

@@ -885,7 +885,17 @@ static void sgm_run_candidates(sgm_engine *e) {
     }
     uint32_t n = sgm_merge(np1, n1, np2, n2, e->order2);
     n = sgm_merge(e->order2, n, keep, n_keep, e->order);
-    for (uint32_t i = 0; i < n; i++) sgm_run_rule(e, e->order[i]);
+    /* the rules are far apart in the tables: the next one's root node and
+     * the one after's rule are asked for while this one is tested */
+    for (uint32_t i = 0; i < n; i++) {
+        if (i + 2 < n) SGM_PREFETCH(&t->rules[e->order[i + 2]]);
+        if (i + 1 < n && t->rules[e->order[i + 1]].expr != SGM_NONE) {
+            uint32_t x = t->rules[e->order[i + 1]].expr;
+            SGM_PREFETCH(&t->nodes[x]);
+            SGM_PREFETCH(&e->ix.or_plan[x]);
+        }
+        sgm_run_rule(e, e->order[i]);
+    }
 }
 
 void sgm_event_begin(sgm_engine *e) {
