@@ -1520,10 +1520,22 @@ static void c_emit_strs(sg_buf *out, const sgm_str *v, size_t n) {
     }
 }
 
-static void c_emit_or_plans(sg_buf *out, const sgm_or_plan *v, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        sg_buf_printf(out, "%s{%uu, %uu, %uu, %uu},", i % 4 ? " " : "\n    ", (unsigned)v[i].first_set,
-                      (unsigned)v[i].n_sets, (unsigned)v[i].first_kid, (unsigned)v[i].n_kids);
+static void c_emit_steps(sg_buf *out, const sgm_step *v, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        sg_buf_add_cstr(out, i % 3 ? " {" : "\n    {");
+        if (v[i].test & SGM_STEP_VSET) sg_buf_printf(out, "SGM_STEP_VSET | %uu", (unsigned)(v[i].test & ~SGM_STEP_VSET));
+        else sg_buf_printf(out, "%uu", (unsigned)v[i].test);
+        sg_buf_add_cstr(out, ", ");
+        c_emit_u32(out, v[i].atom);
+        for (int k = 0; k < 2; k++) {
+            uint32_t to = k ? v[i].on_false : v[i].on_true;
+            sg_buf_add_cstr(out, ", ");
+            if (to == SGM_STEP_MATCH) sg_buf_add_cstr(out, "SGM_STEP_MATCH");
+            else if (to == SGM_STEP_FAIL) sg_buf_add_cstr(out, "SGM_STEP_FAIL");
+            else sg_buf_printf(out, "%uu", (unsigned)to);
+        }
+        sg_buf_add_cstr(out, "},");
+    }
 }
 
 static void c_emit_vsets(sg_buf *out, const sgm_vset *v, size_t n) {
@@ -1534,6 +1546,16 @@ static void c_emit_vsets(sg_buf *out, const sgm_vset *v, size_t n) {
 }
 
 static void c_emit_u32s(sg_buf *out, const uint32_t *v, size_t n) { c_emit_u32_run(out, v, (uint32_t)n); }
+
+/* A rule's first step, or where a rule that needs no test goes. */
+static void c_emit_rule_steps(sg_buf *out, const uint32_t *v, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        sg_buf_add_cstr(out, i % 8 ? " " : "\n    ");
+        if (v[i] == SGM_STEP_MATCH) sg_buf_add_cstr(out, "SGM_STEP_MATCH");
+        else c_emit_u32(out, v[i]); /* SGM_STEP_FAIL is SGM_NONE */
+        sg_buf_add_byte(out, ',');
+    }
+}
 
 static void c_emit_index(sg_buf *out, const sgm_tables *t, const sgm_index *ix) {
     uint32_t scans = ix->kw_scans ? ix->n_kw_channels + 1 : 0;
@@ -1555,12 +1577,11 @@ static void c_emit_index(sg_buf *out, const sgm_tables *t, const sgm_index *ix) 
     C_INDEX_ARRAY("uint32_t", "np_bucket", ix->np_bucket, t->n_buckets, c_emit_u32s);
     C_INDEX_ARRAY("uint32_t", "np_bucket_n", ix->np_bucket_n, t->n_buckets, c_emit_u32s);
     C_INDEX_ARRAY("uint8_t", "rule_any", ix->rule_any, t->n_rules, c_emit_u8_run);
-    C_INDEX_ARRAY("uint32_t", "or_plan", ix->or_plan, t->n_nodes, c_emit_u32s);
-    C_INDEX_ARRAY("sgm_or_plan", "or_plans", ix->or_plans, ix->n_or_plans, c_emit_or_plans);
     C_INDEX_ARRAY("sgm_vset", "vsets", ix->vsets, ix->n_vsets, c_emit_vsets);
     C_INDEX_ARRAY("uint64_t", "vset_keys", ix->vset_keys, ix->n_vset_slots, c_emit_u64_run);
     C_INDEX_ARRAY("uint32_t", "vset_preds", ix->vset_preds, ix->n_vset_slots, c_emit_u32s);
-    C_INDEX_ARRAY("uint32_t", "plan_kids", ix->plan_kids, ix->n_plan_kids, c_emit_u32s);
+    C_INDEX_ARRAY("sgm_step", "steps", ix->steps, ix->n_steps, c_emit_steps);
+    C_INDEX_ARRAY("uint32_t", "rule_step", ix->rule_step, t->n_rules, c_emit_rule_steps);
 #define C_INDEX_POINTER(name, ptr) sg_buf_printf(out, "    ." name " = %s,\n", (ptr) ? "sgm_ix_" name : "NULL")
     sg_buf_printf(out, "static const sgm_index sgm_ix = {\n    .prefilter = %s,\n", ix->prefilter ? "true" : "false");
     C_INDEX_POINTER("scan_masks", ix->scan_masks);
@@ -1588,15 +1609,13 @@ static void c_emit_index(sg_buf *out, const sgm_tables *t, const sgm_index *ix) 
                   (unsigned)ix->n_np, (unsigned)ix->np_present, (unsigned)ix->n_np_present, (unsigned)ix->np_absent,
                   (unsigned)ix->n_np_absent, (unsigned)ix->np_all, (unsigned)ix->n_np_all);
     C_INDEX_POINTER("rule_any", ix->rule_any);
-    C_INDEX_POINTER("or_plan", ix->or_plan);
-    C_INDEX_POINTER("or_plans", ix->or_plans);
     C_INDEX_POINTER("vsets", ix->vsets);
     C_INDEX_POINTER("vset_keys", ix->vset_keys);
     C_INDEX_POINTER("vset_preds", ix->vset_preds);
-    C_INDEX_POINTER("plan_kids", ix->plan_kids);
-    sg_buf_printf(out, "    .n_or_plans = %uu, .n_vsets = %uu, .n_vset_slots = %uu, .n_plan_kids = %uu,\n};\n",
-                  (unsigned)ix->n_or_plans, (unsigned)ix->n_vsets, (unsigned)ix->n_vset_slots,
-                  (unsigned)ix->n_plan_kids);
+    sg_buf_printf(out, "    .n_vsets = %uu, .n_vset_slots = %uu,\n", (unsigned)ix->n_vsets, (unsigned)ix->n_vset_slots);
+    C_INDEX_POINTER("steps", ix->steps);
+    C_INDEX_POINTER("rule_step", ix->rule_step);
+    sg_buf_printf(out, "    .n_steps = %uu,\n};\n", (unsigned)ix->n_steps);
 #undef C_INDEX_POINTER
 }
 #undef C_INDEX_ARRAY

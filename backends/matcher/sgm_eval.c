@@ -369,9 +369,9 @@ static bool sgm_eval_pred(sgm_engine *e, const sgm_pred *pr) {
  * A value list (an OR of many tests of one field with one operator) looked
  * up by key (sgm_index.c builds the sets).  A slot whose key matches is
  * confirmed by its item's own test.  The OR's other kids are tested after
- * its sets: an OR's kids have no effects (but for the count of regexes that
- * hit a PCRE2 limit, which may then count one fewer), so their order is
- * free. */
+ * its sets (its steps, sgm_index.c): an OR's kids have no effects (but for
+ * the count of regexes that hit a PCRE2 limit, which may then count one
+ * fewer), so their order is free. */
 
 static bool sgm_vset_has(sgm_engine *e, const sgm_vset *s) {
     const sgm_event *ev = &e->ev;
@@ -387,35 +387,18 @@ static bool sgm_vset_has(sgm_engine *e, const sgm_vset *s) {
     return false;
 }
 
-bool sgm_eval_node(sgm_engine *e, uint32_t node) {
+bool sgm_eval_rule(sgm_engine *e, uint32_t r) {
     const sgm_tables *t = e->t;
-    const sgm_node *n = &t->nodes[node];
-    if (n->kind == SGM_N_OR && e->ix.or_plan[node]) {
-        const sgm_or_plan *pl = &e->ix.or_plans[e->ix.or_plan[node] - 1];
-        for (uint32_t i = 0; i < pl->n_sets; i++)
-            if (sgm_vset_has(e, &e->ix.vsets[pl->first_set + i])) return true;
-        for (uint32_t i = 0; i < pl->n_kids; i++)
-            if (sgm_eval_node(e, e->ix.plan_kids[pl->first_kid + i])) return true;
-        return false;
-    }
-    switch (n->kind) {
-    case SGM_N_TRUE: return true;
-    case SGM_N_FALSE: return false;
-    case SGM_N_PRED:
+    uint32_t at = e->ix.rule_step[r];
+    while (at < SGM_STEP_MATCH) {
+        const sgm_step *s = &e->ix.steps[at];
+        bool holds;
+        if (s->test & SGM_STEP_VSET) holds = sgm_vset_has(e, &e->ix.vsets[s->test & ~SGM_STEP_VSET]);
         /* its atom was looked for in this event and is not there: false */
-        if (e->prefilter && t->pred_atom[n->arg] != SGM_NONE && e->atom_seen[t->pred_atom[n->arg]] != e->epoch &&
-            sgm_atom_scanned(e, t->pred_atom[n->arg]))
-            return false;
-        return sgm_eval_pred(e, &t->preds[n->arg]);
-    case SGM_N_AND:
-        for (uint32_t i = 0; i < n->count; i++)
-            if (!sgm_eval_node(e, t->kids[n->arg + i])) return false;
-        return true;
-    case SGM_N_OR:
-        for (uint32_t i = 0; i < n->count; i++)
-            if (sgm_eval_node(e, t->kids[n->arg + i])) return true;
-        return false;
-    case SGM_N_NOT: return !sgm_eval_node(e, t->kids[n->arg]);
-    default: return false;
+        else if (e->prefilter && s->atom != SGM_NONE && e->atom_seen[s->atom] != e->epoch && sgm_atom_scanned(e, s->atom))
+            holds = false;
+        else holds = sgm_eval_pred(e, &t->preds[s->test]);
+        at = holds ? s->on_true : s->on_false;
     }
+    return at == SGM_STEP_MATCH;
 }

@@ -120,11 +120,21 @@ typedef struct sgm_vset {
     uint32_t slots;
 } sgm_vset;
 
-/* An OR node whose value lists are value sets. */
-typedef struct sgm_or_plan {
-    uint32_t first_set, n_sets; /* in sgm_index.vsets */
-    uint32_t first_kid, n_kids; /* in sgm_index.plan_kids: the kids in no set */
-} sgm_or_plan;
+/* One step of a rule's condition (sgm_index.steps): a test, and where to
+ * go on from it.  A rule's condition tree is laid out as a program of its
+ * tests in the order they run, each naming the step after it when it
+ * holds and when it does not (AND, OR and NOT become those jumps), so a
+ * rule is tested by a loop over a few adjacent steps instead of a walk
+ * over nodes, kids and predicates far apart in the tables. */
+typedef struct sgm_step {
+    uint32_t test;              /* a predicate, or SGM_STEP_VSET | a value set */
+    uint32_t atom;              /* the predicate's atom (sgm_tables.pred_atom), or SGM_NONE */
+    uint32_t on_true, on_false; /* the next step, or SGM_STEP_MATCH / SGM_STEP_FAIL */
+} sgm_step;
+
+#define SGM_STEP_VSET 0x80000000u
+#define SGM_STEP_MATCH 0xFFFFFFFEu /* the rule matches */
+#define SGM_STEP_FAIL 0xFFFFFFFFu  /* it does not (SGM_NONE) */
 
 /* What the runtime derives from the tables to find fields, rules and
  * values fast.  Read-only once made: the engines of -j's threads share
@@ -181,14 +191,16 @@ typedef struct sgm_index {
     const uint8_t *rule_any;    /* per rule: 1 listed in any_present, 2 in any_absent */
     /* A rule's value list (an OR of many equality, startswith or endswith
      * tests of one field) is looked up in a hash set, not tested value by
-     * value (sgm_eval.c): per node, its plan + 1, or 0. */
-    const uint32_t *or_plan;          /* n_nodes */
-    const sgm_or_plan *or_plans;      /* n_or_plans */
+     * value (sgm_eval.c). */
     const sgm_vset *vsets;            /* n_vsets */
     const uint64_t *vset_keys;        /* n_vset_slots */
     const uint32_t *vset_preds;       /* n_vset_slots */
-    const uint32_t *plan_kids;        /* n_plan_kids: the kids of a planned OR in no set */
-    uint32_t n_or_plans, n_vsets, n_vset_slots, n_plan_kids;
+    uint32_t n_vsets, n_vset_slots;
+    /* The rules' conditions as programs (sgm_step): per rule its first
+     * step, or SGM_STEP_MATCH / SGM_STEP_FAIL when it needs no test. */
+    const sgm_step *steps;            /* n_steps */
+    const uint32_t *rule_step;        /* n_rules */
+    uint32_t n_steps;
 } sgm_index;
 
 /* sgm_index.c.  The checks a table must pass before anything reads it
@@ -364,7 +376,8 @@ int sgm_json_parse_event(sgm_engine *e, const char *text, size_t len, size_t *er
 bool sgm_parse_time(const char *p, size_t len, int64_t *out_us);
 
 /* sgm_eval.c */
-bool sgm_eval_node(sgm_engine *e, uint32_t node);
+/* Whether rule r's condition holds for the event (its steps). */
+bool sgm_eval_rule(sgm_engine *e, uint32_t r);
 bool sgm_value_number(const char *p, size_t len, double *out);
 /* ASCII case folding table. */
 extern const unsigned char sgm_fold[256];

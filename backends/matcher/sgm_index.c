@@ -380,6 +380,22 @@ static bool sgm_vset_same(const sgm_tables *t, uint32_t kid_a, uint32_t kid_b) {
            sgm_vset_edge(a) == sgm_vset_edge(b);
 }
 
+/* The value lists of the OR nodes, while the index is built (the steps
+ * take them in, sgm_steps_build): per node its plan + 1, or 0; a plan's
+ * value sets (in sgm_index.vsets) and its kids in no set. */
+typedef struct sgm_or_plan {
+    uint32_t first_set, n_sets;
+    uint32_t first_kid, n_kids; /* in kids */
+} sgm_or_plan;
+
+typedef struct sgm_plans {
+    uint32_t *of_node;
+    sgm_or_plan *v;
+    uint32_t n, cap;
+    uint32_t *kids;
+    uint32_t n_kids, cap_kids;
+} sgm_plans;
+
 /* Room for n + more items in *arr (capacity *cap, doubled from 16, new room
  * zeroed).  False when memory runs out (the array stays as it was). */
 static bool sgm_grow(void **arr, uint32_t n, uint32_t more, uint32_t *cap, size_t size) {
@@ -395,16 +411,15 @@ static bool sgm_grow(void **arr, uint32_t n, uint32_t more, uint32_t *cap, size_
     return true;
 }
 
-static bool sgm_vsets_build(const sgm_tables *t, sgm_index *ix) {
-    uint32_t cap_sets = 0, cap_plans = 0, cap_kids = 0, cap_slots = 0;
+static bool sgm_vsets_build(const sgm_tables *t, sgm_index *ix, sgm_plans *pl) {
+    uint32_t cap_sets = 0, cap_slots = 0;
     sgm_vset *sets = NULL;
-    sgm_or_plan *plans = NULL;
-    uint32_t *kids_out = NULL, *preds = NULL, *or_plan = NULL;
+    uint32_t *preds = NULL;
     uint64_t *keys = NULL;
     uint32_t cap_keys = 0;
     uint32_t *group = NULL, cap_group = 0; /* per kid of the node: the index of its group's first kid, or
                                               SGM_NONE; then the groups' first kids */
-    bool ok = (or_plan = calloc(t->n_nodes ? t->n_nodes : 1, sizeof *or_plan)) != NULL;
+    bool ok = (pl->of_node = calloc(t->n_nodes ? t->n_nodes : 1, sizeof *pl->of_node)) != NULL;
     for (uint32_t node = 0; ok && node < t->n_nodes; node++) {
         const sgm_node *n = &t->nodes[node];
         if (n->kind != SGM_N_OR || n->count < SGM_VSET_MIN) continue;
@@ -428,7 +443,7 @@ static bool sgm_vsets_build(const sgm_tables *t, sgm_index *ix) {
                 if (sgm_vset_same(t, kids[i], kids[group[n->count + h]])) group[i] = group[n->count + h];
             if (group[i] == SGM_NONE) group[i] = i, group[n->count + n_heads++] = i;
         }
-        uint32_t first_set = ix->n_vsets, first_kid = ix->n_plan_kids;
+        uint32_t first_set = ix->n_vsets, first_kid = pl->n_kids;
         for (uint32_t hd = 0; ok && hd < n_heads; hd++) {
             uint32_t i = group[n->count + hd];
             uint32_t members = 0;
@@ -464,22 +479,102 @@ static bool sgm_vsets_build(const sgm_tables *t, sgm_index *ix) {
         if (!ok || ix->n_vsets == first_set) continue; /* no list here: the OR stays as it is */
         for (uint32_t i = 0; ok && i < n->count; i++) {
             if (group[i] == SGM_NONE - 1) continue;
-            ok = sgm_grow((void **)&kids_out, ix->n_plan_kids, 1, &cap_kids, sizeof *kids_out);
-            if (ok) kids_out[ix->n_plan_kids++] = kids[i];
+            ok = sgm_grow((void **)&pl->kids, pl->n_kids, 1, &pl->cap_kids, sizeof *pl->kids);
+            if (ok) pl->kids[pl->n_kids++] = kids[i];
         }
-        if (ok) ok = sgm_grow((void **)&plans, ix->n_or_plans, 1, &cap_plans, sizeof *plans);
+        if (ok) ok = sgm_grow((void **)&pl->v, pl->n, 1, &pl->cap, sizeof *pl->v);
         if (!ok) break;
-        plans[ix->n_or_plans] = (sgm_or_plan){first_set, ix->n_vsets - first_set, first_kid, ix->n_plan_kids - first_kid};
-        or_plan[node] = ++ix->n_or_plans;
+        pl->v[pl->n] = (sgm_or_plan){first_set, ix->n_vsets - first_set, first_kid, pl->n_kids - first_kid};
+        pl->of_node[node] = ++pl->n;
     }
     free(group);
-    ix->or_plan = or_plan;
-    ix->or_plans = plans;
     ix->vsets = sets;
     ix->vset_keys = keys;
     ix->vset_preds = preds;
-    ix->plan_kids = kids_out;
     return ok;
+}
+
+/* ---- the rules' steps ------------------------------------------------------
+ * A condition becomes steps by sgm_step_node(node, T, F): the steps that
+ * go on to T when the node holds and to F when it does not; it returns the
+ * first.  AND: each kid goes on to the next kid when it holds, to F when
+ * not; OR the other way round; NOT swaps T and F; a value list tests its
+ * sets first, then its other kids (as the OR itself would: an OR's kids
+ * have no effects, so their order is free).  The steps are made from the
+ * last to the first (a kid's targets are the steps made before it), then
+ * turned around, so a rule's steps run forward in memory. */
+
+typedef struct sgm_steps {
+    sgm_step *v;
+    uint32_t n, cap;
+    bool failed;
+} sgm_steps;
+
+static uint32_t sgm_step_add(sgm_steps *st, sgm_step s) {
+    if (!sgm_grow((void **)&st->v, st->n, 1, &st->cap, sizeof *st->v)) {
+        st->failed = true;
+        return SGM_STEP_FAIL;
+    }
+    st->v[st->n] = s;
+    return st->n++;
+}
+
+static uint32_t sgm_step_node(const sgm_tables *t, const sgm_plans *pl, sgm_steps *st, uint32_t node, uint32_t on_true,
+                              uint32_t on_false) {
+    const sgm_node *n = &t->nodes[node];
+    uint32_t at;
+    if (n->kind == SGM_N_OR && pl->of_node[node]) {
+        const sgm_or_plan *p = &pl->v[pl->of_node[node] - 1];
+        at = on_false;
+        for (uint32_t i = p->n_kids; i-- > 0;) at = sgm_step_node(t, pl, st, pl->kids[p->first_kid + i], on_true, at);
+        for (uint32_t i = p->n_sets; i-- > 0;)
+            at = sgm_step_add(st, (sgm_step){SGM_STEP_VSET | (p->first_set + i), SGM_NONE, on_true, at});
+        return at;
+    }
+    switch (n->kind) {
+    case SGM_N_TRUE: return on_true;
+    case SGM_N_PRED:
+        return sgm_step_add(st, (sgm_step){n->arg, t->pred_atom ? t->pred_atom[n->arg] : SGM_NONE, on_true, on_false});
+    case SGM_N_AND:
+        at = on_true;
+        for (uint32_t i = n->count; i-- > 0;) at = sgm_step_node(t, pl, st, t->kids[n->arg + i], at, on_false);
+        return at;
+    case SGM_N_OR:
+        at = on_false;
+        for (uint32_t i = n->count; i-- > 0;) at = sgm_step_node(t, pl, st, t->kids[n->arg + i], on_true, at);
+        return at;
+    case SGM_N_NOT: return sgm_step_node(t, pl, st, t->kids[n->arg], on_false, on_true);
+    default: return on_false; /* FALSE; a rule reference holds in no event */
+    }
+}
+
+static bool sgm_steps_build(const sgm_tables *t, sgm_index *ix, const sgm_plans *pl) {
+    sgm_steps st = {NULL, 0, 0, false};
+    uint32_t *first = calloc(t->n_rules ? t->n_rules : 1, sizeof *first);
+    ix->rule_step = first;
+    if (!first) return false;
+    for (uint32_t r = 0; r < t->n_rules && !st.failed; r++) {
+        uint32_t base = st.n;
+        first[r] = t->rules[r].expr == SGM_NONE ? SGM_STEP_FAIL
+                                                 : sgm_step_node(t, pl, &st, t->rules[r].expr, SGM_STEP_MATCH, SGM_STEP_FAIL);
+        /* turned around: step base + i becomes base + n - 1 - i */
+        uint32_t n = st.n - base;
+#define SGM_STEP_TURN(x) ((x) >= SGM_STEP_MATCH ? (x) : base + n - 1 - ((x) - base))
+        for (uint32_t i = 0; i < n / 2 && !st.failed; i++) {
+            sgm_step tmp = st.v[base + i];
+            st.v[base + i] = st.v[base + n - 1 - i];
+            st.v[base + n - 1 - i] = tmp;
+        }
+        for (uint32_t i = 0; i < n && !st.failed; i++) {
+            st.v[base + i].on_true = SGM_STEP_TURN(st.v[base + i].on_true);
+            st.v[base + i].on_false = SGM_STEP_TURN(st.v[base + i].on_false);
+        }
+        first[r] = SGM_STEP_TURN(first[r]);
+#undef SGM_STEP_TURN
+    }
+    ix->steps = st.v;
+    ix->n_steps = st.n;
+    return !st.failed;
 }
 
 /* ---- the whole ------------------------------------------------------------ */
@@ -492,7 +587,11 @@ bool sgm_index_build(const sgm_tables *t, sgm_index *ix) {
         ix->prefilter = true;
         ok = sgm_np_build(t, ix) && sgm_kw_index(t, ix) && sgm_field_grams_build(t, ix);
     }
-    if (ok) ok = sgm_vsets_build(t, ix);
+    sgm_plans plans = {NULL, NULL, 0, 0, NULL, 0, 0};
+    if (ok) ok = sgm_vsets_build(t, ix, &plans) && sgm_steps_build(t, ix, &plans);
+    free(plans.of_node);
+    free(plans.v);
+    free(plans.kids);
     if (!ok) sgm_index_release(ix);
     return ok;
 }
@@ -517,12 +616,11 @@ void sgm_index_release(sgm_index *ix) {
         free((void *)ix->np_bucket);
         free((void *)ix->np_bucket_n);
         free((void *)ix->rule_any);
-        free((void *)ix->or_plan);
-        free((void *)ix->or_plans);
         free((void *)ix->vsets);
         free((void *)ix->vset_keys);
         free((void *)ix->vset_preds);
-        free((void *)ix->plan_kids);
+        free((void *)ix->steps);
+        free((void *)ix->rule_step);
     }
     memset(ix, 0, sizeof *ix);
 }
@@ -539,16 +637,14 @@ const char *sgm_index_diff(const sgm_tables *t, const sgm_index *a, const sgm_in
 #define SGM_SAME_COUNT(name) \
     if (a->name != b->name) return #name
     SGM_SAME_COUNT(prefilter);
-    SGM_SAME_COUNT(n_or_plans);
     SGM_SAME_COUNT(n_vsets);
     SGM_SAME_COUNT(n_vset_slots);
-    SGM_SAME_COUNT(n_plan_kids);
-    SGM_SAME_ARRAY(or_plan, t->n_nodes);
-    SGM_SAME_ARRAY(or_plans, a->n_or_plans);
+    SGM_SAME_COUNT(n_steps);
     SGM_SAME_ARRAY(vsets, a->n_vsets);
     SGM_SAME_ARRAY(vset_keys, a->n_vset_slots);
     SGM_SAME_ARRAY(vset_preds, a->n_vset_slots);
-    SGM_SAME_ARRAY(plan_kids, a->n_plan_kids);
+    SGM_SAME_ARRAY(steps, a->n_steps);
+    SGM_SAME_ARRAY(rule_step, t->n_rules);
     if (!a->prefilter) return NULL;
     SGM_SAME_COUNT(mask_words);
     SGM_SAME_COUNT(n_np);

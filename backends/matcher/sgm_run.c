@@ -582,8 +582,7 @@ void sgm_progress_tick(sgm_engine *e) {
 /* Tests rule r on the event: a match is reported or fed to aggregations. */
 static void sgm_run_rule(sgm_engine *e, uint32_t r) {
     const sgm_rule *rule = &e->t->rules[r];
-    if (rule->expr == SGM_NONE) return;
-    if (!sgm_eval_node(e, rule->expr)) return;
+    if (rule->expr == SGM_NONE || !sgm_eval_rule(e, r)) return;
     if (!e->collect) {
         sgm_rule_effects(e, r);
         return;
@@ -885,15 +884,15 @@ static void sgm_run_candidates(sgm_engine *e) {
     }
     uint32_t n = sgm_merge(np1, n1, np2, n2, e->order2);
     n = sgm_merge(e->order2, n, keep, n_keep, e->order);
-    /* the rules are far apart in the tables: the next one's root node and
+    /* the rules are far apart in the tables: the next one's first step and
      * the one after's rule are asked for while this one is tested */
     for (uint32_t i = 0; i < n; i++) {
-        if (i + 2 < n) SGM_PREFETCH(&t->rules[e->order[i + 2]]);
-        if (i + 1 < n && t->rules[e->order[i + 1]].expr != SGM_NONE) {
-            uint32_t x = t->rules[e->order[i + 1]].expr;
-            SGM_PREFETCH(&t->nodes[x]);
-            SGM_PREFETCH(&e->ix.or_plan[x]);
+        if (i + 2 < n) {
+            SGM_PREFETCH(&t->rules[e->order[i + 2]]);
+            SGM_PREFETCH(&e->ix.rule_step[e->order[i + 2]]);
         }
+        if (i + 1 < n && e->ix.rule_step[e->order[i + 1]] < SGM_STEP_MATCH)
+            SGM_PREFETCH(&e->ix.steps[e->ix.rule_step[e->order[i + 1]]]);
         sgm_run_rule(e, e->order[i]);
     }
 }

@@ -312,7 +312,8 @@ static void test_contains_startswith_endswith(void **state) {
 /* Value lists of four or more items are looked up in hash sets (value
  * sets, sgm_index.c): equals, cased or not, startswith and endswith with
  * 8- and 4-byte edges; items too short for a set, and items of another
- * operator, tested one by one in the same OR.  Run with the index built by
+ * operator, tested one by one in the same OR; value lists under a NOT
+ * (their steps swap where they go on to).  Run with the index built by
  * the engine and built beforehand (as a generated matcher has it). */
 static void test_value_sets(void **state) {
     (void)state;
@@ -323,7 +324,12 @@ static void test_value_sets(void **state) {
                     "---\n" DET("ew") "  sel:\n    Img|endswith: ['.dll', '.scr', '.cpl', '.ocx', '.sys']\n"
                     "  condition: sel\n"
                     "---\n" DET("mixed") "  a:\n    Img: [one1, two2, three3, four4]\n  b:\n    Img|re: '^q+$'\n"
-                    "  condition: a or b\n";
+                    "  condition: a or b\n"
+                    /* under a NOT: a set that holds makes the rule fail */
+                    "---\n" DET("notlist") "  a:\n    Img: [alpha.exe, beta.exe, gamma.exe, delta.exe]\n"
+                    "  condition: not a\n"
+                    "---\n" DET("notmix") "  a:\n    Img|endswith: ['.dll', '.scr', '.cpl', '.ocx']\n  b:\n"
+                    "    Img|re: '^q+$'\n  condition: not (a or b)\n";
     const char *ev = "{\"Img\":\"GAMMA.EXE\"}\n"            /* eq */
                      "{\"Img\":\"x\"}\n"                    /* eq: a short item, tested alone */
                      "{\"Img\":\"Beta\"}\n"                 /* eqcased */
@@ -334,7 +340,9 @@ static void test_value_sets(void **state) {
                      "{\"Img\":\"a.SYS\"}\n"                /* ew */
                      "{\"Img\":\"qqq\"}\n"                  /* mixed, by the regex */
                      "{\"Img\":[\"zz\", \"THREE3\"]}\n";  /* mixed, the second value */
-    const char *want = "eq@1 eq@2 eqcased@3 sw@5 ew@5 sw@6 ew@8 mixed@9 mixed@10";
+    const char *want = "eq@1 notmix@1 eq@2 notlist@2 notmix@2 eqcased@3 notlist@3 notmix@3 notlist@4 notmix@4 "
+                       "sw@5 ew@5 notlist@5 sw@6 notlist@6 notmix@6 notlist@7 notmix@7 ew@8 notlist@8 notmix@8 "
+                       "mixed@9 notlist@9 mixed@10 notlist@10 notmix@10";
     assert_string_equal(run(r, ev), want);
     run_opts pre = {0, 0, 0, false, false, INDEX_PREBUILT};
     assert_string_equal(run_with(r, ev, &pre), want);
