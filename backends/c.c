@@ -1524,6 +1524,8 @@ static void c_emit_steps(sg_buf *out, const sgm_step *v, size_t n) {
     for (size_t i = 0; i < n; i++) {
         sg_buf_add_cstr(out, i % 3 ? " {" : "\n    {");
         if (v[i].test & SGM_STEP_VSET) sg_buf_printf(out, "SGM_STEP_VSET | %uu", (unsigned)(v[i].test & ~SGM_STEP_VSET));
+        else if (v[i].test & SGM_STEP_KEY) sg_buf_printf(out, "SGM_STEP_KEY | %uu", (unsigned)(v[i].test & SGM_STEP_ARG));
+        else if (v[i].test & SGM_STEP_CHANNEL) sg_buf_printf(out, "SGM_STEP_CHANNEL | %uu", (unsigned)(v[i].test & SGM_STEP_ARG));
         else sg_buf_printf(out, "%uu", (unsigned)v[i].test);
         sg_buf_add_cstr(out, ", ");
         c_emit_u32(out, v[i].atom);
@@ -1582,6 +1584,7 @@ static void c_emit_index(sg_buf *out, const sgm_tables *t, const sgm_index *ix) 
     C_INDEX_ARRAY("uint32_t", "vset_preds", ix->vset_preds, ix->n_vset_slots, c_emit_u32s);
     C_INDEX_ARRAY("sgm_step", "steps", ix->steps, ix->n_steps, c_emit_steps);
     C_INDEX_ARRAY("uint32_t", "rule_step", ix->rule_step, t->n_rules, c_emit_rule_steps);
+    C_INDEX_ARRAY("sgm_str", "channels", ix->channels, ix->n_channels, c_emit_strs);
 #define C_INDEX_POINTER(name, ptr) sg_buf_printf(out, "    ." name " = %s,\n", (ptr) ? "sgm_ix_" name : "NULL")
     sg_buf_printf(out, "static const sgm_index sgm_ix = {\n    .prefilter = %s,\n", ix->prefilter ? "true" : "false");
     C_INDEX_POINTER("scan_masks", ix->scan_masks);
@@ -1615,7 +1618,9 @@ static void c_emit_index(sg_buf *out, const sgm_tables *t, const sgm_index *ix) 
     sg_buf_printf(out, "    .n_vsets = %uu, .n_vset_slots = %uu,\n", (unsigned)ix->n_vsets, (unsigned)ix->n_vset_slots);
     C_INDEX_POINTER("steps", ix->steps);
     C_INDEX_POINTER("rule_step", ix->rule_step);
-    sg_buf_printf(out, "    .n_steps = %uu,\n};\n", (unsigned)ix->n_steps);
+    sg_buf_printf(out, "    .n_steps = %uu,\n", (unsigned)ix->n_steps);
+    C_INDEX_POINTER("channels", ix->channels);
+    sg_buf_printf(out, "    .n_channels = %uu,\n};\n", (unsigned)ix->n_channels);
 #undef C_INDEX_POINTER
 }
 #undef C_INDEX_ARRAY

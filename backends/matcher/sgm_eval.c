@@ -394,10 +394,13 @@ bool sgm_eval_rule(sgm_engine *e, uint32_t r) {
         const sgm_step *s = &e->ix.steps[at];
         bool holds;
         if (s->test & SGM_STEP_VSET) holds = sgm_vset_has(e, &e->ix.vsets[s->test & ~SGM_STEP_VSET]);
+        else if ((s->test & SGM_STEP_KEY) && e->key_known) holds = e->key_bucket == s->atom;
+        else if ((s->test & SGM_STEP_CHANNEL) && e->chan_known) holds = e->chan_id == s->atom;
         /* its atom was looked for in this event and is not there: false */
-        else if (e->prefilter && s->atom != SGM_NONE && e->atom_seen[s->atom] != e->epoch && sgm_atom_scanned(e, s->atom))
+        else if (e->prefilter && s->atom != SGM_NONE && !(s->test & (SGM_STEP_KEY | SGM_STEP_CHANNEL)) &&
+                 e->atom_seen[s->atom] != e->epoch && sgm_atom_scanned(e, s->atom))
             holds = false;
-        else holds = sgm_eval_pred(e, &t->preds[s->test]);
+        else holds = sgm_eval_pred(e, &t->preds[s->test & SGM_STEP_ARG]);
         at = holds ? s->on_true : s->on_false;
     }
     return at == SGM_STEP_MATCH;

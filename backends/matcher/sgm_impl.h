@@ -127,12 +127,21 @@ typedef struct sgm_vset {
  * rule is tested by a loop over a few adjacent steps instead of a walk
  * over nodes, kids and predicates far apart in the tables. */
 typedef struct sgm_step {
-    uint32_t test;              /* a predicate, or SGM_STEP_VSET | a value set */
-    uint32_t atom;              /* the predicate's atom (sgm_tables.pred_atom), or SGM_NONE */
+    uint32_t test;              /* a predicate (| SGM_STEP_KEY or SGM_STEP_CHANNEL), or
+                                   SGM_STEP_VSET | a value set */
+    uint32_t atom;              /* the predicate's atom (sgm_tables.pred_atom), or SGM_NONE;
+                                   KEY: the bucket of its number; CHANNEL: its channel */
     uint32_t on_true, on_false; /* the next step, or SGM_STEP_MATCH / SGM_STEP_FAIL */
 } sgm_step;
 
 #define SGM_STEP_VSET 0x80000000u
+/* The log-source tests every rule of a Windows log source begins with,
+ * answered from what the event's EventID and Channel are, worked out once
+ * per event (sgm_engine.key_bucket, chan_id): an EventID equal to a
+ * number some bucket has, a Channel equal to a text (case ignored). */
+#define SGM_STEP_KEY 0x40000000u
+#define SGM_STEP_CHANNEL 0x20000000u
+#define SGM_STEP_ARG 0x1FFFFFFFu
 #define SGM_STEP_MATCH 0xFFFFFFFEu /* the rule matches */
 #define SGM_STEP_FAIL 0xFFFFFFFFu  /* it does not (SGM_NONE) */
 
@@ -201,6 +210,8 @@ typedef struct sgm_index {
     const sgm_step *steps;            /* n_steps */
     const uint32_t *rule_step;        /* n_rules */
     uint32_t n_steps;
+    const sgm_str *channels;          /* the texts of CHANNEL steps (folded, in the pool) */
+    uint32_t n_channels;
 } sgm_index;
 
 /* sgm_index.c.  The checks a table must pass before anything reads it
@@ -251,6 +262,11 @@ struct sgm_engine {
     uint32_t *atom_seen;        /* per atom: the epoch it was last found in */
     const uint64_t *scan_mask;  /* this event's */
     const sgm_kw_scan *kw_now;  /* this event's; NULL: every keyword atom, at every byte */
+    /* the event's log source for KEY and CHANNEL steps: its one EventID, a
+     * number, and the bucket of that number (SGM_NONE: none has it); its
+     * one Channel and which of ix.channels it is (SGM_NONE: none) */
+    bool key_known, chan_known;
+    uint32_t key_bucket, chan_id;
     char kw_fold[SGM_KW_CHANNEL_MAX];          /* the event's channel, folded */
     uint32_t *order, *order2;   /* scratch: the rules to test, in rule order */
     bool prefilter;             /* the tables have atoms and the option allows them */

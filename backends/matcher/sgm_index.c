@@ -50,6 +50,10 @@ bool sgm_tables_check(const sgm_tables *t, char *err, size_t errlen) {
         snprintf(err, errlen, "the tables are inconsistent (dispatch)");
         return false;
     }
+    if (t->n_preds > SGM_STEP_ARG) { /* a step names a predicate in 29 bits */
+        snprintf(err, errlen, "the tables are too large (%u predicates)", (unsigned)t->n_preds);
+        return false;
+    }
     /* every string in the pool */
     bool strings_ok = t->pool != NULL;
     for (uint32_t i = 0; strings_ok && i < t->n_fields; i++) strings_ok = sgm_str_ok(t, t->fields[i]);
@@ -507,8 +511,43 @@ static bool sgm_vsets_build(const sgm_tables *t, sgm_index *ix, sgm_plans *pl) {
 typedef struct sgm_steps {
     sgm_step *v;
     uint32_t n, cap;
+    sgm_str *channels;
+    uint32_t n_channels, cap_channels;
     bool failed;
 } sgm_steps;
+
+/* A KEY or CHANNEL step for predicate p, if it is one (sgm_impl.h). */
+static bool sgm_step_source(const sgm_tables *t, sgm_steps *st, const sgm_pred *p, uint32_t *flag, uint32_t *arg) {
+    if (p->timepart || p->field == SGM_NONE) return false;
+    if (p->field == t->dispatch_field && p->op == SGM_OP_NUM_EQ) {
+        uint32_t lo = 0, hi = t->n_buckets;
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (t->buckets[mid].key < p->num) lo = mid + 1;
+            else hi = mid;
+        }
+        if (lo == t->n_buckets || t->buckets[lo].key != p->num) return false;
+        *flag = SGM_STEP_KEY;
+        *arg = lo;
+        return true;
+    }
+    if (p->field != t->channel_field || p->op != SGM_OP_EQ || (p->flags & SGM_PF_CASED) || p->text.len > SGM_KW_CHANNEL_MAX)
+        return false;
+    uint32_t c = 0;
+    while (c < st->n_channels && !(st->channels[c].len == p->text.len &&
+                                    memcmp(sgm_text(t, st->channels[c]), sgm_text(t, p->text), p->text.len) == 0))
+        c++;
+    if (c == st->n_channels) {
+        if (!sgm_grow((void **)&st->channels, st->n_channels, 1, &st->cap_channels, sizeof *st->channels)) {
+            st->failed = true;
+            return false;
+        }
+        st->channels[st->n_channels++] = p->text;
+    }
+    *flag = SGM_STEP_CHANNEL;
+    *arg = c;
+    return true;
+}
 
 static uint32_t sgm_step_add(sgm_steps *st, sgm_step s) {
     if (!sgm_grow((void **)&st->v, st->n, 1, &st->cap, sizeof *st->v)) {
@@ -533,8 +572,12 @@ static uint32_t sgm_step_node(const sgm_tables *t, const sgm_plans *pl, sgm_step
     }
     switch (n->kind) {
     case SGM_N_TRUE: return on_true;
-    case SGM_N_PRED:
-        return sgm_step_add(st, (sgm_step){n->arg, t->pred_atom ? t->pred_atom[n->arg] : SGM_NONE, on_true, on_false});
+    case SGM_N_PRED: {
+        /* the log-source keys have no atoms: arg is then the bucket or channel */
+        uint32_t flag = 0, arg = t->pred_atom ? t->pred_atom[n->arg] : SGM_NONE;
+        sgm_step_source(t, st, &t->preds[n->arg], &flag, &arg);
+        return sgm_step_add(st, (sgm_step){flag | n->arg, arg, on_true, on_false});
+    }
     case SGM_N_AND:
         at = on_true;
         for (uint32_t i = n->count; i-- > 0;) at = sgm_step_node(t, pl, st, t->kids[n->arg + i], at, on_false);
@@ -549,7 +592,7 @@ static uint32_t sgm_step_node(const sgm_tables *t, const sgm_plans *pl, sgm_step
 }
 
 static bool sgm_steps_build(const sgm_tables *t, sgm_index *ix, const sgm_plans *pl) {
-    sgm_steps st = {NULL, 0, 0, false};
+    sgm_steps st = {NULL, 0, 0, NULL, 0, 0, false};
     uint32_t *first = calloc(t->n_rules ? t->n_rules : 1, sizeof *first);
     ix->rule_step = first;
     if (!first) return false;
@@ -574,6 +617,8 @@ static bool sgm_steps_build(const sgm_tables *t, sgm_index *ix, const sgm_plans 
     }
     ix->steps = st.v;
     ix->n_steps = st.n;
+    ix->channels = st.channels;
+    ix->n_channels = st.n_channels;
     return !st.failed;
 }
 
@@ -621,6 +666,7 @@ void sgm_index_release(sgm_index *ix) {
         free((void *)ix->vset_preds);
         free((void *)ix->steps);
         free((void *)ix->rule_step);
+        free((void *)ix->channels);
     }
     memset(ix, 0, sizeof *ix);
 }
@@ -645,6 +691,8 @@ const char *sgm_index_diff(const sgm_tables *t, const sgm_index *a, const sgm_in
     SGM_SAME_ARRAY(vset_preds, a->n_vset_slots);
     SGM_SAME_ARRAY(steps, a->n_steps);
     SGM_SAME_ARRAY(rule_step, t->n_rules);
+    SGM_SAME_COUNT(n_channels);
+    SGM_SAME_ARRAY(channels, a->n_channels);
     if (!a->prefilter) return NULL;
     SGM_SAME_COUNT(mask_words);
     SGM_SAME_COUNT(n_np);

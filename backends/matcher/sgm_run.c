@@ -795,14 +795,34 @@ static void sgm_prefilter_scan(sgm_engine *e) {
             }
 }
 
-/* The bucket of the event's dispatch key: false when the event has several
- * values for the key (then every rule is tested); no rules when it
- * has none, or one no rule needs. */
-static bool sgm_dispatch_bucket(const sgm_engine *e, const uint32_t **rules, uint32_t *n, uint32_t *bucket) {
+/* The event's log source, worked out once (sgm_engine.key_known...): its
+ * EventID when it has one value and that is a number, and its bucket; its
+ * Channel when it has at most one value that is not null, and which of the
+ * index's channels it is.  False when it has several EventIDs (then the
+ * event has no bucket: every rule is tested). */
+static bool sgm_event_keys(sgm_engine *e) {
     const sgm_tables *t = e->t;
-    *rules = NULL;
-    *n = 0;
-    *bucket = SGM_NONE;
+    e->key_known = e->chan_known = false;
+    e->key_bucket = e->chan_id = SGM_NONE;
+    if (t->channel_field != SGM_NONE && e->ix.n_channels) {
+        const sgm_value *one = NULL;
+        bool several = false;
+        for (uint32_t v = e->ev.head[t->channel_field]; v != SGM_NONE && !several; v = e->ev.vals[v].next)
+            if (e->ev.vals[v].type != SGM_V_NULL) several = one != NULL, one = &e->ev.vals[v];
+        e->chan_known = !several;
+        if (one && !several) {
+            const unsigned char *p = (const unsigned char *)e->ev.text + one->off;
+            for (uint32_t c = 0; c < e->ix.n_channels && e->chan_id == SGM_NONE; c++) {
+                const sgm_str ch = e->ix.channels[c];
+                if (ch.len != one->len) continue;
+                const unsigned char *text = (const unsigned char *)sgm_text(t, ch);
+                uint32_t i = 0;
+                while (i < ch.len && sgm_fold[p[i]] == text[i]) i++;
+                if (i == ch.len) e->chan_id = c;
+            }
+        }
+    }
+    if (t->dispatch_field == SGM_NONE) return true;
     uint32_t v = e->ev.head[t->dispatch_field];
     if (v == SGM_NONE) return true;
     if (e->ev.vals[v].next != SGM_NONE) return false;
@@ -814,10 +834,23 @@ static bool sgm_dispatch_bucket(const sgm_engine *e, const uint32_t **rules, uin
         if (t->buckets[mid].key < key) lo = mid + 1;
         else hi = mid;
     }
-    if (lo < t->n_buckets && t->buckets[lo].key == key) {
-        *rules = t->dispatch + t->buckets[lo].rules;
-        *n = t->buckets[lo].n_rules;
-        *bucket = lo;
+    e->key_known = true;
+    if (lo < t->n_buckets && t->buckets[lo].key == key) e->key_bucket = lo;
+    return true;
+}
+
+/* The bucket of the event's dispatch key (sgm_event_keys first): false
+ * when the event has several values for the key (then every rule is
+ * tested); no rules when it has none, or one no rule needs. */
+static bool sgm_dispatch_bucket(const sgm_engine *e, bool keys_ok, const uint32_t **rules, uint32_t *n, uint32_t *bucket) {
+    const sgm_tables *t = e->t;
+    *rules = NULL;
+    *n = 0;
+    *bucket = e->key_bucket;
+    if (!keys_ok) return false;
+    if (*bucket != SGM_NONE) {
+        *rules = t->dispatch + t->buckets[*bucket].rules;
+        *n = t->buckets[*bucket].n_rules;
     }
     return true;
 }
@@ -858,7 +891,8 @@ static void sgm_run_candidates(sgm_engine *e) {
     uint32_t *keep = e->cand; /* filtered in place */
     const uint32_t *np1 = e->ix.np + e->ix.np_all, *np2 = NULL;
     uint32_t n1 = e->ix.n_np_all, n2 = 0;
-    bool dispatched = t->dispatch_field != SGM_NONE && sgm_dispatch_bucket(e, &a, &na, &bucket);
+    bool keys_ok = sgm_event_keys(e);
+    bool dispatched = t->dispatch_field != SGM_NONE && sgm_dispatch_bucket(e, keys_ok, &a, &na, &bucket);
     bool channel = dispatched && sgm_event_has_channel(e);
     e->scan_mask = e->ix.scan_masks + (size_t)e->ix.mask_words * 2 *
                                        (dispatched ? (bucket == SGM_NONE ? t->n_buckets : bucket) * 2 + !channel
@@ -916,7 +950,8 @@ void sgm_event_rules(sgm_engine *e) {
     const uint32_t *a = NULL, *o = NULL;
     uint32_t na = 0, no = 0;
     uint32_t bucket;
-    if (t->dispatch_field == SGM_NONE || !sgm_dispatch_bucket(e, &a, &na, &bucket)) {
+    bool keys_ok = sgm_event_keys(e);
+    if (t->dispatch_field == SGM_NONE || !sgm_dispatch_bucket(e, keys_ok, &a, &na, &bucket)) {
         for (uint32_t r = 0; r < t->n_rules; r++) sgm_run_rule(e, r);
         return;
     }

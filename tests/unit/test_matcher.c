@@ -607,16 +607,24 @@ static void test_dispatch(void **state) {
                     "---\n" DET("nochan") "  a:\n    Channel|exists: false\n    q: v\n  condition: a\n"
                     "---\n" DET("chan") "  a:\n    Channel|exists: true\n  condition: a\n"
                     "---\n" DET("never") "  a:\n    EventID: 1\n  b:\n    EventID: 2\n  condition: a and b\n"
-                    "---\n" DET("any") "  kw: [zzz]\n  condition: kw\n";
+                    "---\n" DET("any") "  kw: [zzz]\n  condition: kw\n"
+                    /* of any EventID (one branch has none), testing one: an EventID no
+                     * bucket has, or several, is not it; a Channel, case ignored */
+                    "---\n" DET("orq") "  a:\n    EventID: 1\n  b:\n    q: w\n  condition: a or b\n"
+                    "---\n" DET("chaneq") "  a:\n    Channel: security\n  b:\n    q: w\n  condition: a or b\n";
     const char *ev = "{\"EventID\":1,\"Image\":\"C:\\\\x.exe\",\"Channel\":\"c\"}\n"
                      "{\"EventID\":\"4688\",\"Channel\":\"Security\"}\n"
                      "{\"EventID\":\"4688.0\"}\n"
                      "{\"EventID\":null,\"q\":\"v\"}\n"
                      "{\"q\":\"v\",\"k\":\"zzz\"}\n"
                      "{\"EventID\":[1,4688],\"Image\":\"x.exe\"}\n"
-                     "{\"EventID\":\"abc\",\"Channel\":null,\"q\":\"v\"}\n";
-    const char *want = "p1@1 either@1 chan@1 p4688@2 either@2 notone@2 chan@2 p4688@3 either@3 notone@3 "
-                       "notone@4 nochan@4 notone@5 nochan@5 any@5 p1@6 p4688@6 either@6 notone@7 nochan@7";
+                     "{\"EventID\":\"abc\",\"Channel\":null,\"q\":\"v\"}\n"
+                     "{\"EventID\":77,\"q\":\"x\",\"Channel\":\"SECURITY\"}\n"
+                     "{\"EventID\":77,\"Channel\":[\"a\",\"Security\"]}\n"
+                     "{\"EventID\":1,\"q\":\"w\"}\n";
+    const char *want = "p1@1 either@1 chan@1 orq@1 p4688@2 either@2 notone@2 chan@2 chaneq@2 p4688@3 either@3 "
+                       "notone@3 notone@4 nochan@4 notone@5 nochan@5 any@5 p1@6 p4688@6 either@6 orq@6 notone@7 "
+                       "nochan@7 notone@8 chan@8 chaneq@8 notone@9 chan@9 chaneq@9 either@10 orq@10 chaneq@10";
     assert_string_equal(run(r, ev), want);
     run_opts all = {0, 0, 0, true, false, INDEX_ENGINE};
     assert_string_equal(run_with(r, ev, &all), want);
