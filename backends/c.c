@@ -1579,6 +1579,7 @@ static void c_emit_index(sg_buf *out, const sgm_tables *t, const sgm_index *ix) 
     C_INDEX_ARRAY("uint32_t", "np_bucket", ix->np_bucket, t->n_buckets, c_emit_u32s);
     C_INDEX_ARRAY("uint32_t", "np_bucket_n", ix->np_bucket_n, t->n_buckets, c_emit_u32s);
     C_INDEX_ARRAY("uint8_t", "rule_any", ix->rule_any, t->n_rules, c_emit_u8_run);
+    C_INDEX_ARRAY("uint64_t", "bucket_rules", ix->bucket_rules, (size_t)t->n_buckets * (t->n_rules / 64 + 1), c_emit_u64_run);
     C_INDEX_ARRAY("sgm_vset", "vsets", ix->vsets, ix->n_vsets, c_emit_vsets);
     C_INDEX_ARRAY("uint64_t", "vset_keys", ix->vset_keys, ix->n_vset_slots, c_emit_u64_run);
     C_INDEX_ARRAY("uint32_t", "vset_preds", ix->vset_preds, ix->n_vset_slots, c_emit_u32s);
@@ -1612,6 +1613,7 @@ static void c_emit_index(sg_buf *out, const sgm_tables *t, const sgm_index *ix) 
                   (unsigned)ix->n_np, (unsigned)ix->np_present, (unsigned)ix->n_np_present, (unsigned)ix->np_absent,
                   (unsigned)ix->n_np_absent, (unsigned)ix->np_all, (unsigned)ix->n_np_all);
     C_INDEX_POINTER("rule_any", ix->rule_any);
+    C_INDEX_POINTER("bucket_rules", ix->bucket_rules);
     C_INDEX_POINTER("vsets", ix->vsets);
     C_INDEX_POINTER("vset_keys", ix->vset_keys);
     C_INDEX_POINTER("vset_preds", ix->vset_preds);

@@ -198,6 +198,9 @@ typedef struct sgm_index {
     const uint32_t *np, *np_bucket, *np_bucket_n; /* n_np; n_buckets each */
     uint32_t n_np, np_present, n_np_present, np_absent, n_np_absent, np_all, n_np_all;
     const uint8_t *rule_any;    /* per rule: 1 listed in any_present, 2 in any_absent */
+    /* per bucket, n_rules / 64 + 1 words: bit r set when rule r is in its
+     * dispatch list (a candidate rule is kept when its bit is) */
+    const uint64_t *bucket_rules;
     /* A rule's value list (an OR of many equality, startswith or endswith
      * tests of one field) is looked up in a hash set, not tested value by
      * value (sgm_eval.c). */

@@ -192,6 +192,15 @@ static bool sgm_np_build(const sgm_tables *t, sgm_index *ix) {
         if (!t->prefiltered[r]) np[pos++] = r;
     ix->n_np_all = pos - ix->np_all;
     ix->n_np = pos;
+    uint32_t words = t->n_rules / 64 + 1;
+    uint64_t *bits = calloc((size_t)t->n_buckets * words + 1, sizeof *bits);
+    ix->bucket_rules = bits;
+    if (!bits) return false;
+    for (uint32_t k = 0; k < t->n_buckets; k++)
+        for (uint32_t i = 0; i < t->buckets[k].n_rules; i++) {
+            uint32_t r = t->dispatch[t->buckets[k].rules + i];
+            bits[(size_t)k * words + r / 64] |= (uint64_t)1 << (r % 64);
+        }
     return true;
 }
 
@@ -661,6 +670,7 @@ void sgm_index_release(sgm_index *ix) {
         free((void *)ix->np_bucket);
         free((void *)ix->np_bucket_n);
         free((void *)ix->rule_any);
+        free((void *)ix->bucket_rules);
         free((void *)ix->vsets);
         free((void *)ix->vset_keys);
         free((void *)ix->vset_preds);
@@ -711,6 +721,7 @@ const char *sgm_index_diff(const sgm_tables *t, const sgm_index *a, const sgm_in
     SGM_SAME_ARRAY(np_bucket, t->n_buckets);
     SGM_SAME_ARRAY(np_bucket_n, t->n_buckets);
     SGM_SAME_ARRAY(rule_any, t->n_rules);
+    SGM_SAME_ARRAY(bucket_rules, (size_t)t->n_buckets * (t->n_rules / 64 + 1));
     SGM_SAME_ARRAY(pair_end, 256);
     SGM_SAME_ARRAY(field_grams, ((size_t)1 << SGM_FIELD_GRAM_LOG2) / 64);
     SGM_SAME_ARRAY(pair_grams, ((size_t)1 << SGM_PAIR_GRAM_LOG2) / 64);

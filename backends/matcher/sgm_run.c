@@ -870,15 +870,6 @@ static uint32_t sgm_merge(const uint32_t *a, uint32_t na, const uint32_t *b, uin
     return n;
 }
 
-static bool sgm_in_sorted(const uint32_t *a, uint32_t n, uint32_t x) {
-    uint32_t lo = 0, hi = n;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (a[mid] < x) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo < n && a[lo] == x;
-}
 
 /* With the prefilter: the event's log source picks what is scanned for
  * literals (sgm_index.scan_masks); then the event's rules without literals (its bucket's and
@@ -901,9 +892,10 @@ static void sgm_run_candidates(sgm_engine *e) {
     sgm_prefilter_scan(e);
     if (dispatched) {
         uint8_t any = channel ? 1 : 2;
+        const uint64_t *in_bucket = bucket == SGM_NONE ? NULL : e->ix.bucket_rules + (size_t)bucket * (t->n_rules / 64 + 1);
         for (uint32_t i = 0; i < e->n_cand; i++) {
             uint32_t r = e->cand[i];
-            if ((e->ix.rule_any[r] & any) || (na && sgm_in_sorted(a, na, r))) keep[n_keep++] = r;
+            if ((e->ix.rule_any[r] & any) || (bucket != SGM_NONE && sgm_mask_has(in_bucket, r))) keep[n_keep++] = r;
         }
         np1 = e->ix.np + (channel ? e->ix.np_present : e->ix.np_absent);
         n1 = channel ? e->ix.n_np_present : e->ix.n_np_absent;
