@@ -1,6 +1,8 @@
 /* sgm_index.c - what the runtime derives from the tables (sgm_index): the
- * checks every table passes first, the prefilter's masks, lists and keyword
- * scanners, the filter of (gram, field) pairs, and the value sets.
+ * checks every table passes first; the prefilter's masks, lists, keyword
+ * scanners and per-bucket rule sets; the filters of (gram, field) pairs
+ * and of the bytes after an anchor gram; the value sets; and each rule's
+ * condition as a program of steps.
  *
  * The part from the tables is a function of the tables alone.  `sigc
  * match` builds it at start-up; `sigc convert -t c` builds it from the
