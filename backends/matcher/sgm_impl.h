@@ -270,6 +270,10 @@ struct sgm_engine {
      * one Channel and which of ix.channels it is (SGM_NONE: none) */
     bool key_known, chan_known;
     uint32_t key_bucket, chan_id;
+    /* the last Channel value worked out, as it was, and its id: the next
+     * event mostly has the same */
+    char chan_last[SGM_KW_CHANNEL_MAX];
+    uint32_t chan_last_len, chan_last_id;
     char kw_fold[SGM_KW_CHANNEL_MAX];          /* the event's channel, folded */
     uint32_t *order, *order2;   /* scratch: the rules to test, in rule order */
     bool prefilter;             /* the tables have atoms and the option allows them */

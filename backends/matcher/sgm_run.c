@@ -812,13 +812,22 @@ static bool sgm_event_keys(sgm_engine *e) {
         e->chan_known = !several;
         if (one && !several) {
             const unsigned char *p = (const unsigned char *)e->ev.text + one->off;
-            for (uint32_t c = 0; c < e->ix.n_channels && e->chan_id == SGM_NONE; c++) {
-                const sgm_str ch = e->ix.channels[c];
-                if (ch.len != one->len) continue;
-                const unsigned char *text = (const unsigned char *)sgm_text(t, ch);
-                uint32_t i = 0;
-                while (i < ch.len && sgm_fold[p[i]] == text[i]) i++;
-                if (i == ch.len) e->chan_id = c;
+            if (one->len && one->len == e->chan_last_len && memcmp(p, e->chan_last, one->len) == 0) {
+                e->chan_id = e->chan_last_id;
+            } else {
+                for (uint32_t c = 0; c < e->ix.n_channels && e->chan_id == SGM_NONE; c++) {
+                    const sgm_str ch = e->ix.channels[c];
+                    if (ch.len != one->len) continue;
+                    const unsigned char *text = (const unsigned char *)sgm_text(t, ch);
+                    uint32_t i = 0;
+                    while (i < ch.len && sgm_fold[p[i]] == text[i]) i++;
+                    if (i == ch.len) e->chan_id = c;
+                }
+                if (one->len <= sizeof e->chan_last) {
+                    memcpy(e->chan_last, p, one->len);
+                    e->chan_last_len = one->len;
+                    e->chan_last_id = e->chan_id;
+                }
             }
         }
     }
