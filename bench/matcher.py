@@ -10,7 +10,8 @@ every tenth rule file of it, so the same mix of log sources at a tenth
 of the size, and no rule at all), runs each over the data after a
 warm-up run (so the file is in the page cache and buffers are touched),
 then N rounds that each run every configuration once (a slow spell of the
-machine slows all of them alike), and prints the median per configuration
+machine slows all of them alike; the one-thread runs all on one core,
+--cpu, as the cores differ in speed in spells), and prints the median per configuration
 (the ratios: the median of each round's own ratio): events/s and MB/s, the same with the
 prefilter off, on two threads (-j 2), peak RSS (GNU time), start-up time
 (empty input), the compile time of the generated file, and an event_count correlation over
@@ -44,16 +45,27 @@ def sh(cmd, **kw):
     return subprocess.run(cmd, check=True, **kw)
 
 
-def timed(cmd, stdin=None, copies=1):
+PIN = None  # the core one-thread runs are kept on (--cpu); None: any
+ALL_CPUS = os.sched_getaffinity(0)
+
+
+def timed(cmd, stdin=None, copies=1, pin=True):
     """The time until cmd is done; with copies, that many of it started at
-    once (side by side), until all are done."""
+    once (side by side), until all are done.  pin: on the core PIN (the
+    cores of this machine differ in speed in spells; the ratios compare
+    runs on one core)."""
+    # the children inherit this process's cores (a preexec_fn would slow
+    # every start down by milliseconds)
+    os.sched_setaffinity(0, {PIN} if PIN is not None and pin and copies == 1 else ALL_CPUS)
     start = time.perf_counter()
     with open(stdin, "rb") if stdin else open(os.devnull, "rb") as inp:
         procs = [subprocess.Popen(cmd, stdin=inp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                  for _ in range(copies)]
         for p in procs:
             p.wait()
-    return time.perf_counter() - start
+    elapsed = time.perf_counter() - start
+    os.sched_setaffinity(0, ALL_CPUS)
+    return elapsed
 
 
 def median_time(cmd, runs):
@@ -116,7 +128,11 @@ def main():
     ap.add_argument("--mb", type=float, default=100)
     ap.add_argument("--net-mb", type=float, default=40, help="size of each web-server, proxy and EVE set")
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--cpu", type=int, default=max(os.sched_getaffinity(0)),
+                    help="the core every one-thread run is kept on (-1: any)")
     a = ap.parse_args()
+    global PIN
+    PIN = a.cpu if a.cpu >= 0 else None
     sigc = os.path.join(a.build, "sigc")
     out = os.path.join(HERE, "out")
     os.makedirs(out, exist_ok=True)
@@ -200,7 +216,7 @@ def main():
         side_by_side = []
         for _ in range(a.runs):
             for i, cmd in enumerate(cmds):
-                times[i].append(timed(cmd))
+                times[i].append(timed(cmd, pin="-j" not in cmd))
             side_by_side.append(timed(cmds[0], copies=2))
         rows = []
         for (label, _, layout, _), ts in zip(runs, times):
@@ -234,7 +250,8 @@ def main():
     print(f"peak RSS, whole corpus: {rss:.1f} MiB")
     print(f"start-up, whole corpus (empty input): {startup * 1000:.1f} ms")
     print(f"compile time of the generated file (cc -O2), whole corpus: {compile_s['whole corpus']:.1f} s")
-    print(f"-j 2 speed-up, whole corpus: {r_j2:.2f}x on {os.cpu_count()} cores")
+    print(f"-j 2 speed-up, whole corpus: {r_j2:.2f}x on {os.cpu_count()} cores"
+          + (f" (the one-thread runs on core {PIN}; -j 2 and the side-by-side pair on any)" if PIN is not None else ""))
     print(f"two one-thread runs side by side: each takes {r_pair:.2f}x the time of one alone, "
           f"so two cores give at most {2 / r_pair:.2f}x here; -j 2 reaches {r_j2_share:.0%} of that "
           f"(median of the rounds' own)")
