@@ -626,7 +626,8 @@ static void test_dispatch(void **state) {
                      "{\"EventID\":77,\"Channel\":\"SECURITZ\"}\n";
     const char *want = "p1@1 either@1 chan@1 orq@1 p4688@2 either@2 notone@2 chan@2 chaneq@2 p4688@3 either@3 "
                        "notone@3 notone@4 nochan@4 notone@5 nochan@5 any@5 p1@6 p4688@6 either@6 orq@6 notone@7 "
-                       "nochan@7 notone@8 chan@8 chaneq@8 notone@9 chan@9 chaneq@9 either@10 orq@10 chaneq@10 notone@11 chan@11";
+                       "nochan@7 notone@8 chan@8 chaneq@8 notone@9 chan@9 chaneq@9 either@10 orq@10 chaneq@10 "
+                       "notone@11 chan@11";
     assert_string_equal(run(r, ev), want);
     run_opts all = {0, 0, 0, true, false, INDEX_ENGINE};
     assert_string_equal(run_with(r, ev, &all), want);
