@@ -77,20 +77,6 @@ bool sgm_value_number(const char *p, size_t len, double *out) {
     return true;
 }
 
-/* a folded to compare with b, which is folded already (a needle). */
-static bool sgm_eq_fold(const char *a, const char *b, size_t n) {
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t x, y;
-        memcpy(&x, a + i, 8);
-        memcpy(&y, b + i, 8);
-        if (sgm_fold8(x) != y) return false;
-    }
-    for (; i < n; i++)
-        if (sgm_fold[(unsigned char)a[i]] != (unsigned char)b[i]) return false;
-    return true;
-}
-
 /* b is the folded needle when !cased. */
 static bool sgm_bytes_eq(const char *a, const char *b, size_t n, bool cased) {
     return cased ? memcmp(a, b, n) == 0 : sgm_eq_fold(a, b, n);

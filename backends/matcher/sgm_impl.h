@@ -230,6 +230,9 @@ void sgm_index_release(sgm_index *ix);
  * or NULL when they are the same. */
 const char *sgm_index_diff(const sgm_tables *t, const sgm_index *a, const sgm_index *b);
 
+/* The bucket whose key is key, or SGM_NONE (the buckets are sorted by key). */
+uint32_t sgm_bucket_of(const sgm_tables *t, double key);
+
 /* The first slot of a key in a value set (sgm_index.c builds the sets,
  * sgm_eval.c looks values up). */
 static inline uint32_t sgm_vset_slot(uint64_t key, uint32_t mask) {
@@ -269,6 +272,7 @@ struct sgm_engine {
      * number, and the bucket of that number (SGM_NONE: none has it); its
      * one Channel and which of ix.channels it is (SGM_NONE: none) */
     bool key_known, chan_known;
+    bool chan_present;          /* it has a Channel that is not null */
     uint32_t key_bucket, chan_id;
     /* the last Channel value worked out, as it was, and its id: the next
      * event mostly has the same */
@@ -404,6 +408,20 @@ bool sgm_eval_rule(sgm_engine *e, uint32_t r);
 bool sgm_value_number(const char *p, size_t len, double *out);
 /* ASCII case folding table. */
 extern const unsigned char sgm_fold[256];
+
+/* a folded to compare with b, which is folded already (a needle). */
+static inline bool sgm_eq_fold(const char *a, const char *b, size_t n) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x, y;
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (sgm_fold8(x) != y) return false;
+    }
+    for (; i < n; i++)
+        if (sgm_fold[(unsigned char)a[i]] != (unsigned char)b[i]) return false;
+    return true;
+}
 
 /* sgm_agg.c */
 int sgm_agg_init(sgm_engine *e);

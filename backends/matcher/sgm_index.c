@@ -87,6 +87,16 @@ bool sgm_tables_check(const sgm_tables *t, char *err, size_t errlen) {
     return true;
 }
 
+uint32_t sgm_bucket_of(const sgm_tables *t, double key) {
+    uint32_t lo = 0, hi = t->n_buckets;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (t->buckets[mid].key < key) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < t->n_buckets && t->buckets[lo].key == key ? lo : SGM_NONE;
+}
+
 /* ---- the prefilter's lists and masks ------------------------------------ */
 
 /* A key-less dispatch list: its rules are marked with bit in rule_any, and
@@ -531,15 +541,10 @@ typedef struct sgm_steps {
 static bool sgm_step_source(const sgm_tables *t, sgm_steps *st, const sgm_pred *p, uint32_t *flag, uint32_t *arg) {
     if (p->timepart || p->field == SGM_NONE) return false;
     if (p->field == t->dispatch_field && p->op == SGM_OP_NUM_EQ) {
-        uint32_t lo = 0, hi = t->n_buckets;
-        while (lo < hi) {
-            uint32_t mid = lo + (hi - lo) / 2;
-            if (t->buckets[mid].key < p->num) lo = mid + 1;
-            else hi = mid;
-        }
-        if (lo == t->n_buckets || t->buckets[lo].key != p->num) return false;
+        uint32_t b = sgm_bucket_of(t, p->num);
+        if (b == SGM_NONE) return false;
         *flag = SGM_STEP_KEY;
-        *arg = lo;
+        *arg = b;
         return true;
     }
     if (p->field != t->channel_field || p->op != SGM_OP_EQ || (p->flags & SGM_PF_CASED) || p->text.len > SGM_KW_CHANNEL_MAX)

@@ -796,33 +796,29 @@ static void sgm_prefilter_scan(sgm_engine *e) {
 }
 
 /* The event's log source, worked out once (sgm_engine.key_known...): its
- * EventID when it has one value and that is a number, and its bucket; its
- * Channel when it has at most one value that is not null, and which of the
- * index's channels it is.  False when it has several EventIDs (then the
- * event has no bucket: every rule is tested). */
+ * EventID when it has one value and that is a number, and its bucket;
+ * whether it has a Channel; the Channel when it has at most one value that
+ * is not null, and which of the index's channels it is.  False when it has
+ * several EventIDs (then the event has no bucket: every rule is tested). */
 static bool sgm_event_keys(sgm_engine *e) {
     const sgm_tables *t = e->t;
-    e->key_known = e->chan_known = false;
+    e->key_known = e->chan_known = e->chan_present = false;
     e->key_bucket = e->chan_id = SGM_NONE;
-    if (t->channel_field != SGM_NONE && e->ix.n_channels) {
+    if (t->channel_field != SGM_NONE) {
         const sgm_value *one = NULL;
         bool several = false;
         for (uint32_t v = e->ev.head[t->channel_field]; v != SGM_NONE && !several; v = e->ev.vals[v].next)
             if (e->ev.vals[v].type != SGM_V_NULL) several = one != NULL, one = &e->ev.vals[v];
-        e->chan_known = !several;
-        if (one && !several) {
+        e->chan_present = one != NULL;
+        e->chan_known = !several && e->ix.n_channels;
+        if (one && e->chan_known) {
             const unsigned char *p = (const unsigned char *)e->ev.text + one->off;
             if (one->len && one->len == e->chan_last_len && memcmp(p, e->chan_last, one->len) == 0) {
                 e->chan_id = e->chan_last_id;
             } else {
-                for (uint32_t c = 0; c < e->ix.n_channels && e->chan_id == SGM_NONE; c++) {
-                    const sgm_str ch = e->ix.channels[c];
-                    if (ch.len != one->len) continue;
-                    const unsigned char *text = (const unsigned char *)sgm_text(t, ch);
-                    uint32_t i = 0;
-                    while (i < ch.len && sgm_fold[p[i]] == text[i]) i++;
-                    if (i == ch.len) e->chan_id = c;
-                }
+                for (uint32_t c = 0; c < e->ix.n_channels && e->chan_id == SGM_NONE; c++)
+                    if (e->ix.channels[c].len == one->len && sgm_eq_fold((const char *)p, sgm_text(t, e->ix.channels[c]), one->len))
+                        e->chan_id = c;
                 if (one->len <= sizeof e->chan_last) {
                     memcpy(e->chan_last, p, one->len);
                     e->chan_last_len = one->len;
@@ -837,14 +833,8 @@ static bool sgm_event_keys(sgm_engine *e) {
     if (e->ev.vals[v].next != SGM_NONE) return false;
     double key;
     if (!sgm_value_number(e->ev.text + e->ev.vals[v].off, e->ev.vals[v].len, &key)) return true;
-    uint32_t lo = 0, hi = t->n_buckets;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (t->buckets[mid].key < key) lo = mid + 1;
-        else hi = mid;
-    }
     e->key_known = true;
-    if (lo < t->n_buckets && t->buckets[lo].key == key) e->key_bucket = lo;
+    e->key_bucket = sgm_bucket_of(t, key);
     return true;
 }
 
@@ -862,14 +852,6 @@ static bool sgm_dispatch_bucket(const sgm_engine *e, bool keys_ok, const uint32_
         *n = t->buckets[*bucket].n_rules;
     }
     return true;
-}
-
-static bool sgm_event_has_channel(const sgm_engine *e) {
-    const sgm_tables *t = e->t;
-    if (t->channel_field == SGM_NONE) return false;
-    for (uint32_t v = e->ev.head[t->channel_field]; v != SGM_NONE; v = e->ev.vals[v].next)
-        if (e->ev.vals[v].type != SGM_V_NULL) return true;
-    return false;
 }
 
 /* Merges sorted runs a and b into out; returns the length. */
@@ -893,7 +875,7 @@ static void sgm_run_candidates(sgm_engine *e) {
     uint32_t n1 = e->ix.n_np_all, n2 = 0;
     bool keys_ok = sgm_event_keys(e);
     bool dispatched = t->dispatch_field != SGM_NONE && sgm_dispatch_bucket(e, keys_ok, &a, &na, &bucket);
-    bool channel = dispatched && sgm_event_has_channel(e);
+    bool channel = dispatched && e->chan_present;
     e->scan_mask = e->ix.scan_masks + (size_t)e->ix.mask_words * 2 *
                                        (dispatched ? (bucket == SGM_NONE ? t->n_buckets : bucket) * 2 + !channel
                                                    : (t->n_buckets + 1) * 2);
@@ -956,7 +938,7 @@ void sgm_event_rules(sgm_engine *e) {
         for (uint32_t r = 0; r < t->n_rules; r++) sgm_run_rule(e, r);
         return;
     }
-    bool channel = sgm_event_has_channel(e);
+    bool channel = e->chan_present;
     o = t->dispatch + (channel ? t->any_present : t->any_absent);
     no = channel ? t->n_any_present : t->n_any_absent;
     /* the event's bucket and the rules of any key, merged in rule order
