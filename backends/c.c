@@ -1570,7 +1570,7 @@ static void c_emit_index(sg_buf *out, const sgm_tables *t, const sgm_index *ix) 
     C_INDEX_ARRAY("sgm_kw_entry", "kw_entries", ix->kw_entries, ix->n_kw_entries, c_emit_kw_entries);
     C_INDEX_ARRAY("uint64_t", "kw_bits", ix->kw_bits, (size_t)scans * SGM_KW_WORDS, c_emit_u64_run);
     C_INDEX_ARRAY("uint64_t", "kw_atoms", ix->kw_atoms, (size_t)scans * (t->n_atoms / 64 + 1), c_emit_u64_run);
-    C_INDEX_ARRAY("sgm_str", "kw_channels", ix->kw_channels, ix->n_kw_channels, c_emit_strs);
+    C_INDEX_ARRAY("uint32_t", "kw_of_channel", ix->kw_of_channel, ix->n_channels, c_emit_u32s);
     C_INDEX_ARRAY("uint8_t", "bucket_kw", ix->bucket_kw, t->n_buckets, c_emit_u8_run);
     C_INDEX_ARRAY("uint64_t", "field_grams", ix->field_grams, n_field_grams, c_emit_u64_run);
     C_INDEX_ARRAY("uint64_t", "pair_grams", ix->pair_grams, ((size_t)1 << SGM_PAIR_GRAM_LOG2) / 64, c_emit_u64_run);
@@ -1594,7 +1594,7 @@ static void c_emit_index(sg_buf *out, const sgm_tables *t, const sgm_index *ix) 
     C_INDEX_POINTER("kw_entries", ix->kw_entries);
     C_INDEX_POINTER("kw_bits", ix->kw_bits);
     C_INDEX_POINTER("kw_atoms", ix->kw_atoms);
-    C_INDEX_POINTER("kw_channels", ix->kw_channels);
+    C_INDEX_POINTER("kw_of_channel", ix->kw_of_channel);
     sg_buf_printf(out, "    .n_kw_channels = %uu, .n_kw_entries = %uu,\n", (unsigned)ix->n_kw_channels,
                   (unsigned)ix->n_kw_entries);
     C_INDEX_POINTER("bucket_kw", ix->bucket_kw);

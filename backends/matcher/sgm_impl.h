@@ -176,14 +176,15 @@ typedef struct sgm_index {
     /* Keywords (atoms of no field) are looked for in every value, and the
      * rules every Windows event may meet have some.  Events of a channel
      * are scanned only for the keyword atoms of the key-less rules that can
-     * hold on that channel, at a stride (sgm_kw_scan).  kw_scans[i] for the
-     * channel kw_channels[i] (folded), the last for any other channel; none
+     * hold on that channel, at a stride (sgm_kw_scan): one scanner per
+     * channel such a rule requires, the last for any other channel;
+     * kw_of_channel says which one each of the channels (below) takes; none
      * (NULL) without dispatch on a channel or without keyword atoms. */
     const sgm_kw_scan *kw_scans;      /* n_kw_channels + 1 */
     const sgm_kw_entry *kw_entries;   /* n_kw_entries */
     const uint64_t *kw_bits;          /* SGM_KW_WORDS per scanner */
     const uint64_t *kw_atoms;         /* n_atoms / 64 + 1 per scanner */
-    const sgm_str *kw_channels;       /* texts in the tables' pool */
+    const uint32_t *kw_of_channel;    /* n_channels: a kw_scans index */
     uint32_t n_kw_channels, n_kw_entries;
     const uint8_t *bucket_kw;   /* per bucket: 1 when its own rules have keyword atoms */
     /* A filter of 2^SGM_FIELD_GRAM_LOG2 bits over (anchor gram, field) of
@@ -278,7 +279,6 @@ struct sgm_engine {
      * event mostly has the same */
     char chan_last[SGM_KW_CHANNEL_MAX];
     uint32_t chan_last_len, chan_last_id;
-    char kw_fold[SGM_KW_CHANNEL_MAX];          /* the event's channel, folded */
     uint32_t *order, *order2;   /* scratch: the rules to test, in rule order */
     bool prefilter;             /* the tables have atoms and the option allows them */
     /* -j N: the workers' engines collect the rules that match (no output) */

@@ -276,9 +276,10 @@ static void sgm_kw_build(const sgm_tables *t, const uint64_t *want, uint32_t g, 
 }
 
 /* The keyword scanners: one per channel that a key-less rule with keyword
- * atoms requires, and one for the other channels.  Left out (every keyword
- * atom at every byte) without dispatch on a channel.  Needs rule_any.
- * False when memory runs out. */
+ * atoms requires, and one for the other channels; which one each of the
+ * index's channels (ix->channels, the steps' Channel texts, built first)
+ * takes.  Left out (every keyword atom at every byte) without dispatch on
+ * a channel.  Needs rule_any.  False when memory runs out. */
 static bool sgm_kw_index(const sgm_tables *t, sgm_index *ix) {
     if (!t->keyword_atoms || t->channel_field == SGM_NONE || t->dispatch_field == SGM_NONE) return true;
     uint32_t words = t->n_atoms / 64 + 1, n_kw_steps = 0;
@@ -286,10 +287,11 @@ static bool sgm_kw_index(const sgm_tables *t, sgm_index *ix) {
     uint32_t *chan = malloc(((size_t)t->n_rules + 1) * sizeof *chan); /* per rule: its channel's index, or SGM_NONE */
     sgm_str *channels = calloc((size_t)t->n_any_present + 1, sizeof *channels);
     uint8_t *bucket_kw = calloc((size_t)t->n_buckets + 1, 1);
+    uint32_t *of_channel = calloc((size_t)ix->n_channels + 1, sizeof *of_channel);
     uint64_t *want = malloc((size_t)words * sizeof *want);
-    ix->kw_channels = channels;
     ix->bucket_kw = bucket_kw;
-    bool ok = has_kw && chan && channels && bucket_kw && want;
+    ix->kw_of_channel = of_channel;
+    bool ok = has_kw && chan && channels && bucket_kw && of_channel && want;
     for (uint32_t a = 0; ok && a < t->n_atoms; a++)
         if (t->atoms[a].field == SGM_NONE)
             for (uint32_t i = 0; i < t->atoms[a].n_rules; i++) has_kw[t->pf[t->atoms[a].rules + i]] = 1;
@@ -308,6 +310,13 @@ static bool sgm_kw_index(const sgm_tables *t, sgm_index *ix) {
         chan[r] = g;
     }
     uint32_t n_scans = ix->n_kw_channels + 1;
+    for (uint32_t c = 0; ok && c < ix->n_channels; c++) { /* the other channels: the last scanner */
+        const sgm_str ch = ix->channels[c];
+        of_channel[c] = ix->n_kw_channels;
+        for (uint32_t g = 0; g < ix->n_kw_channels; g++)
+            if (channels[g].len == ch.len && memcmp(sgm_text(t, channels[g]), sgm_text(t, ch), ch.len) == 0)
+                of_channel[c] = g;
+    }
     /* a scanner holds at most step (the shortest atom less 3) entries per atom */
     for (uint32_t a = 0; ok && a < t->n_atoms; a++)
         if (t->atoms[a].field == SGM_NONE && t->atoms[a].text.len > 3) n_kw_steps += t->atoms[a].text.len - 3;
@@ -338,6 +347,7 @@ static bool sgm_kw_index(const sgm_tables *t, sgm_index *ix) {
     }
     free(has_kw);
     free(chan);
+    free(channels);
     free(want);
     return ok;
 }
@@ -643,16 +653,16 @@ static bool sgm_steps_build(const sgm_tables *t, sgm_index *ix, const sgm_plans 
 bool sgm_index_build(const sgm_tables *t, sgm_index *ix) {
     memset(ix, 0, sizeof *ix);
     ix->owned = true;
-    bool ok = true;
-    if (t->n_atoms && t->prefiltered && t->pred_atom) {
-        ix->prefilter = true;
-        ok = sgm_np_build(t, ix) && sgm_kw_index(t, ix) && sgm_field_grams_build(t, ix);
-    }
+    /* the steps first: the keyword scanners map their channels */
     sgm_plans plans = {NULL, NULL, 0, 0, NULL, 0, 0};
-    if (ok) ok = sgm_vsets_build(t, ix, &plans) && sgm_steps_build(t, ix, &plans);
+    bool ok = sgm_vsets_build(t, ix, &plans) && sgm_steps_build(t, ix, &plans);
     free(plans.of_node);
     free(plans.v);
     free(plans.kids);
+    if (ok && t->n_atoms && t->prefiltered && t->pred_atom) {
+        ix->prefilter = true;
+        ok = sgm_np_build(t, ix) && sgm_kw_index(t, ix) && sgm_field_grams_build(t, ix);
+    }
     if (!ok) sgm_index_release(ix);
     return ok;
 }
@@ -668,7 +678,7 @@ void sgm_index_release(sgm_index *ix) {
         free((void *)ix->kw_entries);
         free((void *)ix->kw_bits);
         free((void *)ix->kw_atoms);
-        free((void *)ix->kw_channels);
+        free((void *)ix->kw_of_channel);
         free((void *)ix->bucket_kw);
         free((void *)ix->field_grams);
         free((void *)ix->pair_grams);
@@ -737,7 +747,7 @@ const char *sgm_index_diff(const sgm_tables *t, const sgm_index *a, const sgm_in
     SGM_SAME_ARRAY(kw_entries, a->n_kw_entries);
     SGM_SAME_ARRAY(kw_bits, (size_t)scans * SGM_KW_WORDS);
     SGM_SAME_ARRAY(kw_atoms, (size_t)scans * (t->n_atoms / 64 + 1));
-    SGM_SAME_ARRAY(kw_channels, a->n_kw_channels);
+    if (scans) SGM_SAME_ARRAY(kw_of_channel, a->n_channels);
     if (scans) SGM_SAME_ARRAY(bucket_kw, t->n_buckets);
 #undef SGM_SAME_ARRAY
 #undef SGM_SAME_COUNT

@@ -155,27 +155,14 @@ static bool sgm_prefilter_scratch(sgm_engine *e) {
     return e->cand && e->order && e->order2 && e->atom_seen;
 }
 
-/* The keyword scanner for this event: it has one channel and a bucket whose
- * own rules have no keyword atoms; NULL otherwise. */
-static const sgm_kw_scan *sgm_kw_pick(sgm_engine *e, uint32_t bucket) {
-    const sgm_tables *t = e->t;
+/* The keyword scanner for this event (sgm_event_keys first): it has one
+ * channel and a bucket whose own rules have no keyword atoms; NULL
+ * otherwise. */
+static const sgm_kw_scan *sgm_kw_pick(const sgm_engine *e, uint32_t bucket) {
     if (!e->ix.kw_scans || (bucket != SGM_NONE && e->ix.bucket_kw[bucket])) return NULL;
-    const sgm_value *val = NULL;
-    for (uint32_t v = e->ev.head[t->channel_field]; v != SGM_NONE; v = e->ev.vals[v].next) {
-        if (e->ev.vals[v].type == SGM_V_NULL) continue;
-        if (val) return NULL; /* several channels */
-        val = &e->ev.vals[v];
-    }
-    if (!val) return NULL;
-    const sgm_kw_scan *k = &e->ix.kw_scans[e->ix.n_kw_channels];
-    if (val->len <= sizeof e->kw_fold) {
-        for (uint32_t i = 0; i < val->len; i++) e->kw_fold[i] = (char)sgm_fold[(unsigned char)e->ev.text[val->off + i]];
-        for (uint32_t g = 0; g < e->ix.n_kw_channels; g++)
-            if (e->ix.kw_channels[g].len == val->len && memcmp(sgm_text(t, e->ix.kw_channels[g]), e->kw_fold, val->len) == 0) {
-                k = &e->ix.kw_scans[g];
-                break;
-            }
-    }
+    if (!e->chan_present || !e->chan_known) return NULL; /* none, or several */
+    const sgm_kw_scan *k =
+        &e->ix.kw_scans[e->chan_id == SGM_NONE ? e->ix.n_kw_channels : e->ix.kw_of_channel[e->chan_id]];
     return k->step ? k : NULL;
 }
 
@@ -810,8 +797,8 @@ static bool sgm_event_keys(sgm_engine *e) {
         for (uint32_t v = e->ev.head[t->channel_field]; v != SGM_NONE && !several; v = e->ev.vals[v].next)
             if (e->ev.vals[v].type != SGM_V_NULL) several = one != NULL, one = &e->ev.vals[v];
         e->chan_present = one != NULL;
-        e->chan_known = !several && e->ix.n_channels;
-        if (one && e->chan_known) {
+        e->chan_known = !several;
+        if (one && !several) {
             const unsigned char *p = (const unsigned char *)e->ev.text + one->off;
             if (one->len && one->len == e->chan_last_len && memcmp(p, e->chan_last, one->len) == 0) {
                 e->chan_id = e->chan_last_id;
