@@ -855,13 +855,13 @@ static uint32_t sgm_merge(const uint32_t *a, uint32_t na, const uint32_t *b, uin
  * holds that belong to its log source, tested in rule order. */
 static void sgm_run_candidates(sgm_engine *e) {
     const sgm_tables *t = e->t;
-    const uint32_t *a = NULL;
-    uint32_t na = 0, n_keep = 0, bucket = SGM_NONE;
+    uint32_t n_keep = 0;
     uint32_t *keep = e->cand; /* filtered in place */
     const uint32_t *np1 = e->ix.np + e->ix.np_all, *np2 = NULL;
     uint32_t n1 = e->ix.n_np_all, n2 = 0;
-    bool keys_ok = sgm_event_keys(e);
-    bool dispatched = t->dispatch_field != SGM_NONE && sgm_dispatch_bucket(e, keys_ok, &a, &na, &bucket);
+    /* dispatched: one EventID at most (its bucket, or none) */
+    bool dispatched = sgm_event_keys(e) && t->dispatch_field != SGM_NONE;
+    uint32_t bucket = dispatched ? e->key_bucket : SGM_NONE;
     bool channel = dispatched && e->chan_present;
     e->scan_mask = e->ix.scan_masks + (size_t)e->ix.mask_words * 2 *
                                        (dispatched ? (bucket == SGM_NONE ? t->n_buckets : bucket) * 2 + !channel
