@@ -1486,20 +1486,6 @@ static void c_emit_u8_run(sg_buf *out, const uint8_t *v, size_t n) {
     for (size_t i = 0; i < n; i++) sg_buf_printf(out, "%s%u,", i % 32 ? " " : "\n    ", (unsigned)v[i]);
 }
 
-/* One array of the index, sgm_ix_<name>[n] of type (at least one item, as C
- * wants); items written by emit(out, p, n).  None when the index has none
- * (its pointer NULL). */
-#define C_INDEX_ARRAY(type, name, ptr, n, emit)                                                  \
-    do {                                                                                         \
-        if (ptr) {                                                                               \
-            size_t n_ = (n);                                                                     \
-            sg_buf_printf(out, "static const " type " sgm_ix_" name "[%zu] = {", n_ ? n_ : 1);   \
-            if (n_) emit(out, (ptr), n_);                                                        \
-            else sg_buf_add_cstr(out, "0");                                                      \
-            sg_buf_add_cstr(out, "\n};\n\n");                                                   \
-        }                                                                                        \
-    } while (0)
-
 static void c_emit_kw_scans(sg_buf *out, const sgm_kw_scan *v, size_t n) {
     for (size_t i = 0; i < n; i++)
         sg_buf_printf(out, "\n    {%uu, %uu, %uu, %uu, %uu, %uu},", (unsigned)v[i].step, (unsigned)v[i].shortest,
@@ -1547,85 +1533,62 @@ static void c_emit_vsets(sg_buf *out, const sgm_vset *v, size_t n) {
                       (unsigned)v[i].slots);
 }
 
-static void c_emit_u32s(sg_buf *out, const uint32_t *v, size_t n) { c_emit_u32_run(out, v, (uint32_t)n); }
-
-/* A rule's first step, or where a rule that needs no test goes. */
-static void c_emit_rule_steps(sg_buf *out, const uint32_t *v, size_t n) {
+/* Numbers; a rule's first step may be where a rule that needs no test
+ * goes (SGM_STEP_FAIL is SGM_NONE). */
+static void c_emit_u32s(sg_buf *out, const uint32_t *v, size_t n) {
     for (size_t i = 0; i < n; i++) {
         sg_buf_add_cstr(out, i % 8 ? " " : "\n    ");
         if (v[i] == SGM_STEP_MATCH) sg_buf_add_cstr(out, "SGM_STEP_MATCH");
-        else c_emit_u32(out, v[i]); /* SGM_STEP_FAIL is SGM_NONE */
+        else c_emit_u32(out, v[i]);
         sg_buf_add_byte(out, ',');
     }
 }
 
+/* The C type of an index array, and the function that writes its items. */
+#define C_INDEX_TYPE(p)                                                                                           \
+    _Generic((p), const uint64_t *: "uint64_t", const uint32_t *: "uint32_t", const uint8_t *: "uint8_t",         \
+             const sgm_str *: "sgm_str", const sgm_vset *: "sgm_vset", const sgm_step *: "sgm_step",              \
+             const sgm_kw_scan *: "sgm_kw_scan", const sgm_kw_entry *: "sgm_kw_entry")
+#define C_INDEX_ITEMS(out, p, n)                                                                                  \
+    _Generic((p), const uint64_t *: c_emit_u64_run, const uint32_t *: c_emit_u32s, const uint8_t *: c_emit_u8_run, \
+             const sgm_str *: c_emit_strs, const sgm_vset *: c_emit_vsets, const sgm_step *: c_emit_steps,        \
+             const sgm_kw_scan *: c_emit_kw_scans, const sgm_kw_entry *: c_emit_kw_entries)(out, p, n)
+
 static void c_emit_index(sg_buf *out, const sgm_tables *t, const sgm_index *ix) {
-    uint32_t scans = ix->kw_scans ? ix->n_kw_channels + 1 : 0;
-    size_t n_masks = (size_t)(t->n_buckets + 2) * 2 * 2 * ix->mask_words;
-    size_t n_field_grams = ((size_t)1 << SGM_FIELD_GRAM_LOG2) / 64;
     sg_buf_add_cstr(out, "\n/* ---- index ---- */\n/* What the runtime derives from the tables (sgm_index.c), "
                          "built by sigc from them. */\n\n");
-    C_INDEX_ARRAY("uint64_t", "scan_masks", ix->scan_masks, n_masks, c_emit_u64_run);
-    C_INDEX_ARRAY("sgm_kw_scan", "kw_scans", ix->kw_scans, scans, c_emit_kw_scans);
-    C_INDEX_ARRAY("sgm_kw_entry", "kw_entries", ix->kw_entries, ix->n_kw_entries, c_emit_kw_entries);
-    C_INDEX_ARRAY("uint64_t", "kw_bits", ix->kw_bits, (size_t)scans * SGM_KW_WORDS, c_emit_u64_run);
-    C_INDEX_ARRAY("uint64_t", "kw_atoms", ix->kw_atoms, (size_t)scans * (t->n_atoms / 64 + 1), c_emit_u64_run);
-    C_INDEX_ARRAY("uint32_t", "kw_of_channel", ix->kw_of_channel, ix->n_channels, c_emit_u32s);
-    C_INDEX_ARRAY("uint8_t", "bucket_kw", ix->bucket_kw, t->n_buckets, c_emit_u8_run);
-    C_INDEX_ARRAY("uint64_t", "field_grams", ix->field_grams, n_field_grams, c_emit_u64_run);
-    C_INDEX_ARRAY("uint64_t", "pair_grams", ix->pair_grams, ((size_t)1 << SGM_PAIR_GRAM_LOG2) / 64, c_emit_u64_run);
-    C_INDEX_ARRAY("uint64_t", "open_grams", ix->open_grams, ((size_t)1 << SGM_OPEN_GRAM_LOG2) / 64, c_emit_u64_run);
-    C_INDEX_ARRAY("uint32_t", "np", ix->np, ix->n_np, c_emit_u32s);
-    C_INDEX_ARRAY("uint32_t", "np_bucket", ix->np_bucket, t->n_buckets, c_emit_u32s);
-    C_INDEX_ARRAY("uint32_t", "np_bucket_n", ix->np_bucket_n, t->n_buckets, c_emit_u32s);
-    C_INDEX_ARRAY("uint8_t", "rule_any", ix->rule_any, t->n_rules, c_emit_u8_run);
-    C_INDEX_ARRAY("uint64_t", "bucket_rules", ix->bucket_rules, (size_t)t->n_buckets * (t->n_rules / 64 + 1), c_emit_u64_run);
-    C_INDEX_ARRAY("sgm_vset", "vsets", ix->vsets, ix->n_vsets, c_emit_vsets);
-    C_INDEX_ARRAY("uint64_t", "vset_keys", ix->vset_keys, ix->n_vset_slots, c_emit_u64_run);
-    C_INDEX_ARRAY("uint32_t", "vset_preds", ix->vset_preds, ix->n_vset_slots, c_emit_u32s);
-    C_INDEX_ARRAY("sgm_step", "steps", ix->steps, ix->n_steps, c_emit_steps);
-    C_INDEX_ARRAY("uint32_t", "rule_step", ix->rule_step, t->n_rules, c_emit_rule_steps);
-    C_INDEX_ARRAY("sgm_str", "channels", ix->channels, ix->n_channels, c_emit_strs);
-#define C_INDEX_POINTER(name, ptr) sg_buf_printf(out, "    ." name " = %s,\n", (ptr) ? "sgm_ix_" name : "NULL")
+    /* each array sgm_ix_<name>[count] (at least one item, as C wants); none
+     * when the index has none (its pointer NULL) */
+#define C_INDEX_ARRAY(name, count)                                                                          \
+    if (ix->name) {                                                                                         \
+        size_t n_ = (count);                                                                                \
+        sg_buf_printf(out, "static const %s sgm_ix_" #name "[%zu] = {", C_INDEX_TYPE(ix->name), n_ ? n_ : 1); \
+        if (n_) C_INDEX_ITEMS(out, ix->name, n_);                                                           \
+        else sg_buf_add_cstr(out, "0");                                                                     \
+        sg_buf_add_cstr(out, "\n};\n\n");                                                                   \
+    }
+    SGM_INDEX_ARRAYS(C_INDEX_ARRAY, t, ix)
+#undef C_INDEX_ARRAY
+#define C_INDEX_POINTER(name, count) \
+    sg_buf_printf(out, "    ." #name " = %s,\n", ix->name ? "sgm_ix_" #name : "NULL");
     sg_buf_printf(out, "static const sgm_index sgm_ix = {\n    .prefilter = %s,\n", ix->prefilter ? "true" : "false");
-    C_INDEX_POINTER("scan_masks", ix->scan_masks);
-    sg_buf_printf(out, "    .mask_words = %uu,\n", (unsigned)ix->mask_words);
-    C_INDEX_POINTER("kw_scans", ix->kw_scans);
-    C_INDEX_POINTER("kw_entries", ix->kw_entries);
-    C_INDEX_POINTER("kw_bits", ix->kw_bits);
-    C_INDEX_POINTER("kw_atoms", ix->kw_atoms);
-    C_INDEX_POINTER("kw_of_channel", ix->kw_of_channel);
-    sg_buf_printf(out, "    .n_kw_channels = %uu, .n_kw_entries = %uu,\n", (unsigned)ix->n_kw_channels,
-                  (unsigned)ix->n_kw_entries);
-    C_INDEX_POINTER("bucket_kw", ix->bucket_kw);
-    C_INDEX_POINTER("field_grams", ix->field_grams);
-    C_INDEX_POINTER("pair_grams", ix->pair_grams);
-    C_INDEX_POINTER("open_grams", ix->open_grams);
+    SGM_INDEX_ARRAYS(C_INDEX_POINTER, t, ix)
+#undef C_INDEX_POINTER
     sg_buf_add_cstr(out, "    .pair_end = {");
     c_emit_u8_run(out, ix->pair_end, sizeof ix->pair_end);
-    sg_buf_add_cstr(out, "\n    },\n");
-    C_INDEX_POINTER("np", ix->np);
-    C_INDEX_POINTER("np_bucket", ix->np_bucket);
-    C_INDEX_POINTER("np_bucket_n", ix->np_bucket_n);
     sg_buf_printf(out,
+                  "\n    },\n"
+                  "    .mask_words = %uu, .n_kw_channels = %uu, .n_kw_entries = %uu,\n"
                   "    .n_np = %uu, .np_present = %uu, .n_np_present = %uu, .np_absent = %uu, .n_np_absent = %uu,\n"
-                  "    .np_all = %uu, .n_np_all = %uu,\n",
+                  "    .np_all = %uu, .n_np_all = %uu,\n"
+                  "    .n_vsets = %uu, .n_vset_slots = %uu, .n_steps = %uu, .n_channels = %uu,\n};\n",
+                  (unsigned)ix->mask_words, (unsigned)ix->n_kw_channels, (unsigned)ix->n_kw_entries,
                   (unsigned)ix->n_np, (unsigned)ix->np_present, (unsigned)ix->n_np_present, (unsigned)ix->np_absent,
-                  (unsigned)ix->n_np_absent, (unsigned)ix->np_all, (unsigned)ix->n_np_all);
-    C_INDEX_POINTER("rule_any", ix->rule_any);
-    C_INDEX_POINTER("bucket_rules", ix->bucket_rules);
-    C_INDEX_POINTER("vsets", ix->vsets);
-    C_INDEX_POINTER("vset_keys", ix->vset_keys);
-    C_INDEX_POINTER("vset_preds", ix->vset_preds);
-    sg_buf_printf(out, "    .n_vsets = %uu, .n_vset_slots = %uu,\n", (unsigned)ix->n_vsets, (unsigned)ix->n_vset_slots);
-    C_INDEX_POINTER("steps", ix->steps);
-    C_INDEX_POINTER("rule_step", ix->rule_step);
-    sg_buf_printf(out, "    .n_steps = %uu,\n", (unsigned)ix->n_steps);
-    C_INDEX_POINTER("channels", ix->channels);
-    sg_buf_printf(out, "    .n_channels = %uu,\n};\n", (unsigned)ix->n_channels);
-#undef C_INDEX_POINTER
+                  (unsigned)ix->n_np_absent, (unsigned)ix->np_all, (unsigned)ix->n_np_all, (unsigned)ix->n_vsets,
+                  (unsigned)ix->n_vset_slots, (unsigned)ix->n_steps, (unsigned)ix->n_channels);
 }
-#undef C_INDEX_ARRAY
+#undef C_INDEX_ITEMS
+#undef C_INDEX_TYPE
 
 int c_emit_program(sg_arena *arena, sg_diags *diags, const sg_ir_rule *const *rules, size_t n, sg_buf *out) {
     sgm_tables t;

@@ -218,6 +218,34 @@ typedef struct sgm_index {
     uint32_t n_channels;
 } sgm_index;
 
+/* The arrays of the index's part from the tables, with how many items each
+ * holds (for tables t): X(member, count).  One list for what frees them
+ * (sgm_index_release), compares them (sgm_index_diff) and writes them
+ * (backends/c.c).  The keyword scanners' arrays are empty without them. */
+#define SGM_IX_SCANS(ix) ((ix)->kw_scans ? (size_t)(ix)->n_kw_channels + 1 : 0)
+#define SGM_INDEX_ARRAYS(X, t, ix)                                                    \
+    X(scan_masks, (size_t)((t)->n_buckets + 2) * 2 * 2 * (ix)->mask_words)           \
+    X(kw_scans, SGM_IX_SCANS(ix))                                                     \
+    X(kw_entries, (ix)->n_kw_entries)                                                 \
+    X(kw_bits, SGM_IX_SCANS(ix) * SGM_KW_WORDS)                                       \
+    X(kw_atoms, SGM_IX_SCANS(ix) * ((t)->n_atoms / 64 + 1))                           \
+    X(kw_of_channel, SGM_IX_SCANS(ix) ? (ix)->n_channels : 0)                         \
+    X(bucket_kw, SGM_IX_SCANS(ix) ? (t)->n_buckets : 0)                               \
+    X(field_grams, ((size_t)1 << SGM_FIELD_GRAM_LOG2) / 64)                           \
+    X(pair_grams, ((size_t)1 << SGM_PAIR_GRAM_LOG2) / 64)                             \
+    X(open_grams, ((size_t)1 << SGM_OPEN_GRAM_LOG2) / 64)                             \
+    X(np, (ix)->n_np)                                                                 \
+    X(np_bucket, (t)->n_buckets)                                                      \
+    X(np_bucket_n, (t)->n_buckets)                                                    \
+    X(rule_any, (t)->n_rules)                                                         \
+    X(bucket_rules, (size_t)(t)->n_buckets * ((t)->n_rules / 64 + 1))                 \
+    X(vsets, (ix)->n_vsets)                                                           \
+    X(vset_keys, (ix)->n_vset_slots)                                                  \
+    X(vset_preds, (ix)->n_vset_slots)                                                 \
+    X(steps, (ix)->n_steps)                                                           \
+    X(rule_step, (t)->n_rules)                                                        \
+    X(channels, (ix)->n_channels)
+
 /* sgm_index.c.  The checks a table must pass before anything reads it
  * (references in bounds, strings in the pool): false with a message in err. */
 bool sgm_tables_check(const sgm_tables *t, char *err, size_t errlen);

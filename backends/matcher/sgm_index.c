@@ -673,54 +673,31 @@ void sgm_index_release(sgm_index *ix) {
     free(ix->feed_count);
     free(ix->feeds);
     if (ix->owned) {
-        free((void *)ix->scan_masks);
-        free((void *)ix->kw_scans);
-        free((void *)ix->kw_entries);
-        free((void *)ix->kw_bits);
-        free((void *)ix->kw_atoms);
-        free((void *)ix->kw_of_channel);
-        free((void *)ix->bucket_kw);
-        free((void *)ix->field_grams);
-        free((void *)ix->pair_grams);
-        free((void *)ix->open_grams);
-        free((void *)ix->np);
-        free((void *)ix->np_bucket);
-        free((void *)ix->np_bucket_n);
-        free((void *)ix->rule_any);
-        free((void *)ix->bucket_rules);
-        free((void *)ix->vsets);
-        free((void *)ix->vset_keys);
-        free((void *)ix->vset_preds);
-        free((void *)ix->steps);
-        free((void *)ix->rule_step);
-        free((void *)ix->channels);
+#define SGM_IX_FREE(name, count) free((void *)ix->name);
+        SGM_INDEX_ARRAYS(SGM_IX_FREE, (const sgm_tables *)NULL, ix)
+#undef SGM_IX_FREE
     }
     memset(ix, 0, sizeof *ix);
 }
 
-/* Whether n items of size bytes at a and b are the same (none: the same). */
+/* Whether n items of size bytes at a and b are the same (none, or both
+ * missing: the same). */
 static bool sgm_same(const void *a, const void *b, size_t n, size_t size) {
-    if (!n) return true;
+    if (!n || a == b) return true;
     return a && b && memcmp(a, b, n * size) == 0;
 }
 
 const char *sgm_index_diff(const sgm_tables *t, const sgm_index *a, const sgm_index *b) {
 #define SGM_SAME_ARRAY(name, n) \
-    if (!sgm_same(a->name, b->name, (n), sizeof *a->name)) return #name
+    if (!sgm_same(a->name, b->name, (n), sizeof *a->name)) return #name;
 #define SGM_SAME_COUNT(name) \
     if (a->name != b->name) return #name
+    /* the counts first: the arrays' lengths are a's */
     SGM_SAME_COUNT(prefilter);
     SGM_SAME_COUNT(n_vsets);
     SGM_SAME_COUNT(n_vset_slots);
     SGM_SAME_COUNT(n_steps);
-    SGM_SAME_ARRAY(vsets, a->n_vsets);
-    SGM_SAME_ARRAY(vset_keys, a->n_vset_slots);
-    SGM_SAME_ARRAY(vset_preds, a->n_vset_slots);
-    SGM_SAME_ARRAY(steps, a->n_steps);
-    SGM_SAME_ARRAY(rule_step, t->n_rules);
     SGM_SAME_COUNT(n_channels);
-    SGM_SAME_ARRAY(channels, a->n_channels);
-    if (!a->prefilter) return NULL;
     SGM_SAME_COUNT(mask_words);
     SGM_SAME_COUNT(n_np);
     SGM_SAME_COUNT(np_present);
@@ -732,23 +709,8 @@ const char *sgm_index_diff(const sgm_tables *t, const sgm_index *a, const sgm_in
     SGM_SAME_COUNT(n_kw_channels);
     SGM_SAME_COUNT(n_kw_entries);
     if ((a->kw_scans == NULL) != (b->kw_scans == NULL)) return "kw_scans";
-    uint32_t scans = a->kw_scans ? a->n_kw_channels + 1 : 0;
-    SGM_SAME_ARRAY(scan_masks, (size_t)(t->n_buckets + 2) * 2 * 2 * a->mask_words);
-    SGM_SAME_ARRAY(np, a->n_np);
-    SGM_SAME_ARRAY(np_bucket, t->n_buckets);
-    SGM_SAME_ARRAY(np_bucket_n, t->n_buckets);
-    SGM_SAME_ARRAY(rule_any, t->n_rules);
-    SGM_SAME_ARRAY(bucket_rules, (size_t)t->n_buckets * (t->n_rules / 64 + 1));
-    SGM_SAME_ARRAY(pair_end, 256);
-    SGM_SAME_ARRAY(field_grams, ((size_t)1 << SGM_FIELD_GRAM_LOG2) / 64);
-    SGM_SAME_ARRAY(pair_grams, ((size_t)1 << SGM_PAIR_GRAM_LOG2) / 64);
-    SGM_SAME_ARRAY(open_grams, ((size_t)1 << SGM_OPEN_GRAM_LOG2) / 64);
-    SGM_SAME_ARRAY(kw_scans, scans);
-    SGM_SAME_ARRAY(kw_entries, a->n_kw_entries);
-    SGM_SAME_ARRAY(kw_bits, (size_t)scans * SGM_KW_WORDS);
-    SGM_SAME_ARRAY(kw_atoms, (size_t)scans * (t->n_atoms / 64 + 1));
-    if (scans) SGM_SAME_ARRAY(kw_of_channel, a->n_channels);
-    if (scans) SGM_SAME_ARRAY(bucket_kw, t->n_buckets);
+    SGM_SAME_ARRAY(pair_end, 256)
+    SGM_INDEX_ARRAYS(SGM_SAME_ARRAY, t, a)
 #undef SGM_SAME_ARRAY
 #undef SGM_SAME_COUNT
     return NULL;
