@@ -285,13 +285,13 @@ static bool sgm_kw_index(const sgm_tables *t, sgm_index *ix) {
     uint32_t words = t->n_atoms / 64 + 1, n_kw_steps = 0;
     uint8_t *has_kw = calloc((size_t)t->n_rules + 1, 1);
     uint32_t *chan = malloc(((size_t)t->n_rules + 1) * sizeof *chan); /* per rule: its channel's index, or SGM_NONE */
-    sgm_str *channels = calloc((size_t)t->n_any_present + 1, sizeof *channels);
     uint8_t *bucket_kw = calloc((size_t)t->n_buckets + 1, 1);
-    uint32_t *of_channel = calloc((size_t)ix->n_channels + 1, sizeof *of_channel);
+    uint32_t *of_channel = malloc(((size_t)ix->n_channels + 1) * sizeof *of_channel);
     uint64_t *want = malloc((size_t)words * sizeof *want);
     ix->bucket_kw = bucket_kw;
     ix->kw_of_channel = of_channel;
-    bool ok = has_kw && chan && channels && bucket_kw && of_channel && want;
+    bool ok = has_kw && chan && bucket_kw && of_channel && want;
+    for (uint32_t c = 0; ok && c < ix->n_channels; c++) of_channel[c] = SGM_NONE;
     for (uint32_t a = 0; ok && a < t->n_atoms; a++)
         if (t->atoms[a].field == SGM_NONE)
             for (uint32_t i = 0; i < t->atoms[a].n_rules; i++) has_kw[t->pf[t->atoms[a].rules + i]] = 1;
@@ -301,22 +301,19 @@ static bool sgm_kw_index(const sgm_tables *t, sgm_index *ix) {
         uint32_t r = t->dispatch[t->any_present + i];
         sgm_str c;
         chan[r] = SGM_NONE;
-        if (!has_kw[r] || !sgm_rule_channel(t, r, &c) || c.len > SGM_KW_CHANNEL_MAX) continue;
-        uint32_t g = 0;
-        while (g < ix->n_kw_channels &&
-               !(channels[g].len == c.len && memcmp(sgm_text(t, channels[g]), sgm_text(t, c), c.len) == 0))
-            g++;
-        if (g == ix->n_kw_channels) channels[ix->n_kw_channels++] = c;
-        chan[r] = g;
+        if (!has_kw[r] || !sgm_rule_channel(t, r, &c)) continue;
+        /* its channel among the steps' (a scanner of its own the first time) */
+        uint32_t id = 0;
+        while (id < ix->n_channels && !(ix->channels[id].len == c.len &&
+                                         memcmp(sgm_text(t, ix->channels[id]), sgm_text(t, c), c.len) == 0))
+            id++;
+        if (id == ix->n_channels) continue; /* none (longer than a CHANNEL step takes): scanned everywhere */
+        if (of_channel[id] == SGM_NONE) of_channel[id] = ix->n_kw_channels++;
+        chan[r] = of_channel[id];
     }
     uint32_t n_scans = ix->n_kw_channels + 1;
-    for (uint32_t c = 0; ok && c < ix->n_channels; c++) { /* the other channels: the last scanner */
-        const sgm_str ch = ix->channels[c];
-        of_channel[c] = ix->n_kw_channels;
-        for (uint32_t g = 0; g < ix->n_kw_channels; g++)
-            if (channels[g].len == ch.len && memcmp(sgm_text(t, channels[g]), sgm_text(t, ch), ch.len) == 0)
-                of_channel[c] = g;
-    }
+    for (uint32_t c = 0; ok && c < ix->n_channels; c++) /* the other channels: the last scanner */
+        if (of_channel[c] == SGM_NONE) of_channel[c] = ix->n_kw_channels;
     /* a scanner holds at most step (the shortest atom less 3) entries per atom */
     for (uint32_t a = 0; ok && a < t->n_atoms; a++)
         if (t->atoms[a].field == SGM_NONE && t->atoms[a].text.len > 3) n_kw_steps += t->atoms[a].text.len - 3;
@@ -347,7 +344,6 @@ static bool sgm_kw_index(const sgm_tables *t, sgm_index *ix) {
     }
     free(has_kw);
     free(chan);
-    free(channels);
     free(want);
     return ok;
 }
