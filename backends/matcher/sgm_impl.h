@@ -550,9 +550,14 @@ sgm_engine *sgm_engine_clone(const sgm_engine *base, const sgm_options *o, char 
 
 /* sgm_par.c: -j N */
 typedef struct sgm_par sgm_par;
-/* Scans a stream of JSON values with the engine's worker threads (started
- * on first use); output as sgm_scan_stream's.  1 when the threads cannot
- * start (nothing read: scan on one thread), 0 or -1 as sgm_scan_stream. */
+/* The engine's worker threads (e->o.jobs engines in all, the reading
+ * thread's second one among them), started at once: each makes its engine
+ * from the tables and prebuilt, or (prebuilt NULL) as a clone of e, which
+ * must then be whole.  NULL (a warning reported) when they cannot start. */
+sgm_par *sgm_par_start(sgm_engine *e, const sgm_index *prebuilt);
+/* Scans a stream of JSON values with the engine's worker threads; output as
+ * sgm_scan_stream's.  1 when there are none (nothing read: scan on one
+ * thread), 0 or -1 as sgm_scan_stream. */
 int sgm_par_scan_stream(sgm_engine *e, const char *name, FILE *in);
 void sgm_par_free(sgm_par *p);
 

@@ -6,10 +6,13 @@
  * reading thread while it waits for the oldest.  For each line of a chunk
  * that is one whole JSON object (what the one-thread reader's fast path
  * takes), a worker parses it and tests the rules with an engine of its
- * own (a clone of the reading engine: the index built from the tables is
- * shared, read-only, the per-event state and regex copies are its own),
- * noting which rules matched and nothing else: no output, no aggregation
- * state.
+ * own, noting which rules matched and nothing else: no output, no
+ * aggregation state.  Each thread makes its engine itself, as it starts,
+ * while the reading thread makes its own: from the tables and the index
+ * emitted with them (the generated matcher), or as a clone of the reading
+ * engine once that is made (the index built at start-up is then shared,
+ * read-only).  The reading thread clones its second engine, the one it
+ * tests chunks with, when it first takes one.
  *
  * The reading thread takes the chunks back in input order and plays their
  * lines through its own engine and reader, which hold all that depends on
@@ -23,14 +26,22 @@
  * is back between events at a line start.  So the matches, their order,
  * the warnings and the summary do not depend on N.
  *
- * Memory: a ring of 2N+2 chunks of about 64 KiB each (more for a longer
- * event), reused.
+ * A thread with nothing to do looks again for a while (SGM_SPIN_NS) before
+ * it sleeps: a sleeping thread on an idle core of a virtual machine can
+ * take a millisecond to wake, which was most of what -j 2 lost at its start
+ * and end.
+ *
+ * Memory: a ring of 2N+2 chunks of about 128 KiB each, one block (more for
+ * a longer event), reused.
  */
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sgm_impl.h"
 
@@ -39,7 +50,9 @@
  * made -j 2 1.4x; 128 KiB 1.70x and 64 KiB 1.72x, side by side over 21
  * rounds; an event longer than this grows its chunk) */
 #define SGM_CHUNK_BYTES (1u << 16)
+#define SGM_CHUNK_CAP (2 * SGM_CHUNK_BYTES) /* a chunk's room before it grows: a read, the carry */
 #define SGM_CHUNK_MAX (1u << 30) /* a chunk's lines are indexed by 32-bit offsets */
+#define SGM_SPIN_NS 2000000      /* how long a thread with nothing to do looks again before it sleeps */
 
 enum { SGM_LINE_OK, SGM_LINE_BLANK, SGM_LINE_SLOW };
 
@@ -57,8 +70,9 @@ typedef struct sgm_par_line {
 enum { SGM_CHUNK_FREE, SGM_CHUNK_QUEUED, SGM_CHUNK_DONE };
 
 typedef struct sgm_chunk {
-    char *buf;
+    char *buf; /* in the ring's block, or its own when it grew */
     size_t len, cap;
+    bool own_buf;
     bool raw; /* no line break in it: all of it goes to the reader */
     int state;
     sgm_par_line *lines;
@@ -68,14 +82,38 @@ typedef struct sgm_chunk {
     bool failed; /* out of memory in the worker: the reader takes it all */
 } sgm_chunk;
 
+/* A worker thread and the engine it makes. */
+typedef struct sgm_par_thread {
+    struct sgm_par *par;
+    unsigned index; /* in workers */
+    pthread_t id;
+} sgm_par_thread;
+
 struct sgm_par {
-    unsigned n_workers;  /* engines: [0] the reading thread's, [1..] the threads' */
+    unsigned n_workers; /* engines: [0] the reading thread's, [1..] the threads' */
     sgm_engine **workers;
-    pthread_t *threads;  /* of workers[1..] */
+    sgm_par_thread *threads; /* [1..] */
     unsigned n_started;
+    /* what the threads make their engines from: the tables and the index
+     * emitted with them, or a clone of base */
+    const sgm_tables *t;
+    const sgm_index *prebuilt;
+    const sgm_engine *base;
+    sgm_options wo;
+    unsigned n_failed;    /* threads that could not make their engine */
+    char failure[256];    /* the first one's reason */
+    bool failure_told;
+    bool own_failed;      /* the reading thread could not clone its second engine */
     pthread_mutex_t mu;
     pthread_cond_t work_cv, done_cv;
+    /* bumped (under mu) at each change a thread may wait for: a chunk
+     * queued or done, the stop; a waiting thread watches it before it
+     * sleeps */
+    atomic_uint_fast64_t changes;
     sgm_chunk *ring;
+    char *bufs; /* the chunks' buffers, one block: freed at once (each
+                   munmap of its own cost up to 0.3 ms here after the
+                   threads ended) */
     unsigned n_ring;
     uint64_t head;      /* the oldest chunk not yet played */
     uint64_t next_work; /* the next chunk a worker takes */
@@ -140,11 +178,56 @@ static void sgm_par_work(sgm_engine *w, sgm_chunk *c) {
     }
 }
 
-static void *sgm_par_worker(void *arg) {
-    sgm_engine *w = arg;
-    sgm_par *p = w->par;
+/* Grows a chunk's buffer to at least need bytes, its bytes kept; out of
+ * the ring's block into one of its own the first time. */
+static bool sgm_chunk_reserve(sgm_chunk *c, size_t need) {
+    if (need <= c->cap) return true;
+    if (c->own_buf) return sgm_reserve(&c->buf, &c->cap, need);
+    char *buf = NULL;
+    size_t cap = 0;
+    if (!sgm_reserve(&buf, &cap, need)) return false;
+    memcpy(buf, c->buf, c->len);
+    c->buf = buf;
+    c->cap = cap;
+    c->own_buf = true;
+    return true;
+}
+
+/* A change a thread may wait for; called with p->mu held. */
+static void sgm_par_changed(sgm_par *p) { atomic_fetch_add_explicit(&p->changes, 1, memory_order_release); }
+
+/* Called with p->mu held, returns with it held: before the caller sleeps
+ * on a condition, looks for a change (with the lock let go) for up to
+ * SGM_SPIN_NS, yielding the core to whatever else wants it. */
+static void sgm_par_spin(sgm_par *p) {
+    uint_fast64_t seen = atomic_load_explicit(&p->changes, memory_order_relaxed);
+    pthread_mutex_unlock(&p->mu);
+    struct timespec t0, now;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (unsigned i = 1; atomic_load_explicit(&p->changes, memory_order_acquire) == seen; i++) {
+        sched_yield();
+        if (i % 16) continue;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if ((now.tv_sec - t0.tv_sec) * 1000000000LL + (now.tv_nsec - t0.tv_nsec) > SGM_SPIN_NS) break;
+    }
     pthread_mutex_lock(&p->mu);
-    for (;;) {
+}
+
+static void *sgm_par_worker(void *arg) {
+    sgm_par_thread *th = arg;
+    sgm_par *p = th->par;
+    char err[256] = "out of memory";
+    sgm_engine *w = p->base ? sgm_engine_clone(p->base, &p->wo, err, sizeof err)
+                            : sgm_engine_new_indexed(p->t, p->prebuilt, &p->wo, err, sizeof err);
+    if (w) {
+        w->collect = true;
+        w->par = p;
+    }
+    pthread_mutex_lock(&p->mu);
+    p->workers[th->index] = w;
+    if (!w && !p->n_failed++) snprintf(p->failure, sizeof p->failure, "%s", err);
+    while (w) {
+        if (!p->stop && p->next_work == p->tail) sgm_par_spin(p);
         while (!p->stop && p->next_work == p->tail) pthread_cond_wait(&p->work_cv, &p->mu);
         if (p->stop) break;
         sgm_chunk *c = &p->ring[p->next_work++ % p->n_ring];
@@ -152,6 +235,7 @@ static void *sgm_par_worker(void *arg) {
         sgm_par_work(w, c);
         pthread_mutex_lock(&p->mu);
         c->state = SGM_CHUNK_DONE;
+        sgm_par_changed(p);
         pthread_cond_broadcast(&p->done_cv);
     }
     pthread_mutex_unlock(&p->mu);
@@ -162,18 +246,20 @@ void sgm_par_free(sgm_par *p) {
     if (!p) return;
     pthread_mutex_lock(&p->mu);
     p->stop = true;
+    sgm_par_changed(p);
     pthread_cond_broadcast(&p->work_cv);
     pthread_mutex_unlock(&p->mu);
-    for (unsigned i = 0; i < p->n_started; i++) pthread_join(p->threads[i + 1], NULL);
+    for (unsigned i = 1; i <= p->n_started; i++) pthread_join(p->threads[i].id, NULL);
     for (unsigned i = 0; p->workers && i < p->n_workers; i++) sgm_engine_free(p->workers[i]);
     for (unsigned i = 0; p->ring && i < p->n_ring; i++) {
-        free(p->ring[i].buf);
+        if (p->ring[i].own_buf) free(p->ring[i].buf);
         free(p->ring[i].lines);
         free(p->ring[i].hits);
     }
     pthread_mutex_destroy(&p->mu);
     pthread_cond_destroy(&p->work_cv);
     pthread_cond_destroy(&p->done_cv);
+    free(p->bufs);
     free(p->ring);
     free(p->workers);
     free(p->threads);
@@ -181,36 +267,36 @@ void sgm_par_free(sgm_par *p) {
     free(p);
 }
 
-/* The workers' engines, clones of e (they share its index, so they cost
- * little to make), and their threads.  NULL (reported) when they cannot
- * start. */
-static sgm_par *sgm_par_start(sgm_engine *e) {
+sgm_par *sgm_par_start(sgm_engine *e, const sgm_index *prebuilt) {
     sgm_par *p = calloc(1, sizeof *p);
     if (!p) return NULL;
     p->n_workers = e->o.jobs;
     p->n_ring = 2 * p->n_workers + 2;
+    p->t = e->t;
+    p->prebuilt = prebuilt;
+    p->base = prebuilt ? NULL : e;
+    p->wo = e->o;
+    p->wo.jobs = 1;
+    p->wo.progress = SGM_PROGRESS_NEVER;
+    p->wo.summary = false;
+    p->wo.check_index = false;
     p->workers = calloc(p->n_workers, sizeof *p->workers);
     p->threads = calloc(p->n_workers, sizeof *p->threads);
     p->ring = calloc(p->n_ring, sizeof *p->ring);
+    p->bufs = malloc((size_t)p->n_ring * SGM_CHUNK_CAP);
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->work_cv, NULL);
     pthread_cond_init(&p->done_cv, NULL);
-    bool ok = p->workers && p->threads && p->ring;
-    sgm_options wo = e->o;
-    wo.jobs = 1;
-    wo.progress = SGM_PROGRESS_NEVER;
-    wo.summary = false;
-    char err[256] = "out of memory";
-    for (unsigned i = 0; ok && i < p->n_workers; i++) {
-        sgm_engine *w = p->workers[i] = sgm_engine_clone(e, &wo, err, sizeof err);
-        if (!w) ok = false;
-        else {
-            w->collect = true;
-            w->par = p;
-        }
+    atomic_init(&p->changes, 0);
+    bool ok = p->workers && p->threads && p->ring && p->bufs;
+    for (unsigned i = 0; ok && i < p->n_ring; i++) {
+        p->ring[i].buf = p->bufs + (size_t)i * SGM_CHUNK_CAP;
+        p->ring[i].cap = SGM_CHUNK_CAP;
     }
+    char err[256] = "out of memory";
     for (unsigned i = 1; ok && i < p->n_workers; i++) { /* workers[0] is the reading thread's */
-        int rc = pthread_create(&p->threads[i], NULL, sgm_par_worker, p->workers[i]);
+        p->threads[i] = (sgm_par_thread){p, i, 0};
+        int rc = pthread_create(&p->threads[i].id, NULL, sgm_par_worker, &p->threads[i]);
         if (rc) snprintf(err, sizeof err, "cannot start a thread: %s", strerror(rc));
         else p->n_started++;
         ok = rc == 0;
@@ -222,6 +308,22 @@ static sgm_par *sgm_par_start(sgm_engine *e) {
         return NULL;
     }
     return p;
+}
+
+/* The reading thread's engine for testing chunks, cloned on first use;
+ * NULL when memory ran out (the chunk then goes through the reader). */
+static sgm_engine *sgm_par_own_engine(sgm_engine *e) {
+    sgm_par *p = e->par;
+    if (p->workers[0] || p->own_failed) return p->workers[0];
+    char err[256];
+    sgm_engine *w = sgm_engine_clone(e, &p->wo, err, sizeof err);
+    if (!w) {
+        p->own_failed = true;
+        return NULL;
+    }
+    w->collect = true;
+    w->par = p;
+    return p->workers[0] = w;
 }
 
 /* The reading thread's side of one line the workers took. */
@@ -263,16 +365,26 @@ static bool sgm_par_play(sgm_engine *e, sgm_reader *rd) {
     pthread_mutex_lock(&p->mu);
     while (c->state != SGM_CHUNK_DONE) {
         if (p->next_work == p->tail) {
-            pthread_cond_wait(&p->done_cv, &p->mu);
+            sgm_par_spin(p);
+            if (c->state != SGM_CHUNK_DONE && p->next_work == p->tail) pthread_cond_wait(&p->done_cv, &p->mu);
             continue;
         }
         sgm_chunk *own = &p->ring[p->next_work++ % p->n_ring];
         pthread_mutex_unlock(&p->mu);
-        sgm_par_work(p->workers[0], own);
+        sgm_engine *w = sgm_par_own_engine(e);
+        if (w) sgm_par_work(w, own);
+        else own->failed = true; /* the reader takes it all */
         pthread_mutex_lock(&p->mu);
         own->state = SGM_CHUNK_DONE;
     }
+    bool tell = p->n_failed && !p->failure_told;
+    p->failure_told |= tell;
     pthread_mutex_unlock(&p->mu);
+    if (tell) {
+        sgm_progress_clear(e);
+        fprintf(e->o.err, "%s: warning: -j %u: %u of the threads could not start (%s); the others test the rules\n",
+                e->o.prog, e->o.jobs, p->n_failed, p->failure);
+    }
     bool ok = true;
     if (c->raw || c->failed) ok = sgm_reader_feed(rd, c->buf, c->len);
     else
@@ -288,6 +400,7 @@ static void sgm_par_queue(sgm_par *p, sgm_chunk *c) {
     pthread_mutex_lock(&p->mu);
     c->state = SGM_CHUNK_QUEUED;
     p->tail++;
+    sgm_par_changed(p);
     pthread_cond_signal(&p->work_cv);
     pthread_mutex_unlock(&p->mu);
 }
@@ -307,13 +420,14 @@ static int sgm_par_fill(sgm_engine *e, sgm_reader *rd, const char *name, FILE *i
     while (p->tail - p->head == p->n_ring || (p->tail != p->head && !sgm_par_ready(in)))
         if (!sgm_par_play(e, rd)) goto oom; /* the ring is full, or the input has nothing yet */
     sgm_chunk *c = &p->ring[p->tail % p->n_ring];
-    if (!sgm_reserve(&c->buf, &c->cap, p->carry_len + SGM_CHUNK_BYTES)) goto oom;
+    c->len = 0;
+    if (!sgm_chunk_reserve(c, p->carry_len + SGM_CHUNK_BYTES)) goto oom;
     if (p->carry_len) memcpy(c->buf, p->carry, p->carry_len);
     c->len = p->carry_len;
     c->raw = false;
     p->carry_len = 0;
     for (;;) {
-        if (!sgm_reserve(&c->buf, &c->cap, c->len + SGM_CHUNK_BYTES / 2)) goto oom;
+        if (!sgm_chunk_reserve(c, c->len + SGM_CHUNK_BYTES / 2)) goto oom;
         bool failed;
         size_t got = sgm_read_some(in, c->buf + c->len, c->cap - c->len, &failed);
         if (failed) {
@@ -358,11 +472,7 @@ oom:
 }
 
 int sgm_par_scan_stream(sgm_engine *e, const char *name, FILE *in) {
-    if (!e->par) e->par = sgm_par_start(e);
-    if (!e->par) {
-        e->o.jobs = 1;
-        return 1;
-    }
+    if (!e->par) return 1; /* they did not start: the reader tests the rules */
     sgm_par *p = e->par;
     sgm_reader rd;
     if (!sgm_reader_init(&rd, e, name)) {

@@ -218,6 +218,9 @@ sgm_engine *sgm_engine_new_indexed(const sgm_tables *t, const sgm_index *prebuil
         e->ix.slot_mask = 0;
         memset(e->ix.name_lens, 0, sizeof e->ix.name_lens);
         e->ix.feed_first = e->ix.feed_count = e->ix.feeds = NULL;
+        /* -j: the threads make their engines from the same tables and
+         * index while this one is made */
+        if (o->jobs > 1 && !(e->par = sgm_par_start(e, prebuilt))) e->o.jobs = 1;
     }
     e->prefilter = e->ix.prefilter && !o->no_prefilter;
     if (!sgm_engine_scratch(e)) {
@@ -273,6 +276,8 @@ sgm_engine *sgm_engine_new_indexed(const sgm_tables *t, const sgm_index *prebuil
         sgm_engine_free(e);
         return NULL;
     }
+    /* -j with the index built here: the threads clone this engine */
+    if (e->o.jobs > 1 && !e->par && !(e->par = sgm_par_start(e, NULL))) e->o.jobs = 1;
     return e;
 }
 

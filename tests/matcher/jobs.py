@@ -97,10 +97,18 @@ def build_input(root, path):
     return len(data)
 
 
-def run(cmd, stdin_path=None):
+def run(cmd, stdin_path=None, executable=None):
+    """executable: run that file with cmd[0] as its name (the messages name it)"""
     with open(stdin_path, "rb") if stdin_path else open(os.devnull, "rb") as inp:
-        p = subprocess.run(cmd, stdin=inp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
+        p = subprocess.run(cmd, stdin=inp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300,
+                           executable=executable)
     return p.returncode, p.stdout, p.stderr
+
+
+# The generated program built with sanitizers: ThreadSanitizer checks how the
+# threads share the chunks, AddressSanitizer how the chunks grow and are freed
+SANITIZERS = (("ThreadSanitizer", ["-fsanitize=thread"]),
+              ("AddressSanitizer and UBSan", ["-fsanitize=address,undefined", "-fno-sanitize-recover=all"]))
 
 
 def main():
@@ -122,6 +130,16 @@ def main():
             subprocess.run([sigc, "convert", "-q", "-t", "c", rules, "-o", src], check=True)
             subprocess.run(["cc", "-O1", "-o", exe, src, "-lpcre2-8"], check=True)
             programs.append(("the generated program", [exe, *common]))
+            sanitized = []
+            for name, flags in SANITIZERS:
+                san = exe + "-" + name.split()[0].lower()
+                built = subprocess.run(["cc", "-O1", "-g", *flags, "-o", san, src, "-lpcre2-8"],
+                                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                if built.returncode == 0:
+                    sanitized.append((name, san))
+                else:  # the machine's compiler lacks the runtime: said, not hidden
+                    print(f"note: cc cannot build with {name}; those runs are left out:\n"
+                          + built.stdout.decode(errors="replace")[-500:])
         for what, cmd in programs:
             for how, args, stdin in (("a file", [events], None), ("a pipe", ["-"], events)):
                 base = run(cmd + ["-j", "1"] + args, stdin)
@@ -148,6 +166,21 @@ def main():
                                 if x != y:
                                     print(f"  {name} line {k + 1}:\n    -j 1: {x[:300]!r}\n    -j {jobs}: {y[:300]!r}")
                                     break
+        # the generated program with sanitizers, -j 3 against its own -j 1: the
+        # engines its threads make from the emitted index, and (--check-index
+        # builds the index again) the clones of the reading thread's engine
+        gen = programs[-1][1] if len(programs) > 1 else None
+        for name, san in sanitized if gen else ():
+            base = run(gen + ["-j", "1", events])
+            for extra in ([], ["--check-index"]):
+                got = run(gen + extra + ["-j", "3", events], executable=san)
+                what = " ".join(["-j 3"] + extra)
+                if got == base:
+                    print(f"ok: the generated program with {name}, {what}: the same output as -j 1, no report")
+                else:
+                    failures += 1
+                    print(f"FAIL: the generated program with {name}, {what}: exit {got[0]} vs {base[0]}")
+                    print(got[2].decode(errors="replace")[-3000:])
         # bad values: a located usage error, exit 2, nothing scanned
         for bad in (["-j", "0"], ["-j", "x"], ["--jobs=-1"], ["-j", "100000"], ["-j"]):
             code, out, err = run(programs[-1][1] + bad + [events])
