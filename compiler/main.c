@@ -1040,7 +1040,7 @@ static int sg_cmd_match(int argc, char **argv) {
         for (size_t i = 0; i < n_events && !sgm_engine_output_error(engine); i++)
             sgm_engine_scan(engine, event_args[i]);
         uint64_t matches = sgm_engine_finish(engine);
-        bool unreadable = sgm_engine_unreadable(engine) > 0;
+        bool unreadable = sgm_engine_unreadable(engine) > 0 || sgm_engine_broken_regexes(engine) > 0;
         int out_errno = sgm_engine_output_error(engine); /* finish flushed it all */
         sgm_engine_free(engine);
         if (out_errno) { /* exit 3; a reader that went away (EPIPE) needs no message */

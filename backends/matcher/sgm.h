@@ -340,6 +340,9 @@ uint64_t sgm_engine_finish(sgm_engine *e);
 void sgm_engine_free(sgm_engine *e);
 /* Inputs that could not be opened or read at all. */
 uint64_t sgm_engine_unreadable(const sgm_engine *e);
+/* Regexes of the tables that did not compile when first run (they match
+ * nothing; each was reported): damaged tables, as sigc checks every one. */
+uint64_t sgm_engine_broken_regexes(const sgm_engine *e);
 /* 0, or the errno of a write to the output that failed (the scan stopped
  * there: later inputs are not read); after sgm_engine_finish, which flushes
  * what is left, it covers every write. */

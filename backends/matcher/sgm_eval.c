@@ -185,15 +185,52 @@ static bool sgm_cidr_has(const sgm_cidr *c, const char *p, size_t len) {
     return true;
 }
 
+pcre2_code *sgm_regex_compile(const sgm_tables *t, uint32_t r, char *err, size_t errlen) {
+    uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
+    if (t->regexes[r].flags & SGM_RE_I) opts |= PCRE2_CASELESS;
+    if (t->regexes[r].flags & SGM_RE_M) opts |= PCRE2_MULTILINE;
+    if (t->regexes[r].flags & SGM_RE_S) opts |= PCRE2_DOTALL;
+    int code;
+    PCRE2_SIZE off;
+    pcre2_code *re =
+        pcre2_compile((PCRE2_SPTR)sgm_text(t, t->regexes[r].pattern), t->regexes[r].pattern.len, opts, &code, &off, NULL);
+    if (!re) {
+        PCRE2_UCHAR msg[160];
+        pcre2_get_error_message(code, msg, sizeof msg);
+        snprintf(err, errlen, "regex %u does not compile at offset %zu: %s", (unsigned)r, (size_t)off, (const char *)msg);
+    }
+    return re;
+}
+
+/* Regex index of the engine, compiled and JIT-compiled on its first use
+ * (without JIT the interpreter runs it); NULL when it does not compile (the
+ * tables were damaged after sigc checked every pattern): it then matches
+ * nothing, and the reading engine says so once and counts it (the run
+ * ends with exit status 2).  A worker's engine leaves the event to the
+ * reading thread, which tests it again: the message comes at the same
+ * event as with one thread (the first to run it in input order is the
+ * first its worker runs). */
+static pcre2_code *sgm_regex_ready(sgm_engine *e, uint32_t index) {
+    if (e->regex_state[index] != SGM_RE_UNTRIED) return e->regexes[index];
+    char err[256];
+    pcre2_code *re = sgm_regex_compile(e->t, index, err, sizeof err);
+    e->regex_state[index] = re ? SGM_RE_READY : SGM_RE_BROKEN;
+    e->regexes[index] = re;
+    if (re) pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+    else if (e->collect) e->hits_failed = true;
+    else {
+        sgm_progress_clear(e);
+        fprintf(e->o.err, "%s: error: %s; it matches nothing\n", e->o.prog, err);
+        e->st.broken_regexes++;
+    }
+    return re;
+}
+
 static bool sgm_regex_match(sgm_engine *e, uint32_t index, const char *p, size_t len) {
-    pcre2_code *re = e->regexes[index];
-    if (!re) return false;
     uint32_t need = e->t->regexes[index].need;
     if (need && need <= 256 && !memchr(p, (int)(need - 1), len)) return false; /* no match can lack it */
-    if (!e->regex_jitted[index]) { /* on first use; without JIT the interpreter runs it */
-        pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
-        e->regex_jitted[index] = 1;
-    }
+    pcre2_code *re = sgm_regex_ready(e, index);
+    if (!re) return false;
     int rc = pcre2_match(re, (PCRE2_SPTR)p, len, 0, 0, e->match_data, e->match_ctx);
     if (rc >= 0) return true;
     if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT ||

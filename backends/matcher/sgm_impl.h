@@ -81,6 +81,7 @@ typedef struct sgm_stats {
     uint64_t events, matches, inputs, failed_inputs;
     uint64_t malformed, too_long, bad_utf8, evtx_damaged, no_time;
     uint64_t regex_limit;
+    uint64_t broken_regexes;    /* regexes of the tables that do not compile (damaged tables) */
     uint64_t evicted_groups, dropped_entries, late_events;
 } sgm_stats;
 
@@ -273,8 +274,10 @@ struct sgm_engine {
     sgm_options o;
     sgm_index ix;
     const sgm_engine *base;     /* a clone: whose ix it reads (NULL: its own) */
+    /* per regex: compiled and JIT-compiled on its first use, so start-up
+     * stays short (NULL before, and when it does not compile) */
     pcre2_code **regexes;
-    uint8_t *regex_jitted;      /* per regex: JIT-compiled (on its first use, so start-up stays short) */
+    uint8_t *regex_state;       /* per regex: SGM_RE_UNTRIED, SGM_RE_READY, SGM_RE_BROKEN */
     pcre2_match_data *match_data;
     pcre2_match_context *match_ctx;
     sgm_event ev;
@@ -429,6 +432,11 @@ void sgm_event_free(sgm_event *ev);
  * *err_off (offset in text) and a message. */
 int sgm_json_parse_event(sgm_engine *e, const char *text, size_t len, size_t *err_off, const char **msg);
 bool sgm_parse_time(const char *p, size_t len, int64_t *out_us);
+
+/* sgm_eval.c: regex r of the tables compiled (not JIT-compiled); NULL with
+ * a message in err when it does not compile. */
+enum { SGM_RE_UNTRIED, SGM_RE_READY, SGM_RE_BROKEN };
+pcre2_code *sgm_regex_compile(const sgm_tables *t, uint32_t r, char *err, size_t errlen);
 
 /* sgm_eval.c */
 /* Whether rule r's condition holds for the event (its steps). */

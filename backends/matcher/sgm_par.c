@@ -45,12 +45,13 @@
 
 #include "sgm_impl.h"
 
-/* What the reading thread reads at a time: small enough that a worker
- * parses it while it is still in a cache the two cores share (1 MiB chunks
- * made -j 2 1.4x; 128 KiB 1.70x and 64 KiB 1.72x, side by side over 21
- * rounds; an event longer than this grows its chunk) */
+/* The room a chunk keeps free for a read, after the carry; the reads fill
+ * its SGM_CHUNK_CAP bytes: small enough that a worker parses it while it
+ * is still in a cache the two cores share (1 MiB chunks made -j 2 1.4x;
+ * 128 KiB 1.70x and 64 KiB 1.72x, side by side over 21 rounds; an event
+ * longer than this grows its chunk) */
 #define SGM_CHUNK_BYTES (1u << 16)
-#define SGM_CHUNK_CAP (2 * SGM_CHUNK_BYTES) /* a chunk's room before it grows: a read, the carry */
+#define SGM_CHUNK_CAP (2 * SGM_CHUNK_BYTES)
 #define SGM_CHUNK_MAX (1u << 30) /* a chunk's lines are indexed by 32-bit offsets */
 #define SGM_SPIN_NS 2000000      /* how long a thread with nothing to do looks again before it sleeps */
 

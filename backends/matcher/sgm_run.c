@@ -253,23 +253,16 @@ sgm_engine *sgm_engine_new_indexed(const sgm_tables *t, const sgm_index *prebuil
         if (e->ix.slots[i].id == SGM_NONE) e->ix.slots[i] = (sgm_field_slot){sgm_text(t, n), n.len, t->aliases[a].field};
         e->ix.name_lens[n.len / 64 % 4] |= (uint64_t)1 << (n.len % 64);
     }
-    for (uint32_t r = 0; r < t->n_regexes; r++) {
-        uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
-        if (t->regexes[r].flags & SGM_RE_I) opts |= PCRE2_CASELESS;
-        if (t->regexes[r].flags & SGM_RE_M) opts |= PCRE2_MULTILINE;
-        if (t->regexes[r].flags & SGM_RE_S) opts |= PCRE2_DOTALL;
-        int code;
-        PCRE2_SIZE off;
-        e->regexes[r] = pcre2_compile((PCRE2_SPTR)sgm_text(t, t->regexes[r].pattern), t->regexes[r].pattern.len, opts, &code,
-                                      &off, NULL);
-        if (!e->regexes[r]) {
-            PCRE2_UCHAR msg[160];
-            pcre2_get_error_message(code, msg, sizeof msg);
-            snprintf(err, errlen, "regex %u does not compile at offset %zu: %s", (unsigned)r, (size_t)off,
-                     (const char *)msg);
+    /* the regexes are compiled on their first use (sgm_eval.c): most are
+     * never run, the prefilter turns their events away; the check of the
+     * generator compiles them all now */
+    for (uint32_t r = 0; o->check_index && r < t->n_regexes; r++) {
+        pcre2_code *re = sgm_regex_compile(t, r, err, errlen);
+        if (!re) {
             sgm_engine_free(e);
             return NULL;
         }
+        pcre2_code_free(re);
     }
     if (sgm_agg_init(e) != 0) {
         snprintf(err, errlen, "out of memory");
@@ -289,11 +282,11 @@ static bool sgm_engine_scratch(sgm_engine *e) {
     e->rule_matches = calloc(t->n_rules ? t->n_rules : 1, sizeof *e->rule_matches);
     e->stamp = calloc(t->n_rules ? t->n_rules : 1, sizeof *e->stamp);
     e->regexes = calloc(t->n_regexes ? t->n_regexes : 1, sizeof *e->regexes);
-    e->regex_jitted = calloc(t->n_regexes ? t->n_regexes : 1, 1);
+    e->regex_state = calloc(t->n_regexes ? t->n_regexes : 1, 1);
     sgm_event_init(&e->ev, t->n_fields);
     e->match_data = pcre2_match_data_create(1, NULL);
     e->match_ctx = pcre2_match_context_create(NULL);
-    if (!e->rule_matches || !e->stamp || !e->regexes || !e->regex_jitted || !e->ev.head || !e->ev.tail ||
+    if (!e->rule_matches || !e->stamp || !e->regexes || !e->regex_state || !e->ev.head || !e->ev.tail ||
         !e->ev.touched || !e->match_data || !e->match_ctx)
         return false;
     const sgm_options *o = &e->o;
@@ -315,11 +308,8 @@ sgm_engine *sgm_engine_clone(const sgm_engine *base, const sgm_options *o, char 
     e->base = base;
     e->ix = base->ix;
     e->prefilter = base->prefilter;
-    bool ok = sgm_engine_scratch(e);
-    /* the compiled patterns, without their JIT code: each engine JIT-compiles
-     * its own on first use (sgm_eval.c) */
-    for (uint32_t r = 0; ok && r < e->t->n_regexes; r++) ok = (e->regexes[r] = pcre2_code_copy(base->regexes[r])) != NULL;
-    if (!ok) {
+    /* each engine compiles the regexes it runs itself (sgm_eval.c) */
+    if (!sgm_engine_scratch(e)) {
         snprintf(err, errlen, "out of memory");
         sgm_engine_free(e);
         return NULL;
@@ -335,7 +325,7 @@ void sgm_engine_free(sgm_engine *e) {
     if (e->regexes)
         for (uint32_t r = 0; r < e->t->n_regexes; r++) pcre2_code_free(e->regexes[r]);
     free(e->regexes);
-    free(e->regex_jitted);
+    free(e->regex_state);
     pcre2_match_data_free(e->match_data);
     pcre2_match_context_free(e->match_ctx);
     sgm_agg_free(e);
@@ -353,6 +343,8 @@ void sgm_engine_free(sgm_engine *e) {
 }
 
 uint64_t sgm_engine_unreadable(const sgm_engine *e) { return e->st.failed_inputs; }
+
+uint64_t sgm_engine_broken_regexes(const sgm_engine *e) { return e->st.broken_regexes; }
 
 int sgm_engine_output_error(const sgm_engine *e) { return e->out_errno; }
 
@@ -1388,6 +1380,8 @@ uint64_t sgm_engine_finish(sgm_engine *e) {
                     (unsigned long long)s->malformed, (unsigned long long)s->too_long, (unsigned long long)s->bad_utf8,
                     (unsigned long long)s->evtx_damaged, (unsigned long long)s->failed_inputs);
         if (s->regex_limit) fprintf(f, "  regex limits hit: %llu\n", (unsigned long long)s->regex_limit);
+        if (s->broken_regexes)
+            fprintf(f, "  regexes that do not compile (they matched nothing): %llu\n", (unsigned long long)s->broken_regexes);
         if (s->evicted_groups || s->dropped_entries || s->late_events)
             fprintf(f, "  aggregation: %llu groups evicted, %llu events dropped at the per-group cap, %llu late events\n",
                     (unsigned long long)s->evicted_groups, (unsigned long long)s->dropped_entries,
@@ -1444,7 +1438,7 @@ int sgm_main(const sgm_tables *t, const sgm_index *ix, int argc, char **argv) {
     if (first_file >= argc) sgm_engine_scan(e, "-");
     for (int i = first_file; i < argc && !e->out_errno; i++) sgm_engine_scan(e, argv[i]);
     uint64_t matches = sgm_engine_finish(e);
-    int failed = e->st.failed_inputs > 0, out_errno = e->out_errno;
+    int failed = e->st.failed_inputs > 0 || e->st.broken_regexes > 0, out_errno = e->out_errno;
     sgm_engine_free(e);
     if (out_errno) { /* a reader that went away (EPIPE) needs no message */
         if (out_errno != EPIPE) fprintf(stderr, "%s: error: cannot write the output: %s\n", o.prog, strerror(out_errno));
