@@ -11,7 +11,8 @@ of the size, and no rule at all), runs each over the data after a
 warm-up run (so the file is in the page cache and buffers are touched),
 then N rounds that each run every configuration once (a slow spell of the
 machine slows all of them alike; the one-thread runs all on one core,
---cpu, as the cores differ in speed in spells), and prints the median per configuration
+--cpu, by default the faster one timed first, as the cores differ in
+speed in spells), and prints the median per configuration
 (the ratios: the median of each round's own ratio): events/s and MB/s, the same with the
 prefilter off, on two threads (-j 2), peak RSS (GNU time), start-up time
 (empty input), the compile time of the generated file, and an event_count correlation over
@@ -66,6 +67,21 @@ def timed(cmd, stdin=None, copies=1, pin=True):
     elapsed = time.perf_counter() - start
     os.sched_setaffinity(0, ALL_CPUS)
     return elapsed
+
+
+def pick_core(cmd, runs=3):
+    """The core cmd runs fastest on, each core timed runs times in turn."""
+    global PIN
+    cores = sorted(ALL_CPUS)
+    t = {c: [] for c in cores}
+    for _ in range(runs):
+        for c in cores:
+            PIN = c
+            t[c].append(timed(cmd))
+    best = min(cores, key=lambda c: statistics.median(t[c]))
+    print("one-thread runs kept on core %d (the first configuration's median per core: %s)"
+          % (best, ", ".join("%d: %.3f s" % (c, statistics.median(t[c])) for c in cores)))
+    return best
 
 
 def median_time(cmd, runs):
@@ -128,11 +144,13 @@ def main():
     ap.add_argument("--mb", type=float, default=100)
     ap.add_argument("--net-mb", type=float, default=40, help="size of each web-server, proxy and EVE set")
     ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--cpu", type=int, default=max(os.sched_getaffinity(0)),
-                    help="the core every one-thread run is kept on (-1: any)")
+    ap.add_argument("--cpu", default="auto",
+                    help="the core every one-thread run is kept on: a number, -1 (any), or auto "
+                         "(the faster of the cores, timed first)")
     a = ap.parse_args()
     global PIN
-    PIN = a.cpu if a.cpu >= 0 else None
+    if a.cpu != "auto":
+        PIN = int(a.cpu) if int(a.cpu) >= 0 else None
     sigc = os.path.join(a.build, "sigc")
     out = os.path.join(HERE, "out")
     os.makedirs(out, exist_ok=True)
@@ -211,6 +229,8 @@ def main():
         times = [[] for _ in cmds]
         for cmd in cmds:
             timed(cmd)  # warm-up: page cache, first touch of buffers
+        if a.cpu == "auto":  # the cores differ in speed in spells: the faster one
+            PIN = pick_core(cmds[0])
         # and in each round, what two cores give here at best: two copies of
         # the first (one thread each) side by side
         side_by_side = []

@@ -11,8 +11,11 @@ malformed lines, a line cut short, blank and CRLF lines, a UTF-8 byte order
 mark, invalid UTF-8, a line longer than --max-event, and a last line
 without a line break.  `sigc match` and the program `sigc convert -t c`
 writes are each run with -j 1, 2 and 3 over it, from a file and from a pipe;
-stdout and stderr must be byte for byte the same.  Bad -j values are
-refused.  usage: jobs.py SIGC ROOT
+stdout and stderr must be byte for byte the same; so must those of the
+generated program built with ThreadSanitizer and with ASan and UBSan, -j 3
+(its threads' engines made from the emitted index) and -j 3 --check-index
+(clones of the reading engine).  Bad -j values are refused.
+usage: jobs.py SIGC ROOT
 """
 import os
 import random
