@@ -1202,7 +1202,11 @@ bool sgm_reader_init(sgm_reader *rd, sgm_engine *e, const char *name) {
     memset(rd, 0, sizeof *rd);
     rd->e = e;
     rd->name = name;
-    rd->cap = 1u << 20;
+    /* 256 KiB at a time (it grows for a longer event): 1 MiB read 1.6% slower
+     * over the whole corpus and 3.5% with no rules, the bytes parsed from a
+     * cache further out, and every page of it touched at first costs a
+     * fault (about 15 us each on this machine) */
+    rd->cap = 1u << 18;
     rd->buf = malloc(rd->cap);
     rd->start = SIZE_MAX;
     rd->line = 1;

@@ -60,6 +60,18 @@ run "$sigc" match --max-groups nope "$tmp/whoami.yml" "$tmp/quiet.jsonl"
 check "a bad option value exits 2" [ $st -eq 2 ]
 run "$sigc" match --max-event 40 --no-event "$tmp/whoami.yml" "$tmp/events.jsonl"
 check "--max-event skips longer events, reported" sh -c "[ $st -eq 0 ] && grep -q 'events.jsonl:1:1: warning: event longer than 40 bytes; skipped' '$tmp/err'"
+# an event longer than the reader's first buffer (256 KiB), which grows for
+# it: matched, and so is the line after it, from a file and from a pipe
+{
+    printf '{%s,"CommandLine":"' "$sysmon"
+    head -c 700000 /dev/zero | tr '\0' 'a'
+    printf '","Image":"C:\\\\x\\\\whoami.exe"}\n'
+    printf '%s\n' "{$sysmon,\"Image\":\"C:\\\\y\\\\whoami.exe\"}"
+} >"$tmp/long.jsonl"
+run "$sigc" match --no-event "$tmp/whoami.yml" "$tmp/long.jsonl"
+check "a 700 KB event and the line after it both match" sh -c "[ $st -eq 1 ] && [ \"\$(sed -n 's/.*\"line\":\([0-9]*\)}\$/\1/p' '$tmp/out' | tr '\n' ' ')\" = '1 2 ' ]"
+run sh -c "cat '$tmp/long.jsonl' | '$sigc' match --no-event '$tmp/whoami.yml' -"
+check "the same from a pipe" sh -c "[ $st -eq 1 ] && [ \"\$(grep -c '\"line\":[12]}' '$tmp/out')\" = 2 ]"
 
 cat >"$tmp/bad.yml" <<'YAML'
 title: Bad
