@@ -49,6 +49,7 @@ static void sgm_json_reset(sgm_event *ev) {
     ev->n_vals = 0;
     ev->text_len = 0;
     ev->has_time = false;
+    ev->time_pending = false;
 }
 
 static uint32_t sgm_json_field_id(const sgm_engine *e, const char *p, size_t len) {
@@ -607,7 +608,15 @@ int sgm_json_parse_event(sgm_engine *e, const char *text, size_t len, size_t *er
     }
     e->ev.raw = text;
     e->ev.raw_len = len;
-    /* event time: the first time field present that reads as a time */
+    e->ev.time_pending = true;
+    if (e->t->n_aggs) sgm_event_time(e);
+    return 0;
+}
+
+void sgm_event_time(sgm_engine *e) {
+    if (!e->ev.time_pending) return;
+    e->ev.time_pending = false;
+    /* the first time field present that reads as a time */
     const sgm_tables *t = e->t;
     const sgm_value *day = NULL; /* the value it came from when that is a date alone */
     for (uint32_t i = 0; i < t->n_time_fields && !e->ev.has_time; i++) {
@@ -633,7 +642,6 @@ int sgm_json_parse_event(sgm_engine *e, const char *text, size_t len, size_t *er
         memcpy(both + 11, e->ev.text + val->off, val->len);
         if (sgm_parse_time(both, 11 + val->len, &e->ev.time_us)) break;
     }
-    return 0;
 }
 
 /* ---- time --------------------------------------------------------------- */

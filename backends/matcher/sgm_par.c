@@ -173,6 +173,7 @@ static void sgm_par_work(sgm_engine *w, sgm_chunk *c) {
         l->n_hits = w->n_hits;
         c->n_hits += w->n_hits;
         l->regex_limit = (uint32_t)(w->st.regex_limit - limits);
+        if (w->n_hits) sgm_event_time(w); /* the reading thread reports them */
         l->has_time = w->ev.has_time;
         l->time_us = w->ev.time_us;
         l->status = SGM_LINE_OK;
@@ -350,6 +351,7 @@ static bool sgm_par_play_line(sgm_engine *e, sgm_reader *rd, const sgm_chunk *c,
         e->ev.raw_len = l->len;
         e->ev.has_time = l->has_time;
         e->ev.time_us = l->time_us;
+        e->ev.time_pending = false;
     }
     sgm_event_begin(e);
     for (uint32_t i = 0; i < l->n_hits; i++) sgm_rule_effects(e, c->hits[l->hits + i]);

@@ -439,6 +439,7 @@ static void sgm_number(FILE *f, double v) {
 static void sgm_report_write(sgm_engine *e, uint32_t rule, const char *group_json, size_t group_len, double value,
                              int64_t first_us, int64_t last_us, bool aggregated, const sgm_where *closed) {
     const sgm_rule *r = &e->t->rules[rule];
+    if (!closed) sgm_event_time(e);
     const sgm_event *ev = &e->ev;
     sgm_where at = closed ? *closed : (sgm_where){ev->file, ev->is_record ? ev->record : ev->line, ev->is_record};
     bool has_time = closed ? true : ev->has_time;
@@ -900,6 +901,7 @@ static void sgm_run_candidates(sgm_engine *e) {
 
 void sgm_event_begin(sgm_engine *e) {
     e->st.events++;
+    if (!e->t->n_aggs) return; /* the time only matters to a report then */
     if (e->ev.has_time) {
         if (e->ev.time_us > e->last_time_us) e->last_time_us = e->ev.time_us;
     } else {
@@ -1367,7 +1369,7 @@ uint64_t sgm_engine_finish(sgm_engine *e) {
     sgm_progress_clear(e);
     e->ev.raw = NULL; /* matches found now carry no event */
     e->ev.file = NULL;
-    e->ev.has_time = false;
+    e->ev.has_time = e->ev.time_pending = false;
     sgm_agg_finish(e);
     sgm_out_flush(e, true); /* the last word on the output: sgm_engine_output_error */
     const sgm_stats *s = &e->st;
