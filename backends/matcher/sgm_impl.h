@@ -106,7 +106,11 @@ typedef struct sgm_kw_scan {
 } sgm_kw_scan;
 
 #define SGM_KW_WORDS 1024u      /* 2^16 bits */
-#define SGM_KW_BIT(g) ((uint32_t)((uint32_t)(g) * 2654435761u) >> 16)
+/* The bit of a gram: of its four bytes as read, bit 5 of each set, so
+ * letters in either case fall together (and a few other pairs, @ and `,
+ * [ and {, which only let a gram through that the entries then turn
+ * down): the scan folds only the grams the bits let through. */
+#define SGM_KW_BIT(g) ((uint32_t)(((uint32_t)(g) | 0x20202020u) * 2654435761u) >> 16)
 #define SGM_KW_CHANNEL_MAX 256u /* a longer channel name has no scanner of its own */
 
 /* A value set (sgm_eval.c): the items of a value list, by key, in mask + 1

@@ -720,11 +720,14 @@ static void sgm_kw_value(sgm_engine *e, const sgm_kw_scan *k, const sgm_value *v
     if (len < k->shortest) return;
     const uint64_t *bits = e->ix.kw_bits + k->bits;
     const sgm_kw_entry *entries = e->ix.kw_entries + k->first;
-    for (uint32_t pos = 0; pos <= len - 4; pos += k->step) {
-        uint32_t g; /* four bytes folded at once, the first lowest */
+    const uint32_t step = k->step, last = len - 4; /* kept here: the stores below may not change them */
+    for (uint32_t pos = 0; pos <= last; pos += step) {
+        uint32_t g; /* four bytes, the first lowest */
         memcpy(&g, p + pos, 4);
-        g = sgm_fold4(sgm_le32(g));
-        if (!(bits[SGM_KW_BIT(g) >> 6] >> (SGM_KW_BIT(g) & 63) & 1)) continue;
+        g = sgm_le32(g);
+        uint32_t bit = SGM_KW_BIT(g);
+        if (!(bits[bit >> 6] >> (bit & 63) & 1)) continue;
+        g = sgm_fold4(g);
         uint32_t lo = 0, hi = k->n;
         while (lo < hi) {
             uint32_t mid = lo + (hi - lo) / 2;

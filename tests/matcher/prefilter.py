@@ -68,7 +68,9 @@ def contains(ev, field, word):
 
 WIN_WORDS = ["sekurlsa::", "invoke-mimikatz", "lsadump::sam"]      # every Windows event, stride 7
 APP_WORDS = ["hktl", "trojan.win", "exploit/"]                     # Application only, stride 1
-SEC_WORDS = ["kerberoast-tool-x", "golden-ticket-x"]               # Security only, stride 12
+# Security only, stride 12; the third's bytes \ _ @ [ ] ^ (bit 5 clear) share the
+# scanner's filter bits with | DEL ` { } ~
+SEC_WORDS = ["kerberoast-tool-x", "golden-ticket-x", "krb_tgt\\dump@x[1]^"]
 BUCKET_WORDS = ["bucketword"]                                      # EventID 4624 only
 IMAGE_ENDS = ["\\rundll32.exe", "\\svchost.exe", "\\PowerShell.exe", "\\cmd.exe", ".hta", "\\Äpfel-tool.exe",
               ".scr", ".CPL", "\\at.exe", ".jse", ".js"]
