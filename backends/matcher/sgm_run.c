@@ -720,7 +720,7 @@ static void sgm_kw_value(sgm_engine *e, const sgm_kw_scan *k, const sgm_value *v
     if (len < k->shortest) return;
     const uint64_t *bits = e->ix.kw_bits + k->bits;
     const sgm_kw_entry *entries = e->ix.kw_entries + k->first;
-    const uint32_t step = k->step, last = len - 4; /* kept here: the stores below may not change them */
+    const uint32_t step = k->step, last = len - 4; /* copies: not read again after each store below */
     for (uint32_t pos = 0; pos <= last; pos += step) {
         uint32_t g; /* four bytes, the first lowest */
         memcpy(&g, p + pos, 4);
@@ -910,7 +910,7 @@ void sgm_event_begin(sgm_engine *e) {
     } else {
         e->st.no_time++;
     }
-    if (e->t->n_aggs) sgm_agg_sweep(e, e->ev.has_time ? e->ev.time_us : e->last_time_us);
+    sgm_agg_sweep(e, e->ev.has_time ? e->ev.time_us : e->last_time_us);
 }
 
 void sgm_event_rules(sgm_engine *e) {
