@@ -1040,14 +1040,15 @@ static int sg_cmd_match(int argc, char **argv) {
         for (size_t i = 0; i < n_events && !sgm_engine_output_error(engine); i++)
             sgm_engine_scan(engine, event_args[i]);
         uint64_t matches = sgm_engine_finish(engine);
-        bool unreadable = sgm_engine_unreadable(engine) > 0 || sgm_engine_broken_regexes(engine) > 0;
+        /* inputs that could not be read, or regexes of damaged tables */
+        bool failed = sgm_engine_unreadable(engine) > 0 || sgm_engine_broken_regexes(engine) > 0;
         int out_errno = sgm_engine_output_error(engine); /* finish flushed it all */
         sgm_engine_free(engine);
         if (out_errno) { /* exit 3; a reader that went away (EPIPE) needs no message */
             if (out_errno != EPIPE) fprintf(stderr, "sigc match: cannot write the output: %s\n", strerror(out_errno));
             status = SG_EXIT_IO;
         } else {
-            status = unreadable ? SG_EXIT_IO : matches ? SG_EXIT_FINDINGS : SG_EXIT_OK;
+            status = failed ? SG_EXIT_IO : matches ? SG_EXIT_FINDINGS : SG_EXIT_OK;
         }
     }
     sg_convert_result_free(&res);

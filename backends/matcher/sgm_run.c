@@ -849,7 +849,6 @@ static uint32_t sgm_merge(const uint32_t *a, uint32_t na, const uint32_t *b, uin
     return n;
 }
 
-
 /* With the prefilter: the event's log source picks what is scanned for
  * literals (sgm_index.scan_masks); then the event's rules without literals (its bucket's and
  * the key-less ones, from the np lists) and the rules whose literals it
