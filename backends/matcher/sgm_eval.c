@@ -297,7 +297,7 @@ static bool sgm_time_part(const char *p, size_t len, uint8_t part, double *out) 
     }
 }
 
-static bool sgm_pred_value(sgm_engine *e, const sgm_pred *pr, const sgm_value *v) {
+static SGM_ALWAYS_INLINE bool sgm_pred_value(sgm_engine *e, const sgm_pred *pr, const sgm_value *v) {
     const char *s = e->ev.text + v->off;
     size_t n = v->len;
     bool cased = pr->flags & SGM_PF_CASED;
@@ -363,7 +363,7 @@ static bool sgm_fieldref(sgm_engine *e, const sgm_pred *pr) {
     return false;
 }
 
-static bool sgm_eval_pred(sgm_engine *e, const sgm_pred *pr) {
+static SGM_ALWAYS_INLINE bool sgm_eval_pred(sgm_engine *e, const sgm_pred *pr) {
     const sgm_event *ev = &e->ev;
     if (pr->field == SGM_NONE) { /* a keyword: any value of the event */
         for (uint32_t v = 0; v < ev->n_vals; v++)

@@ -87,10 +87,13 @@ typedef struct sgm_stats {
 } sgm_stats;
 
 /* A keyword scanner (sgm_run.c, sgm_kw_value): keyword atoms, each found
- * through its 4-byte grams at offsets 0 to step - 1, where step is the
- * shortest atom's length less 3.  Every occurrence of an atom then holds one
- * of those grams at a multiple of step, so a value is looked at every
- * step-th byte only.  Its entries (sgm_index.kw_entries) are sorted by gram;
+ * through step of its 4-byte grams, at consecutive offsets, where step is
+ * the shortest atom's length less 3.  Every occurrence of an atom then
+ * holds one of those grams at a multiple of step, so a value is looked at
+ * every step-th byte only.  The offsets are those around the atom's anchor
+ * (the gram sigc found least common in logs), not its first ones: the
+ * first grams of "kerberos::ptt" or "privilege::debug" are in many values
+ * of Windows events.  Its entries (sgm_index.kw_entries) are sorted by gram;
  * its SGM_KW_WORDS words of bits (sgm_index.kw_bits, a bit per gram by
  * SGM_KW_BIT) filter them; its words of sgm_index.kw_atoms hold a bit per
  * atom of the tables: those it finds. */
@@ -410,6 +413,17 @@ bool sgm_atom_scanned(const sgm_engine *e, uint32_t atom);
 #define SGM_PREFETCH(p) __builtin_prefetch(p)
 #else
 #define SGM_PREFETCH(p) ((void)(p))
+#endif
+
+/* A function inlined into its callers whatever its size (the predicate
+ * tests, in the loop over a rule's steps), or kept out of line (the rare
+ * path of a hot loop). */
+#if defined(__GNUC__) || defined(__clang__)
+#define SGM_ALWAYS_INLINE inline __attribute__((always_inline))
+#define SGM_NOINLINE __attribute__((noinline))
+#else
+#define SGM_ALWAYS_INLINE inline
+#define SGM_NOINLINE
 #endif
 
 /* Bit b of a scan mask (sgm_index.scan_masks). */

@@ -265,7 +265,12 @@ static void sgm_kw_build(const sgm_tables *t, const uint64_t *want, uint32_t g, 
     for (uint32_t a = 0; a < t->n_atoms; a++) {
         if (!sgm_mask_has(want, a)) continue;
         const unsigned char *s = (const unsigned char *)sgm_text(t, t->atoms[a].text);
-        for (uint32_t off = 0; off < k->step; off++) {
+        /* step offsets from first, around the anchor, within the atom's
+         * len - 3 grams (step <= len - 3: no atom is shorter than shortest) */
+        uint32_t len = t->atoms[a].text.len, half = (k->step - 1) / 2, anchor = t->atoms[a].anchor;
+        uint32_t first = anchor > half ? anchor - half : 0;
+        if (first > len - 3 - k->step) first = len - 3 - k->step;
+        for (uint32_t off = first; off < first + k->step; off++) {
             uint32_t gram = (uint32_t)s[off] | (uint32_t)s[off + 1] << 8 | (uint32_t)s[off + 2] << 16 | (uint32_t)s[off + 3] << 24;
             entries[k->first + k->n++] = (sgm_kw_entry){gram, a, off};
             b[SGM_KW_BIT(gram) >> 6] |= (uint64_t)1 << (SGM_KW_BIT(gram) & 63);

@@ -712,37 +712,58 @@ static void sgm_prefilter_value(sgm_engine *e, uint32_t f, const sgm_value *val,
     }
 }
 
-/* A value looked at for the keyword atoms of k, every k->step bytes. */
-static void sgm_kw_value(sgm_engine *e, const sgm_kw_scan *k, const sgm_value *val) {
+/* Gram g (as read) at pos of a value let through by the bits of keyword
+ * scanner k: the atoms it is an entry of, looked for there. */
+static SGM_NOINLINE void sgm_kw_probe(sgm_engine *e, const sgm_kw_scan *k, const unsigned char *p, uint32_t len,
+                                      uint32_t pos, uint32_t g) {
     const sgm_tables *t = e->t;
+    const sgm_kw_entry *entries = e->ix.kw_entries + k->first;
+    g = sgm_fold4(g);
+    uint32_t lo = 0, hi = k->n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (entries[mid].gram < g) lo = mid + 1;
+        else hi = mid;
+    }
+    for (; lo < k->n && entries[lo].gram == g; lo++) {
+        const sgm_atom *a = &t->atoms[entries[lo].atom];
+        uint32_t off = entries[lo].off;
+        if (pos < off || (uint64_t)pos - off + a->text.len > len) continue;
+        const unsigned char *s = p + pos - off, *text = (const unsigned char *)sgm_text(t, a->text);
+        uint32_t i = 0;
+        while (i < a->text.len && sgm_fold[s[i]] == text[i]) i++;
+        if (i == a->text.len) sgm_atom_found(e, entries[lo].atom);
+    }
+}
+
+/* A value looked at for the keyword atoms of k, every k->step bytes: two
+ * grams a round, whose bits are tested together (almost every round lets
+ * neither through). */
+static void sgm_kw_value(sgm_engine *e, const sgm_kw_scan *k, const sgm_value *val) {
     const unsigned char *p = (const unsigned char *)e->ev.text + val->off;
     uint32_t len = val->len;
     if (len < k->shortest) return;
     const uint64_t *bits = e->ix.kw_bits + k->bits;
-    const sgm_kw_entry *entries = e->ix.kw_entries + k->first;
     const uint32_t step = k->step, last = len - 4; /* copies: not read again after each store below */
-    for (uint32_t pos = 0; pos <= last; pos += step) {
-        uint32_t g; /* four bytes, the first lowest */
+    uint32_t pos = 0;
+    for (; pos + step <= last; pos += 2 * step) {
+        uint32_t g1, g2; /* four bytes each, the first lowest */
+        memcpy(&g1, p + pos, 4);
+        memcpy(&g2, p + pos + step, 4);
+        g1 = sgm_le32(g1);
+        g2 = sgm_le32(g2);
+        uint32_t b1 = SGM_KW_BIT(g1), b2 = SGM_KW_BIT(g2);
+        uint64_t w1 = bits[b1 >> 6] >> (b1 & 63), w2 = bits[b2 >> 6] >> (b2 & 63);
+        if (!((w1 | w2) & 1)) continue;
+        if (w1 & 1) sgm_kw_probe(e, k, p, len, pos, g1);
+        if (w2 & 1) sgm_kw_probe(e, k, p, len, pos + step, g2);
+    }
+    if (pos <= last) {
+        uint32_t g;
         memcpy(&g, p + pos, 4);
         g = sgm_le32(g);
         uint32_t bit = SGM_KW_BIT(g);
-        if (!(bits[bit >> 6] >> (bit & 63) & 1)) continue;
-        g = sgm_fold4(g);
-        uint32_t lo = 0, hi = k->n;
-        while (lo < hi) {
-            uint32_t mid = lo + (hi - lo) / 2;
-            if (entries[mid].gram < g) lo = mid + 1;
-            else hi = mid;
-        }
-        for (; lo < k->n && entries[lo].gram == g; lo++) {
-            const sgm_atom *a = &t->atoms[entries[lo].atom];
-            uint32_t off = entries[lo].off;
-            if (pos < off || (uint64_t)pos - off + a->text.len > len) continue;
-            const unsigned char *s = p + pos - off, *text = (const unsigned char *)sgm_text(t, a->text);
-            uint32_t i = 0;
-            while (i < a->text.len && sgm_fold[s[i]] == text[i]) i++;
-            if (i == a->text.len) sgm_atom_found(e, entries[lo].atom);
-        }
+        if (bits[bit >> 6] >> (bit & 63) & 1) sgm_kw_probe(e, k, p, len, pos, g);
     }
 }
 
