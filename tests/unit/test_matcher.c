@@ -114,29 +114,37 @@ static void add_counter(sg_buf *out, bool *open, const char *name, uint64_t v) {
     *open = true;
 }
 
+/* The IR of the detections of yaml (rs and diags initialized here, freed
+ * by the caller); *n of them. */
+static const sg_ir_rule **front_end(const char *yaml, sg_ruleset *rs, sg_diags *diags, size_t *n) {
+    sg_diags_init(diags);
+    sg_ruleset_init(rs, NULL, diags);
+    int add_rc = sg_ruleset_add_file(rs, "r.yml", yaml, strlen(yaml));
+    int res_rc = sg_ruleset_resolve(rs);
+    if (add_rc || res_rc || diags->by_severity[SG_SEV_ERROR]) {
+        print_diags(diags);
+        sg_ruleset_free(rs);
+        sg_diags_free(diags);
+        fail_msg("the front end reported errors");
+    }
+    const sg_ir_rule **irs = calloc(rs->n_rules + 1, sizeof *irs);
+    assert_non_null(irs);
+    *n = 0;
+    for (size_t i = 0; i < rs->n_rules; i++) {
+        const sg_rule *r = rs->rules[i];
+        if (r->kind == SG_RULE_FILTER || r->ir->suppressed) continue;
+        irs[(*n)++] = r->ir;
+    }
+    return irs;
+}
+
 static const char *run_with(const char *yaml, const char *events, const run_opts *ro) {
     free(g_last);
     g_last = NULL;
     sg_diags diags;
     sg_ruleset rs;
-    sg_diags_init(&diags);
-    sg_ruleset_init(&rs, NULL, &diags);
-    int add_rc = sg_ruleset_add_file(&rs, "r.yml", yaml, strlen(yaml));
-    int res_rc = sg_ruleset_resolve(&rs);
-    if (add_rc || res_rc || diags.by_severity[SG_SEV_ERROR]) {
-        print_diags(&diags);
-        sg_ruleset_free(&rs);
-        sg_diags_free(&diags);
-        fail_msg("the front end reported errors");
-    }
-    const sg_ir_rule **irs = calloc(rs.n_rules + 1, sizeof *irs);
-    assert_non_null(irs);
-    size_t n = 0;
-    for (size_t i = 0; i < rs.n_rules; i++) {
-        const sg_rule *r = rs.rules[i];
-        if (r->kind == SG_RULE_FILTER || r->ir->suppressed) continue;
-        irs[n++] = r->ir;
-    }
+    size_t n;
+    const sg_ir_rule **irs = front_end(yaml, &rs, &diags, &n);
     sg_arena *arena = sg_arena_new();
     sgm_tables t;
     sg_buf res;
@@ -507,6 +515,35 @@ static void test_regex_catastrophic(void **state) {
     snprintf(events, sizeof events, "{\"Cmd\":\"%sb\"}\n{\"Cmd\":\"ok\"}\n{\"Cmd\":\"aaa\"}\n", as);
     run_opts o = {0, 0, 100000, false, false, INDEX_ENGINE};
     assert_string_equal(run_with(r, events, &o), "next@2 bad@3 [regex=1]");
+}
+
+/* Rules that repeat a test share one predicate, and one regex; tests that
+ * differ in field, case or regex flags stay apart. */
+static void test_shared_tests(void **state) {
+    (void)state;
+    const char *r = DET("a") "  sel:\n    Cmd|contains: evil\n    Cmd|re: 'x\\d'\n  condition: sel\n"
+                    "---\n" DET("b") "  sel:\n    Cmd|re: 'x\\d'\n    Cmd|contains: evil\n  condition: sel\n"
+                    "---\n" DET("c") "  sel:\n    Cmd|contains|cased: evil\n  condition: sel\n"
+                    "---\n" DET("d") "  sel:\n    Cmd|re|i: 'x\\d'\n  condition: sel\n"
+                    "---\n" DET("e") "  sel:\n    Other|contains: evil\n  condition: sel\n"
+                    "---\n" DET("f") "  sel:\n    Cmd|contains: evil\n  condition: not sel\n";
+    assert_string_equal(run(r, "{\"Cmd\":\"EVIL x1\"}\n"        /* a b d */
+                               "{\"Cmd\":\"evil X1\"}\n"        /* c d */
+                               "{\"Other\":\"evil\",\"Cmd\":\"\"}\n"), /* e f */
+                        "a@1 b@1 d@1 c@2 d@2 e@3 f@3");
+    sg_diags diags;
+    sg_ruleset rs;
+    size_t n;
+    const sg_ir_rule **irs = front_end(r, &rs, &diags, &n);
+    sg_arena *arena = sg_arena_new();
+    sgm_tables t;
+    assert_int_equal(c_build_tables(arena, &diags, irs, n, &t), 0);
+    assert_int_equal(t.n_regexes, 2); /* x\d, x\d with i */
+    assert_int_equal(t.n_preds, 5);   /* Cmd contains evil (a b f), Cmd re, cased, re|i, Other */
+    sg_arena_free(arena);
+    free(irs);
+    sg_ruleset_free(&rs);
+    sg_diags_free(&diags);
 }
 
 static void test_lists_and_all(void **state) {
@@ -997,6 +1034,7 @@ int main(void) {
         cmocka_unit_test(test_windash),
         cmocka_unit_test(test_regex),
         cmocka_unit_test(test_regex_catastrophic),
+        cmocka_unit_test(test_shared_tests),
         cmocka_unit_test(test_lists_and_all),
         cmocka_unit_test(test_conditions),
         cmocka_unit_test(test_nested_fields),
