@@ -465,7 +465,7 @@ static void c_aggregation(c_builder *b, const sg_ir_rule *r, uint32_t owner) {
  * Rules repeat tests (Image ending in \powershell.exe is in hundreds of
  * them): each distinct regex, then each distinct predicate, is kept once,
  * and what named a copy names the first.  The whole corpus then has half
- * the predicates (32,819 of 68,129), and a test rules share is read from
+ * the predicates (32,704 of 68,129), and a test rules share is read from
  * one place; a regex its rules share is compiled once. */
 
 /* renum[i]: the index of the first copy of item i (the smallest);
