@@ -92,8 +92,8 @@ typedef struct sgm_stats {
  * holds one of those grams at a multiple of step, so a value is looked at
  * every step-th byte only.  The offsets are those around the atom's anchor
  * (the gram sigc found least common in logs), not its first ones: the
- * first grams of "kerberos::ptt" or "privilege::debug" are in many values
- * of Windows events.  Its entries (sgm_index.kw_entries) are sorted by gram;
+ * first gram of "event::drop", "even", is in the schema address every
+ * event of the evtx_dump layout carries (.../events/event).  Its entries (sgm_index.kw_entries) are sorted by gram;
  * its SGM_KW_WORDS words of bits (sgm_index.kw_bits, a bit per gram by
  * SGM_KW_BIT) filter them; its words of sgm_index.kw_atoms hold a bit per
  * atom of the tables: those it finds. */
