@@ -7,9 +7,11 @@ at many different places): the flood events of examples/events (they drive
 the thresholds and the correlation of rules/, whose state lives on the
 reading thread), plain matches, and everything the JSON-lines fast path
 does not take: pretty-printed events across lines, a top-level array,
-malformed lines, a line cut short, blank and CRLF lines, a UTF-8 byte order
-mark, invalid UTF-8, a line longer than --max-event, and a last line
-without a line break.  `sigc match` and the program `sigc convert -t c`
+whole objects on lines of an event across lines (what a thread tested as
+lines of their own, matching nothing, the reader takes as one event),
+malformed lines, a line cut short (the whole lines after it end it), blank
+and CRLF lines, a UTF-8 byte order mark, invalid UTF-8, a line longer than
+--max-event, and a last line without a line break.  `sigc match` and the program `sigc convert -t c`
 writes are each run with -j 1, 2 and 3 over it, from a file and from a pipe;
 stdout and stderr must be byte for byte the same; so must those of the
 generated program built with ThreadSanitizer and with ASan and UBSan, -j 3
@@ -89,6 +91,12 @@ def build_input(root, path):
                 parts.append(b'not json at all\n')
             elif k == 9:
                 parts.append(b'{"a":1} {"msg":"two on a line, mimikatz"}\n')
+            elif k == 10:  # whole objects on lines inside a value across lines: one event
+                parts.append(b'{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Parts":[\n'
+                             b'{"Image":"C:\\\\n\\\\whoami.exe"}\n{"Image":"C:\\\\n\\\\a.exe"}\n]}\n')
+            elif k == 11:  # a line cut short, then whole lines: the first ends it
+                parts.append(b'{"EventID":1,"Image":"C:\\\\x\\\\cut.exe"\n' + noise(rnd, i).encode() + b"\n"
+                             + noise(rnd, i + 1).encode() + b"\n")
             elif k < 30:
                 parts.append(noise(rnd, i).encode() + b"\n")
     parts.append(whoami(i + 1).encode())  # no line break at the end
@@ -126,13 +134,22 @@ def main():
             f.write(KEYWORD_RULE)
         events = os.path.join(tmp, "events.jsonl")
         size = build_input(root, events)
+        # the two plain rules alone, no aggregation: the threads then fold the
+        # lines that match nothing into runs the reading thread counts at once
+        plain = os.path.join(tmp, "plain")
+        os.mkdir(plain)
+        for name in ("whoami.yml", "keyword.yml"):
+            shutil.copy(os.path.join(rules, name), plain)
         common = ["--max-event", "8192", "--progress", "never"]
-        programs = [("sigc match", [sigc, "match", *common, "-r", rules])]
+        programs = [("sigc match", [sigc, "match", *common, "-r", rules], True),
+                    ("sigc match, no aggregation", [sigc, "match", *common, "-r", plain], False)]
+        gen = None
         if shutil.which("cc"):
             src, exe = os.path.join(tmp, "m.c"), os.path.join(tmp, "m")
             subprocess.run([sigc, "convert", "-q", "-t", "c", rules, "-o", src], check=True)
             subprocess.run(["cc", "-O1", "-o", exe, src, "-lpcre2-8"], check=True)
-            programs.append(("the generated program", [exe, *common]))
+            gen = [exe, *common]
+            programs.append(("the generated program", gen, True))
             sanitized = []
             for name, flags in SANITIZERS:
                 san = exe + "-" + name.split()[0].lower()
@@ -143,11 +160,12 @@ def main():
                 else:  # the machine's compiler lacks the runtime: said, not hidden
                     print(f"note: cc cannot build with {name}; those runs are left out:\n"
                           + built.stdout.decode(errors="replace")[-500:])
-        for what, cmd in programs:
+        for what, cmd, aggregates in programs:
             for how, args, stdin in (("a file", [events], None), ("a pipe", ["-"], events)):
                 base = run(cmd + ["-j", "1"] + args, stdin)
                 n_matches = base[1].count(b"\n")
-                if base[0] != 1 or n_matches < 100 or b'"group"' not in base[1] or b"skipped" not in base[2]:
+                if (base[0] != 1 or n_matches < 100 or (b'"group"' in base[1]) != aggregates
+                        or b"skipped" not in base[2]):
                     print(f"FAIL: {what} on {how}: the one-thread run is not what this test needs "
                           f"(exit {base[0]}, {n_matches} matches)")
                     print(base[2].decode(errors="replace")[-2000:])
@@ -172,7 +190,6 @@ def main():
         # the generated program with sanitizers, -j 3 against its own -j 1: the
         # engines its threads make from the emitted index, and (--check-index
         # builds the index again) the clones of the reading thread's engine
-        gen = programs[-1][1] if len(programs) > 1 else None
         for name, san in sanitized if gen else ():
             base = run(gen + ["-j", "1", events])
             for extra in ([], ["--check-index"]):
@@ -186,7 +203,7 @@ def main():
                     print(got[2].decode(errors="replace")[-3000:])
         # bad values: a located usage error, exit 2, nothing scanned
         for bad in (["-j", "0"], ["-j", "x"], ["--jobs=-1"], ["-j", "100000"], ["-j"]):
-            code, out, err = run(programs[-1][1] + bad + [events])
+            code, out, err = run(programs[0][1] + bad + [events])
             if code == 2 and not out and b"error:" in err:
                 print(f"ok: {' '.join(bad)} is refused: {err.decode().strip()}")
             else:
