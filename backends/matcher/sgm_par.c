@@ -266,10 +266,9 @@ static int sgm_par_cpu(void) {
 
 /* Moves the calling thread off the CPU cpu, then lets it run wherever it
  * could before.  A new thread often starts on the CPU of the thread that
- * made it; looking for work there, it shares that CPU with the reading
- * thread until the scheduler moves one of them, which here took up to
- * 8 ms (the worker's first chunk 0.6 to 8.6 ms after the scan began,
- * 0.6 to 1.2 ms once moved). */
+ * made it (here in a third of the runs); looking for work there, it took
+ * turns with the reading thread until the scheduler moved one of them,
+ * up to 8 ms into the scan. */
 static void sgm_par_move_off(int cpu) {
 #if defined(__linux__) && defined(SYS_sched_getaffinity) && defined(SYS_sched_setaffinity)
     enum { BITS = 8 * sizeof(unsigned long), WORDS = 1024 / BITS };
