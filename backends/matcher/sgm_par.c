@@ -413,9 +413,10 @@ static bool sgm_par_play_line(sgm_engine *e, sgm_reader *rd, const sgm_chunk *c,
         uint32_t left = l->n_quiet;
         const char *end = c->buf + l->end;
         while (left && !sgm_reader_clean(rd)) {
-            const char *nl = memchr(p, '\n', (size_t)(end - p)); /* each line of the run has its line break */
-            if (!sgm_reader_feed(rd, p, (size_t)(nl + 1 - p))) return false;
-            p = nl + 1;
+            const char *nl = memchr(p, '\n', (size_t)(end - p)); /* each line of the run ends in one */
+            size_t line = nl ? (size_t)(nl + 1 - p) : (size_t)(end - p);
+            if (!sgm_reader_feed(rd, p, line)) return false;
+            p += line;
             left--;
         }
         e->st.events += left;
