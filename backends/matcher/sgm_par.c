@@ -138,7 +138,7 @@ struct sgm_par {
     uint64_t tail;      /* the next chunk to fill */
     bool stop;
     int reader_cpu;    /* the CPU the reading thread ran on as the threads started, or -1 */
-    bool always_ready; /* the input is a file: a read never waits */
+    bool always_ready; /* the input is a file or a memory stream: a read never waits */
     char *carry; /* bytes after the last line break of the chunk before */
     size_t carry_len, carry_cap;
 };
@@ -499,11 +499,12 @@ static void sgm_par_queue(sgm_par *p, sgm_chunk *c) {
     pthread_mutex_unlock(&p->mu);
 }
 
-/* Whether a read of the input would return at once (a pipe with data, a
- * file: a file is asked once, as its scan starts). */
+/* Whether a read of the input would return at once: a pipe with data;
+ * always for a file or a memory stream (known as its scan starts). */
 static bool sgm_par_ready(const sgm_par *p, FILE *in) {
+    if (p->always_ready) return true;
     struct pollfd pf = {fileno(in), POLLIN, 0};
-    return p->always_ready || pf.fd < 0 || poll(&pf, 1, 0) != 0;
+    return poll(&pf, 1, 0) != 0;
 }
 
 /* Fills the next chunk: the carry, then what the input gives, cut after the

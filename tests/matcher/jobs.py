@@ -11,12 +11,14 @@ whole objects on lines of an event across lines (what a thread tested as
 lines of their own, matching nothing, the reader takes as one event),
 malformed lines, a line cut short (the whole lines after it end it), blank
 and CRLF lines, a UTF-8 byte order mark, invalid UTF-8, a line longer than
---max-event, and a last line without a line break.  `sigc match` and the program `sigc convert -t c`
-writes are each run with -j 1, 2 and 3 over it, from a file and from a pipe;
-stdout and stderr must be byte for byte the same; so must those of the
-generated program built with ThreadSanitizer and with ASan and UBSan, -j 3
-(its threads' engines made from the emitted index) and -j 3 --check-index
-(clones of the reading engine).  Bad -j values are refused.
+--max-event, and a last line without a line break.  `sigc match` (with
+rules/ and with two plain rules, no aggregation) and the program
+`sigc convert -t c` writes are each run with -j 1, 2 and 3 over it, from a
+file and from a pipe; stdout and stderr must be byte for byte the same; so
+must those of the generated program built with ThreadSanitizer and with
+ASan and UBSan, -j 3 (its threads' engines made from the emitted index) and
+-j 3 --check-index (clones of the reading engine).  Bad -j values are
+refused.
 usage: jobs.py SIGC ROOT
 """
 import os
@@ -203,7 +205,7 @@ def main():
                     print(got[2].decode(errors="replace")[-3000:])
         # bad values: a located usage error, exit 2, nothing scanned
         for bad in (["-j", "0"], ["-j", "x"], ["--jobs=-1"], ["-j", "100000"], ["-j"]):
-            code, out, err = run(programs[0][1] + bad + [events])
+            code, out, err = run((gen or programs[0][1]) + bad + [events])
             if code == 2 and not out and b"error:" in err:
                 print(f"ok: {' '.join(bad)} is refused: {err.decode().strip()}")
             else:
